@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// nexus-exporter [--config PATH]            run: poll and serve /metrics, /healthz, /readyz
+// nexus-exporter check-config --config PATH  validate the configuration and exit
+// nexus-exporter once --config PATH          poll every account once, print the exposition, exit
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from './config/load.js';
+import { Exporter } from './exporter.js';
+import { createLogger } from './log.js';
+import { runExporter } from './server/listen.js';
+import { VERSION } from './version.js';
+
+const USAGE = `usage: nexus-exporter [run|check-config|once] [--config PATH]
+
+  run           poll the configured providers and serve /metrics (default)
+  check-config  validate the configuration file and exit
+  once          poll every account once, print the metrics, and exit (non-zero if a poll failed)
+
+options:
+  --config PATH  configuration file (default ./nexus.yaml)
+  --version      print the version
+  --help         print this help`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c', default: './nexus.yaml' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = positionals[0] ?? 'run';
+  if (!['run', 'check-config', 'once'].includes(command) || positionals.length > 1) {
+    console.error(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+    return 2;
+  }
+
+  let config;
+  try {
+    config = await loadConfigFile(values.config!);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+
+  if (command === 'check-config') {
+    const accounts = Object.values(config.providers).reduce((n, list) => n + (list?.length ?? 0), 0);
+    console.log(`${values.config}: configuration is valid (${accounts} provider account${accounts === 1 ? '' : 's'})`);
+    return 0;
+  }
+
+  const log = createLogger(config.logLevel);
+  if (command === 'once') {
+    const exporter = new Exporter(config, { log, ephemeral: true });
+    await exporter.init();
+    const failed = await exporter.pollAll();
+    process.stdout.write(await exporter.metricsText());
+    await exporter.stop();
+    return failed > 0 ? 1 : 0;
+  }
+
+  const running = await runExporter(config, { log });
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'shutting down: finishing writes and flushing OTLP');
+      void running.close().then(resolve);
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(`nexus-exporter: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  },
+);

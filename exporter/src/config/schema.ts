@@ -1,0 +1,105 @@
+// The YAML shape of nexus.yaml. Defaults live here; config/load.ts parses, substitutes ${ENV} and
+// validates into an ExporterConfig that the rest of the code imports.
+import { z } from 'zod';
+import { PROVIDERS } from '../providers/index.js';
+import { httpUrl } from '../providers/module.js';
+import { PROVIDER_NAMES, type AccountBase, type ProviderName } from '../providers/types.js';
+
+const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+const regexList = z
+  .array(z.string())
+  .superRefine((list, ctx) => {
+    list.forEach((source, i) => {
+      try {
+        new RegExp(source);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `invalid regular expression: ${(e as Error).message}` });
+      }
+    });
+  });
+
+const budget = z
+  .object({
+    provider: z.enum(PROVIDER_NAMES),
+    account: z.string().min(1),
+    period: z.enum(['day', 'month']),
+    amountUsd: z.number().positive('must be greater than 0'),
+  })
+  .strict();
+
+const providerShape = Object.fromEntries(
+  PROVIDER_NAMES.filter((p) => PROVIDERS[p]).map((p) => [p, z.array(PROVIDERS[p]!.accountSchema).prefault([])]),
+);
+
+export const configSchema = z
+  .object({
+    listen: z.string().regex(LISTEN, 'must be host:port, e.g. 127.0.0.1:9464').default('127.0.0.1:9464'),
+    stateDir: z.string().min(1).default('./data'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    providers: z.object(providerShape).strict().prefault({}),
+    budgets: z.array(budget).prefault([]),
+    otlp: z
+      .object({
+        endpoint: httpUrl.optional(),
+        intervalSeconds: z.number().int().min(1).default(60),
+        headers: z.record(z.string(), z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    http: z
+      .object({
+        timeoutSeconds: z.number().positive().max(300).default(30),
+        retries: z.number().int().min(0).max(10).default(2),
+        backoffSeconds: z.number().min(0).max(60).default(1),
+        maxRetryAfterSeconds: z.number().min(0).max(3600).default(60),
+      })
+      .strict()
+      .prefault({}),
+    polling: z
+      .object({
+        jitter: z.number().min(0).max(0.5).default(0.1),
+        breakerFailures: z.number().int().min(1).default(5),
+        breakerCooldownSeconds: z.number().int().min(1).default(900),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        maxValuesPerLabel: z.number().int().min(1).max(10_000).default(100),
+        allow: z
+          .object({ model: regexList.optional(), category: regexList.optional(), project: regexList.optional() })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const accounts = cfg.providers as Record<string, AccountBase[]>;
+    for (const [provider, list] of Object.entries(accounts)) {
+      const seen = new Set<string>();
+      list.forEach((a, i) => {
+        if (seen.has(a.account)) {
+          ctx.addIssue({ code: 'custom', path: ['providers', provider, i, 'account'], message: `duplicate account "${a.account}"` });
+        }
+        seen.add(a.account);
+      });
+    }
+    const budgets = new Set<string>();
+    cfg.budgets.forEach((b, i) => {
+      if (!accounts[b.provider]?.some((a) => a.account === b.account)) {
+        ctx.addIssue({ code: 'custom', path: ['budgets', i, 'account'], message: `no ${b.provider} account named "${b.account}" is configured` });
+      }
+      const key = `${b.provider}/${b.account}/${b.period}`;
+      if (budgets.has(key)) ctx.addIssue({ code: 'custom', path: ['budgets', i, 'period'], message: `duplicate ${b.period} budget for ${b.provider}/${b.account}` });
+      budgets.add(key);
+    });
+  });
+
+export type RawConfig = z.output<typeof configSchema>;
+
+export type ExporterConfig = Omit<RawConfig, 'providers'> & {
+  providers: Partial<Record<ProviderName, Array<AccountBase & Record<string, unknown>>>>;
+};

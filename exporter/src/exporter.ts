@@ -1,0 +1,132 @@
+// The running exporter: one AccountPoller per configured provider account, the metrics model, and
+// the outputs (/metrics, OTLP). The CLI, the demo and the tests all build one of these.
+import { DEFAULT_HTTP } from './http/client.js';
+import { createLogger, type Logger } from './log.js';
+import { validateCatalog } from './metrics/catalog.js';
+import type { LimitSettings } from './metrics/limiter.js';
+import { MetricsModel, type Sample } from './metrics/model.js';
+import { OtlpOutput, otlpFromEnvironment } from './metrics/otlp.js';
+import { PrometheusOutput } from './metrics/prometheus.js';
+import { AccountPoller, type AccountConfig } from './poll/poller.js';
+import { PROVIDERS } from './providers/index.js';
+import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
+import { ensureWritableDir } from './store/atomic.js';
+import type { ExporterConfig } from './config/schema.js';
+import { VERSION } from './version.js';
+
+export interface ExporterOptions {
+  log?: Logger;
+  /** Keep checkpoints in memory only (the `once` command). */
+  ephemeral?: boolean;
+  now?: () => Date;
+}
+
+export class Exporter {
+  readonly model = new MetricsModel();
+  readonly prometheus: PrometheusOutput;
+  readonly log: Logger;
+  private otlp?: OtlpOutput;
+  readonly pollers = new Map<string, AccountPoller>();
+  private stateWritable = false;
+
+  constructor(
+    public config: ExporterConfig,
+    private readonly options: ExporterOptions = {},
+  ) {
+    validateCatalog();
+    this.log = options.log ?? createLogger(config.logLevel);
+    this.prometheus = new PrometheusOutput(this.model);
+    this.model.swapSnapshot('info', [
+      { metric: 'nexus_exporter_build_info', labels: { version: VERSION, nodejs_version: process.version }, value: 1 },
+    ]);
+    this.setBudgets(config.budgets);
+  }
+
+  get limits(): LimitSettings {
+    const allow: LimitSettings['allow'] = {};
+    for (const [label, list] of Object.entries(this.config.limits.allow)) {
+      if (list) allow[label as keyof LimitSettings['allow']] = list.map((s) => new RegExp(s));
+    }
+    return { maxValuesPerLabel: this.config.limits.maxValuesPerLabel, allow };
+  }
+
+  /** Creates the pollers and loads their checkpoints; does not poll yet. */
+  async init(): Promise<void> {
+    if (!this.options.ephemeral) {
+      await ensureWritableDir(this.config.stateDir);
+      this.stateWritable = true;
+    }
+    for (const provider of PROVIDER_NAMES) {
+      for (const account of this.config.providers[provider] ?? []) await this.addAccount(provider, account);
+    }
+    if (this.config.otlp || otlpFromEnvironment()) {
+      this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION);
+    }
+  }
+
+  async addAccount(provider: ProviderName, account: AccountConfig): Promise<AccountPoller> {
+    const module = PROVIDERS[provider];
+    if (!module) throw new Error(`provider ${provider} is not implemented`);
+    const poller = new AccountPoller(provider, account, module, {
+      model: this.model,
+      log: this.log,
+      http: { ...DEFAULT_HTTP, ...this.config.http },
+      polling: this.config.polling,
+      limits: this.limits,
+      stateDir: this.options.ephemeral ? undefined : this.config.stateDir,
+      now: this.options.now,
+    });
+    await poller.init();
+    this.pollers.set(poller.owner, poller);
+    return poller;
+  }
+
+  async removeAccount(provider: ProviderName, account: string): Promise<boolean> {
+    const poller = this.pollers.get(`${provider}/${account}`);
+    if (!poller) return false;
+    await poller.stop();
+    poller.remove();
+    this.pollers.delete(poller.owner);
+    return true;
+  }
+
+  setBudgets(budgets: ExporterConfig['budgets']): void {
+    const samples: Sample[] = budgets.map((b) => ({
+      metric: 'nexus_budget_usd',
+      labels: { provider: b.provider, account: b.account, period: b.period },
+      value: b.amountUsd,
+    }));
+    this.model.swapSnapshot('budgets', samples);
+  }
+
+  start(): void {
+    for (const p of this.pollers.values()) p.start();
+  }
+
+  /** Polls every enabled account once, concurrently. Resolves to the number of failed polls. */
+  async pollAll(): Promise<number> {
+    const results = await Promise.all([...this.pollers.values()].filter((p) => p.config.enabled).map((p) => p.pollNow()));
+    return results.filter((ok) => !ok).length;
+  }
+
+  /** Ready: config loaded, state directory writable, and at least one poll has completed. */
+  readiness(): { ready: boolean; checks: Record<string, boolean> } {
+    const polled = [...this.pollers.values()].some((p) => p.status().lastSuccess !== undefined);
+    const checks = { config: true, stateDir: this.options.ephemeral === true || this.stateWritable, polled };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  }
+
+  async metricsText(): Promise<string> {
+    return this.prometheus.render();
+  }
+
+  async flushOtlp(): Promise<void> {
+    await this.otlp?.flush();
+  }
+
+  /** Stops polling, waits for polls in flight (their checkpoint writes), flushes and stops OTLP. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    await this.otlp?.shutdown();
+  }
+}

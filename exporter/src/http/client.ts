@@ -1,0 +1,180 @@
+// The one way the exporter talks to a provider: fetch with a per-call timeout, retries with exponential
+// backoff and jitter on 5xx and network errors (p-retry), Retry-After honoured on 429, every attempt
+// timed and every failure classified. Collectors get a ProviderHttp bound to one provider account.
+import pRetry, { AbortError } from 'p-retry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProviderError, parseRetryAfter, reasonForStatus, type ErrorReason } from './errors.js';
+
+export interface HttpSettings {
+  timeoutSeconds: number;
+  /** Retries after the first attempt, for 5xx, timeouts, network errors and short 429s. */
+  retries: number;
+  backoffSeconds: number;
+  /** A 429 asking to wait longer than this fails the call instead of blocking the poll. */
+  maxRetryAfterSeconds: number;
+}
+
+export const DEFAULT_HTTP: HttpSettings = { timeoutSeconds: 30, retries: 2, backoffSeconds: 1, maxRetryAfterSeconds: 60 };
+
+/** Receives every attempt's timing and every failure; the poll engine turns these into metrics. */
+export interface HttpObserver {
+  onCall(endpoint: string, code: string, seconds: number): void;
+  onError(endpoint: string, reason: ErrorReason): void;
+}
+
+export interface RequestSpec {
+  /** Stable, low-cardinality name of the call for the `endpoint` label, e.g. `/organization/costs`. */
+  endpoint: string;
+  /** Path relative to the account's base URL, or an absolute URL (a next-page link, another host). */
+  path: string;
+  method?: 'GET' | 'POST';
+  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Statuses returned to the caller instead of thrown, e.g. 404 for an endpoint an account lacks. */
+  allowStatus?: readonly number[];
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export type ErrorMessageOf = (body: unknown) => string | undefined;
+
+/** Message in the common error envelopes: `{error:{message}}`, `{error:"..."}`, `{message}`. */
+export const defaultErrorMessage: ErrorMessageOf = (body) => {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  const err = b.error;
+  if (err && typeof err === 'object' && typeof (err as Record<string, unknown>).message === 'string') {
+    return (err as Record<string, string>).message;
+  }
+  if (typeof err === 'string') return err;
+  if (typeof b.message === 'string') return b.message;
+  return undefined;
+};
+
+export class ProviderHttp {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly settings: HttpSettings,
+    private readonly observer: HttpObserver,
+    private readonly errorMessage: ErrorMessageOf = defaultErrorMessage,
+  ) {}
+
+  url(path: string, query?: RequestSpec['query']): URL {
+    const url = /^https?:\/\//.test(path)
+      ? new URL(path)
+      : new URL(`${this.baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, item);
+      else url.searchParams.set(k, String(v));
+    }
+    return url;
+  }
+
+  async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
+    const url = this.url(spec.path, spec.query);
+    const { retries, backoffSeconds, maxRetryAfterSeconds } = this.settings;
+    try {
+      return await pRetry(() => this.attempt<T>(spec, url), {
+        retries,
+        minTimeout: backoffSeconds * 1000,
+        factor: 2,
+        randomize: true,
+        onFailedAttempt: async (error) => {
+          // Wait as long as the provider asked before the next attempt (p-retry adds its backoff on top).
+          const e = error as unknown as ProviderError;
+          if (e.reason === 'rate_limited' && e.retryAfterSeconds && error.retriesLeft > 0) {
+            await sleep(e.retryAfterSeconds * 1000);
+          }
+        },
+        shouldRetry: (error) => {
+          const e = error as unknown as ProviderError;
+          if (e.reason === 'rate_limited') return (e.retryAfterSeconds ?? Infinity) <= maxRetryAfterSeconds;
+          return e.reason === 'server' || e.reason === 'timeout' || e.reason === 'network';
+        },
+      });
+    } catch (e) {
+      if (e instanceof AbortError && e.cause) throw e.cause;
+      throw e;
+    }
+  }
+
+  private async attempt<T>(spec: RequestSpec, url: URL): Promise<HttpResponse<T>> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'nexus-exporter', ...spec.headers };
+    let body: string | undefined;
+    if (spec.body !== undefined) {
+      body = JSON.stringify(spec.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method: spec.method ?? 'GET',
+        headers,
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.settings.timeoutSeconds * 1000),
+      });
+      text = await res.text();
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      const reason: ErrorReason = timedOut ? 'timeout' : 'network';
+      this.observer.onCall(spec.endpoint, reason, seconds());
+      throw this.fail(reason, spec.endpoint, timedOut
+        ? `no answer within ${this.settings.timeoutSeconds}s`
+        : `connection failed: ${causeOf(err)}`);
+    }
+    this.observer.onCall(spec.endpoint, String(res.status), seconds());
+
+    const parsed = parseJson(text);
+    const ok = res.ok || spec.allowStatus?.includes(res.status);
+    if (!ok) {
+      const detail = parsed.ok ? this.errorMessage(parsed.value) : undefined;
+      const reason = reasonForStatus(res.status);
+      const retryAfter = reason === 'rate_limited' ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
+      throw this.fail(reason, spec.endpoint, `HTTP ${res.status}${detail ? `: ${truncate(detail)}` : ''}`, res.status, retryAfter);
+    }
+    if (!parsed.ok) {
+      const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'malformed JSON';
+      throw this.fail('bad_response', spec.endpoint, `HTTP ${res.status} with ${what} instead of JSON`, res.status);
+    }
+    return { status: res.status, headers: res.headers, body: parsed.value as T };
+  }
+
+  private fail(reason: ErrorReason, endpoint: string, message: string, status?: number, retryAfter?: number): ProviderError {
+    const err = new ProviderError(reason, endpoint, `${endpoint}: ${message}`, status, retryAfter);
+    this.observer.onError(endpoint, reason);
+    err.counted = true;
+    return err;
+  }
+
+  /** For collectors: a body that parsed as JSON but is not what the API documents. */
+  badResponse(endpoint: string, problem: string): ProviderError {
+    return this.fail('bad_response', endpoint, `unexpected response: ${problem}`);
+  }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+}
+
+function truncate(s: string, max = 300): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

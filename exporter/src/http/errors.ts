@@ -1,0 +1,39 @@
+// Why a provider call failed, as the `reason` label of nexus_provider_errors_total.
+import { redact } from '../log.js';
+
+export const ERROR_REASONS = ['auth', 'rate_limited', 'server', 'timeout', 'network', 'bad_response', 'client'] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  /** Set once the error has been counted in nexus_provider_errors_total, so it is never counted twice. */
+  counted = false;
+
+  constructor(
+    readonly reason: ErrorReason,
+    readonly endpoint: string,
+    message: string,
+    readonly status?: number,
+    /** Seconds the provider asked us to wait (429 Retry-After). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(redact(message));
+  }
+}
+
+export function reasonForStatus(status: number): ErrorReason {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server';
+  return 'client';
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, (at - now) / 1000);
+}

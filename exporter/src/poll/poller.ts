@@ -1,0 +1,271 @@
+// Polls one provider account on its own schedule and is the only writer of that account's metrics,
+// the way node_exporter's execute() wraps each collector: the collector returns records or throws; this
+// wrapper times the poll, applies the records to the ledger, swaps the snapshot, and records health.
+// At most one poll is in flight. After repeated failures a circuit breaker slows polling to one try
+// per cool-down. A failed poll never replaces the last good snapshot.
+import { join } from 'node:path';
+import { ProviderHttp, type HttpSettings } from '../http/client.js';
+import { ProviderError } from '../http/errors.js';
+import { redact, registerSecret, type Logger } from '../log.js';
+import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
+import type { MetricsModel, Sample } from '../metrics/model.js';
+import type { AnyProviderModule } from '../providers/module.js';
+import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, UsageBatch } from '../providers/types.js';
+import { Ledger, labelsKey } from './ledger.js';
+
+export interface PollingSettings {
+  jitter: number;
+  breakerFailures: number;
+  breakerCooldownSeconds: number;
+}
+
+export interface PollerDeps {
+  model: MetricsModel;
+  log: Logger;
+  http: HttpSettings;
+  polling: PollingSettings;
+  limits: LimitSettings;
+  /** Where the ledger is persisted; undefined keeps it in memory (tests, `once`). */
+  stateDir?: string;
+  now?: () => Date;
+}
+
+export interface PollerStatus {
+  provider: ProviderName;
+  account: string;
+  enabled: boolean;
+  up: boolean;
+  lastSuccess?: string;
+  lastError?: { at: string; reason: string; message: string };
+  nextPoll?: string;
+  circuitOpen: boolean;
+  consecutiveFailures: number;
+  pollIntervalSeconds: number;
+  baseUrl: string;
+}
+
+export type AccountConfig = AccountBase & Record<string, unknown>;
+
+export class AccountPoller {
+  readonly labels: Labels;
+  readonly owner: string;
+  private collector: Collector;
+  private ledger: Ledger = Ledger.inMemory();
+  private limiter!: LabelLimiter;
+  private readonly log: Logger;
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<boolean>;
+  private stopped = true;
+  private lastSuccess?: Date;
+  private lastError?: PollerStatus['lastError'];
+  private nextPoll?: Date;
+  private failures = 0;
+
+  constructor(
+    readonly provider: ProviderName,
+    private account: AccountConfig,
+    private readonly module: AnyProviderModule,
+    private readonly deps: PollerDeps,
+  ) {
+    this.labels = { provider, account: account.account };
+    this.owner = `${provider}/${account.account}`;
+    this.log = deps.log.child({ provider, account: account.account });
+    for (const s of module.secrets(account)) registerSecret(s);
+    this.collector = module.create(account);
+  }
+
+  get config(): AccountConfig {
+    return this.account;
+  }
+
+  /** Loads the ledger and serves the persisted counters before the first poll, so a restart shows no gap. */
+  async init(): Promise<void> {
+    if (this.deps.stateDir) {
+      this.ledger = await Ledger.load(join(this.deps.stateDir, 'ledger', `${this.provider}-${this.account.account}.json`));
+    }
+    this.limiter = new LabelLimiter(this.ledger.state.admitted, this.deps.limits);
+    const { model } = this.deps;
+    model.setHealth('nexus_provider_up', this.labels, 0);
+    model.setHealth('nexus_provider_circuit_open', this.labels, 0);
+    for (const result of ['success', 'failure', 'skipped']) model.incHealth('nexus_provider_polls_total', { ...this.labels, result }, 0);
+    if (this.ledger.totals().length > 0) this.swap([]);
+  }
+
+  start(): void {
+    if (!this.account.enabled) return;
+    this.stopped = false;
+    // Spread the first polls of many accounts over a few seconds.
+    this.schedule(Math.random() * Math.min(5, this.account.pollIntervalSeconds * this.deps.polling.jitter));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextPoll = undefined;
+    await this.inFlight;
+  }
+
+  /** Swaps in new account settings (credentials, interval, base URL) for the next poll. */
+  async reconfigure(account: AccountConfig): Promise<void> {
+    for (const s of this.module.secrets(account)) registerSecret(s);
+    await this.inFlight;
+    this.account = account;
+    this.collector = this.module.create(account);
+    if (!this.stopped) {
+      if (this.timer) clearTimeout(this.timer);
+      this.stopped = true;
+    }
+    if (account.enabled) this.start();
+  }
+
+  /** Polls now (or joins the poll in flight). Resolves true when the poll succeeded. */
+  pollNow(): Promise<boolean> {
+    this.inFlight ??= this.runPoll().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** A live connectivity check with this account's credentials; does not touch metrics other than call timing. */
+  async probe(account: AccountConfig = this.account): Promise<void> {
+    const collector = account === this.account ? this.collector : this.module.create(account);
+    await collector.probe(this.context(account));
+  }
+
+  status(): PollerStatus {
+    return {
+      provider: this.provider,
+      account: this.account.account,
+      enabled: this.account.enabled,
+      up: this.deps.model.healthValue('nexus_provider_up', this.labels) === 1,
+      lastSuccess: this.lastSuccess?.toISOString(),
+      lastError: this.lastError,
+      nextPoll: this.nextPoll?.toISOString(),
+      circuitOpen: this.failures >= this.deps.polling.breakerFailures,
+      consecutiveFailures: this.failures,
+      pollIntervalSeconds: this.account.pollIntervalSeconds,
+      baseUrl: this.account.baseUrl,
+    };
+  }
+
+  private schedule(delaySeconds: number): void {
+    if (this.stopped) return;
+    this.nextPoll = new Date(Date.now() + delaySeconds * 1000);
+    this.timer = setTimeout(() => void this.tick(), delaySeconds * 1000);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.inFlight) {
+      this.deps.model.incHealth('nexus_provider_polls_total', { ...this.labels, result: 'skipped' });
+      this.log.warn('a poll is still running, skipping this one; raise pollIntervalSeconds or lower http.timeoutSeconds');
+      await this.inFlight;
+    } else {
+      await this.pollNow();
+    }
+    this.schedule(this.nextDelay());
+  }
+
+  private nextDelay(): number {
+    const { jitter, breakerFailures, breakerCooldownSeconds } = this.deps.polling;
+    const base = this.failures >= breakerFailures ? Math.max(breakerCooldownSeconds, this.account.pollIntervalSeconds) : this.account.pollIntervalSeconds;
+    let delay = base * (1 + (Math.random() * 2 - 1) * jitter);
+    const retryAfter = this.lastErrorRetryAfter;
+    if (retryAfter !== undefined) delay = Math.max(delay, retryAfter);
+    return delay;
+  }
+
+  private lastErrorRetryAfter?: number;
+
+  private context(account: AccountConfig = this.account): PollContext {
+    const { model } = this.deps;
+    const labels = this.labels;
+    const http = new ProviderHttp(
+      account.baseUrl,
+      this.deps.http,
+      {
+        onCall: (endpoint, code, seconds) => model.observeDuration({ ...labels, endpoint, code }, seconds),
+        onError: (endpoint, reason) => model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }),
+      },
+      this.module.errorMessage,
+    );
+    const now = this.deps.now?.() ?? new Date();
+    return {
+      http,
+      now,
+      log: this.log,
+      windowStart: (source, lookbackSeconds) => this.ledger.windowStart(source, lookbackSeconds, now),
+    };
+  }
+
+  private async runPoll(): Promise<boolean> {
+    const { model } = this.deps;
+    const started = performance.now();
+    let batch: UsageBatch;
+    try {
+      batch = await this.collector.poll(this.context());
+    } catch (e) {
+      this.recordFailure(e);
+      model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
+      return false;
+    }
+    this.ledger.apply(batch);
+    try {
+      await this.ledger.save();
+    } catch (e) {
+      // The in-memory ledger stays right; a restart resumes from the last saved checkpoint consistently.
+      model.incHealth('nexus_exporter_state_write_errors_total', {});
+      this.log.error({ err: e }, 'could not save checkpoints to the state directory');
+    }
+    this.swap(batch.gauges);
+    this.failures = 0;
+    this.lastErrorRetryAfter = undefined;
+    this.lastSuccess = new Date();
+    model.setHealth('nexus_provider_up', this.labels, 1);
+    model.setHealth('nexus_provider_circuit_open', this.labels, 0);
+    model.setHealth('nexus_provider_last_success_timestamp_seconds', this.labels, Math.floor(this.lastSuccess.getTime() / 1000));
+    model.incHealth('nexus_provider_polls_total', { ...this.labels, result: 'success' });
+    model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
+    this.log.debug({ records: batch.usage.length, gauges: batch.gauges.length }, 'poll succeeded');
+    return true;
+  }
+
+  private recordFailure(e: unknown): void {
+    const { model } = this.deps;
+    const err = e instanceof ProviderError ? e : new ProviderError('bad_response', 'poll', `collector failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (!err.counted) {
+      model.incHealth('nexus_provider_errors_total', { ...this.labels, endpoint: err.endpoint, reason: err.reason });
+      err.counted = true;
+    }
+    this.failures++;
+    this.lastErrorRetryAfter = err.retryAfterSeconds;
+    this.lastError = { at: new Date().toISOString(), reason: err.reason, message: redact(err.message) };
+    const open = this.failures >= this.deps.polling.breakerFailures;
+    model.setHealth('nexus_provider_up', this.labels, 0);
+    model.setHealth('nexus_provider_circuit_open', this.labels, open ? 1 : 0);
+    model.incHealth('nexus_provider_polls_total', { ...this.labels, result: 'failure' });
+    this.log.warn({ reason: err.reason, endpoint: err.endpoint, failures: this.failures, circuitOpen: open }, `poll failed, serving the last good data: ${err.message}`);
+  }
+
+  /** Builds the account's snapshot: gauges from this poll plus counter totals, cardinality-limited. */
+  private swap(gauges: GaugeSample[]): void {
+    const merged = new Map<string, Sample>();
+    const add = (metric: Sample['metric'], raw: Labels, value: number) => {
+      const labels = { ...this.labels, ...this.limiter.fold(metric, raw) };
+      const key = `${metric}|${labelsKey(labels)}`;
+      const existing = merged.get(key);
+      if (existing) existing.value += value;
+      else merged.set(key, { metric, labels, value });
+    };
+    for (const g of gauges) add(g.metric, g.labels, g.value);
+    for (const t of this.ledger.totals()) add(t.metric, t.labels, t.value);
+    this.deps.model.swapSnapshot(this.owner, [...merged.values()]);
+    this.deps.model.setHealth('nexus_exporter_series', this.labels, merged.size);
+  }
+
+  /** Removes every series of this account (when it is deleted). */
+  remove(): void {
+    this.deps.model.removeOwner(this.owner, this.labels);
+  }
+}

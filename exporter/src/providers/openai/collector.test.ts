@@ -1,0 +1,151 @@
+// OpenAI collector against the OpenAI simulator over real HTTP: exact values, the accounting cases
+// (seeding, restart, late revision, pagination, string money, a page failing half-way) and every
+// error class.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { OpenAISimulator } from '../../simulators/openai.js';
+import { closeTo, harness, tempDir } from '../../testing/harness.js';
+import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../values.js';
+
+const ADMIN = 'sk-admin-test-7f3a9c2e5b1d4f60a8e2';
+// Mid-month, mid-day: the month so far has 14 closed days and a partial one.
+const NOW = new Date('2026-11-15T12:00:00Z');
+
+let sim: OpenAISimulator;
+let baseUrl: string;
+let clock: Date;
+
+function account(extra: Record<string, unknown> = {}) {
+  return { account: 'prod', adminKey: ADMIN, baseUrl, ...extra };
+}
+
+/** What the simulator says the month cost, summed independently of the exporter. */
+function monthCost(now: Date): number {
+  let sum = 0;
+  for (let d = utcMonthStart(now); d <= utcDayStart(now); d += DAY_SECONDS) for (const c of sim.costs(d)) sum += c.usd;
+  return sum;
+}
+
+function monthTokens(now: Date, model: string, field: 'input' | 'output' | 'cached' | 'reasoning'): number {
+  let sum = 0;
+  for (let d = utcMonthStart(now); d <= utcDayStart(now); d += DAY_SECONDS) {
+    for (const u of sim.usage(d)) if (u.model === model) sum += u[field];
+  }
+  return sum;
+}
+
+describe('OpenAI collector', () => {
+  before(async () => {
+    sim = new OpenAISimulator({ adminKey: ADMIN, stringAmounts: true });
+    baseUrl = `${await sim.start()}/v1`;
+  });
+  after(() => sim.stop());
+  beforeEach(() => {
+    clock = new Date(NOW);
+    sim.now = () => clock;
+    sim.clearFaults();
+    sim.requests.length = 0;
+  });
+
+  it('seeds counters from the current UTC month and reports exact spend, tokens and requests', async () => {
+    const h = await harness('openai', account(), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    const expected = monthCost(clock);
+    assert.ok(expected > 10, 'the simulator serves a meaningful month');
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), expected), `${h.value('nexus_cost_usd_total')} vs ${expected}`);
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), expected));
+    const today = sim.costs(utcDayStart(clock)).reduce((s, c) => s + c.usd, 0);
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'day' }), today));
+    assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
+    assert.equal(h.value('nexus_tokens_total', { model: 'o3-mini-2025-01-31', type: 'reasoning' }), monthTokens(clock, 'o3-mini-2025-01-31', 'reasoning'));
+    const completionRequests = sim.usage(utcDayStart(clock)).length > 0;
+    assert.ok(completionRequests);
+    assert.equal(h.value('nexus_provider_up'), 1);
+    // Line items and projects are the cost labels.
+    assert.ok(h.series('nexus_cost_usd_total', { category: 'gpt-4o-2024-08-06, output', project: 'proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW' }).length === 1);
+  });
+
+  it('adds only the growth of a bucket on the next poll (no double count)', async () => {
+    const h = await harness('openai', account(), { now: () => clock });
+    await h.poller.pollNow();
+    const first = h.value('nexus_cost_usd_total');
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), first), 'an unchanged window adds nothing');
+    clock = new Date(NOW.getTime() + 3 * 3600_000);
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
+    assert.ok(h.value('nexus_cost_usd_total') > first);
+  });
+
+  it('counts a late revision of a closed day inside the look-back window', async () => {
+    const h = await harness('openai', account(), { now: () => clock });
+    await h.poller.pollNow();
+    const before = h.value('nexus_cost_usd_total', { category: 'gpt-4o-2024-08-06, input' });
+    const yesterday = utcDayStart(clock) - DAY_SECONDS;
+    sim.reviseCost(yesterday, 'gpt-4o-2024-08-06, input', 'proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW', 1.25);
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'gpt-4o-2024-08-06, input' }), before + 1.25));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
+  });
+
+  it('never lowers a counter on a downward revision, and pays it back from later growth', async () => {
+    const h = await harness('openai', account(), { now: () => clock });
+    await h.poller.pollNow();
+    const line = { category: 'gpt-4o-2024-08-06, input', project: 'proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW' };
+    const before = h.value('nexus_cost_usd_total', line);
+    const yesterday = utcDayStart(clock) - DAY_SECONDS;
+    sim.reviseCost(yesterday, line.category, line.project, -0.5);
+    await h.poller.pollNow();
+    assert.equal(h.value('nexus_cost_usd_total', line), before, 'a counter never goes down');
+    sim.reviseCost(yesterday, line.category, line.project, 2);
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', line), before + 1.5), 'the debt is paid from the next increase');
+  });
+
+  it('survives a restart in the middle without double counting or losing usage', async () => {
+    const dir = await tempDir();
+    try {
+      const h1 = await harness('openai', account(), { now: () => clock, stateDir: dir.path });
+      await h1.poller.pollNow();
+      const total1 = h1.value('nexus_cost_usd_total');
+      // The process dies; usage continues meanwhile.
+      clock = new Date(NOW.getTime() + 2 * 3600_000);
+      const h2 = await harness('openai', account(), { now: () => clock, stateDir: dir.path });
+      assert.ok(closeTo(h2.value('nexus_cost_usd_total'), total1), 'persisted totals are served before the first poll');
+      await h2.poller.pollNow();
+      assert.ok(closeTo(h2.value('nexus_cost_usd_total'), monthCost(clock)));
+      assert.equal(h2.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('follows next_page cursors across pages', async () => {
+    const h = await harness('openai', account({ usageEndpoints: ['completions'], pageSize: 4 }), { now: () => clock });
+    await h.poller.pollNow();
+    const cursors = sim.calls('/usage/completions').map((r) => r.query.page);
+    assert.equal(cursors.length, 4, '15 daily buckets in pages of 4');
+    assert.equal(cursors[0], undefined);
+    assert.ok(cursors.slice(1).every((c) => typeof c === 'string' && c.startsWith('page_')));
+    assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
+  });
+
+  it('applies nothing from a poll whose page fails half-way, and counts it exactly once later', async () => {
+    const h = await harness('openai', account({ usageEndpoints: ['completions'], pageSize: 2 }), { now: () => clock, http: { retries: 0 } });
+    await h.poller.pollNow();
+    const seeded = h.value('nexus_tokens_total');
+    const costs = h.value('nexus_cost_usd_total');
+    clock = new Date(NOW.getTime() + 6 * 3600_000);
+    // The look-back window is 4 daily buckets in pages of 2: page 1 answers, page 2 arrives truncated.
+    sim.inject({ kind: 'truncated' }, { path: '/usage/completions', after: 1 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_tokens_total'), seeded, 'nothing from the failed poll is applied');
+    assert.equal(h.value('nexus_cost_usd_total'), costs, 'not even the endpoints that answered');
+    assert.equal(h.value('nexus_provider_up'), 0);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'bad_response', endpoint: '/organization/usage/completions' }), 1);
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
+  });
+});

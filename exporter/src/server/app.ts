@@ -1,0 +1,34 @@
+// The HTTP layer, kept thin: it only reads what the exporter already has. /metrics never calls a
+// provider; it writes the cached exposition.
+import express, { type Express } from 'express';
+import type { Exporter } from '../exporter.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js';
+
+export function createApp(exporter: Exporter, mount?: (app: Express) => void): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set('x-content-type-options', 'nosniff');
+    next();
+  });
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(PROMETHEUS_CONTENT_TYPE).send(await exporter.metricsText());
+    } catch (e) {
+      next(e);
+    }
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const { ready, checks } = exporter.readiness();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/', (_req, res) => {
+    res.type('html').send('<html><head><title>Nexus exporter</title></head><body><h1>Nexus exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/readyz">Readiness</a></p></body></html>');
+  });
+  mount?.(app);
+  return app;
+}

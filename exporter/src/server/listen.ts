@@ -1,0 +1,51 @@
+// Starts the exporter and its HTTP server; used by the CLI, the demo and the integration tests.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { Exporter, type ExporterOptions } from '../exporter.js';
+import type { ExporterConfig } from '../config/schema.js';
+import { createApp } from './app.js';
+
+export interface RunningExporter {
+  exporter: Exporter;
+  server: Server;
+  /** e.g. http://127.0.0.1:9464 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function splitListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+}
+
+export async function runExporter(
+  config: ExporterConfig,
+  options: ExporterOptions & { mount?: (app: Express, exporter: Exporter) => void } = {},
+): Promise<RunningExporter> {
+  const exporter = new Exporter(config, options);
+  await exporter.init();
+  const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
+  const { host, port } = splitListen(config.listen);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  exporter.start();
+  exporter.log.info({ url, accounts: exporter.pollers.size }, 'nexus exporter listening');
+  let closing: Promise<void> | undefined;
+  return {
+    exporter,
+    server,
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await exporter.stop();
+      })()),
+  };
+}

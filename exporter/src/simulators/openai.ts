@@ -1,0 +1,305 @@
+// A fake OpenAI admin API, built from the documented Usage and Costs APIs: Bearer admin-key auth
+// (project keys get the documented missing-scope error), required and validated parameters, daily
+// buckets aligned to UTC with empty buckets included, opaque `next_page` cursors, money sometimes as a
+// string with trailing zeros, the 2025 and 2026 field sets, late revisions, and endpoints that an
+// organisation may lack. Usage accrues through the current day, so the demo's counters move.
+import type { Request, Response } from 'express';
+import { DAY_SECONDS, utcDayStart } from '../providers/values.js';
+import { Simulator, decodeCursor, encodeCursor, hash01 } from './base.js';
+
+export interface OpenAISimOptions {
+  adminKey: string;
+  projectKey?: string;
+  /** Send every third amount as a string such as "0.0273510000000000000000000000". */
+  stringAmounts?: boolean;
+  /** Usage endpoints that answer 404, as for an organisation on an older API version. */
+  missingEndpoints?: string[];
+  /** Daily spend scale in USD for the busiest model (the demo's data volume). */
+  scale?: number;
+}
+
+interface ModelSpec {
+  model: string;
+  endpoint: 'completions' | 'embeddings' | 'moderations' | 'images' | 'audio_speeches' | 'audio_transcriptions';
+  /** USD per 1M input / output tokens (or per image, per 1M characters, per minute). */
+  inputPrice: number;
+  outputPrice: number;
+}
+
+export const OPENAI_MODELS: ModelSpec[] = [
+  { model: 'gpt-4o-mini-2024-07-18', endpoint: 'completions', inputPrice: 0.15, outputPrice: 0.6 },
+  { model: 'gpt-4o-2024-08-06', endpoint: 'completions', inputPrice: 2.5, outputPrice: 10 },
+  { model: 'o3-mini-2025-01-31', endpoint: 'completions', inputPrice: 1.1, outputPrice: 4.4 },
+  { model: 'text-embedding-3-small', endpoint: 'embeddings', inputPrice: 0.02, outputPrice: 0 },
+  { model: 'omni-moderation-latest', endpoint: 'moderations', inputPrice: 0, outputPrice: 0 },
+  { model: 'gpt-image-1', endpoint: 'images', inputPrice: 0.04, outputPrice: 0 },
+  { model: 'tts-1', endpoint: 'audio_speeches', inputPrice: 15, outputPrice: 0 },
+  { model: 'whisper-1', endpoint: 'audio_transcriptions', inputPrice: 0.006, outputPrice: 0 },
+];
+
+export const OPENAI_PROJECTS = ['proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW', 'proj_Bq7rT1mVx9QwLk3ZpA0sNcYe'];
+
+export interface UsageRow {
+  model: string;
+  project: string;
+  input: number;
+  output: number;
+  cached: number;
+  reasoning: number;
+  requests: number;
+}
+
+export interface CostRow {
+  lineItem: string;
+  project: string;
+  usd: number;
+}
+
+const USAGE_ENDPOINTS = [
+  'completions', 'embeddings', 'moderations', 'images', 'audio_speeches', 'audio_transcriptions',
+  'vector_stores', 'code_interpreter_sessions', 'file_search_calls', 'web_search_calls',
+];
+
+export class OpenAISimulator extends Simulator {
+  /** Extra USD per (day, line item, project), added by `reviseCost`: late revisions of closed buckets. */
+  private readonly costRevisions = new Map<string, number>();
+  /** Days before this one have no usage (an organisation that started recently). */
+  firstDay = 0;
+
+  constructor(readonly options: OpenAISimOptions) {
+    super('openai', (status, message) => ({
+      error: {
+        message,
+        type: status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error',
+        param: null,
+        code: status === 401 ? 'invalid_api_key' : status === 429 ? 'rate_limit_exceeded' : null,
+      },
+    }));
+  }
+
+  protected routes(): void {
+    const v1 = '/v1';
+    this.app.get(`${v1}/models`, (req, res) => {
+      if (!this.authorize(req, res, 'any')) return;
+      res.json({
+        object: 'list',
+        data: OPENAI_MODELS.map((m) => ({ id: m.model, object: 'model', created: 1721172741, owned_by: 'system', shutdown_date: null })),
+      });
+    });
+    this.app.get(`${v1}/organization/projects`, (req, res) => {
+      if (!this.authorize(req, res, 'admin')) return;
+      const data = OPENAI_PROJECTS.map((id, i) => ({ id, object: 'organization.project', name: i === 0 ? 'Default project' : 'Search', created_at: 1711471533, archived_at: null, status: 'active' }));
+      const limit = Number(req.query.limit ?? 20);
+      res.json({ object: 'list', data: data.slice(0, limit), first_id: data[0]!.id, last_id: data[Math.min(limit, data.length) - 1]!.id, has_more: limit < data.length });
+    });
+    this.app.get(`${v1}/organization/costs`, (req, res) => this.bucketed(req, res, 'costs'));
+    this.app.get(`${v1}/organization/usage/:endpoint`, (req, res) => {
+      const endpoint = String(req.params.endpoint);
+      if (!USAGE_ENDPOINTS.includes(endpoint) || this.options.missingEndpoints?.includes(endpoint)) {
+        if (!this.authorize(req, res, 'admin')) return;
+        return this.fail(res, 404, `Invalid URL (GET /v1/organization/usage/${endpoint})`);
+      }
+      this.bucketed(req, res, endpoint);
+    });
+  }
+
+  /** Adds `usd` to one cost line of a (usually closed) day: what a late revision looks like. */
+  reviseCost(dayStart: number, lineItem: string, project: string, usd: number): void {
+    const key = `${dayStart}|${lineItem}|${project}`;
+    this.costRevisions.set(key, (this.costRevisions.get(key) ?? 0) + usd);
+  }
+
+  /** Fraction of the day that has elapsed on the simulator's clock (1 for past days, 0 for future ones). */
+  private elapsed(dayStart: number): number {
+    if (dayStart < this.firstDay) return 0;
+    const now = this.now().getTime() / 1000;
+    return Math.max(0, Math.min(1, (now - dayStart) / DAY_SECONDS));
+  }
+
+  /** What the organisation used on one day, per model and project. Deterministic for a given clock. */
+  usage(dayStart: number): UsageRow[] {
+    const f = this.elapsed(dayStart);
+    const scale = this.options.scale ?? 1;
+    const rows: UsageRow[] = [];
+    if (f === 0) return rows;
+    for (const m of OPENAI_MODELS) {
+      for (const project of OPENAI_PROJECTS) {
+        const h = hash01(`${dayStart}|${m.model}|${project}`);
+        if (project !== OPENAI_PROJECTS[0] && h < 0.3) continue; // not every project uses every model
+        const weekday = [0.6, 1, 1.1, 1.05, 1, 0.95, 0.5][new Date(dayStart * 1000).getUTCDay()]!;
+        const base = scale * weekday * (0.5 + h);
+        const input = Math.round(base * 2_000_000 * f);
+        const output = m.endpoint === 'completions' ? Math.round(input * (0.1 + 0.1 * h)) : 0;
+        rows.push({
+          model: m.model,
+          project,
+          input,
+          output,
+          cached: m.endpoint === 'completions' ? Math.round(input * 0.4 * h) : 0,
+          reasoning: m.model.startsWith('o3') ? Math.round(output * 0.6) : 0,
+          requests: Math.max(f > 0 ? 1 : 0, Math.round(input / 1500)),
+        });
+      }
+    }
+    return rows;
+  }
+
+  /** The cost lines of one day, as the Costs API groups them by line item and project. */
+  costs(dayStart: number): CostRow[] {
+    const rows: CostRow[] = [];
+    for (const u of this.usage(dayStart)) {
+      const spec = OPENAI_MODELS.find((m) => m.model === u.model)!;
+      rows.push({ lineItem: `${u.model}, input`, project: u.project, usd: round10((u.input / 1e6) * spec.inputPrice) });
+      if (u.output > 0) rows.push({ lineItem: `${u.model}, output`, project: u.project, usd: round10((u.output / 1e6) * spec.outputPrice) });
+    }
+    for (const [key, usd] of this.costRevisions) {
+      const [day, lineItem, project] = key.split('|') as [string, string, string];
+      if (Number(day) !== dayStart) continue;
+      const row = rows.find((r) => r.lineItem === lineItem && r.project === project);
+      if (row) row.usd = round10(row.usd + usd);
+      else rows.push({ lineItem, project, usd: round10(usd) });
+    }
+    return rows;
+  }
+
+  private authorize(req: Request, res: Response, need: 'admin' | 'any'): boolean {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer (.+)$/.exec(header);
+    if (!m) {
+      this.fail(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+      return false;
+    }
+    const key = m[1]!;
+    if (key === this.options.projectKey && need === 'any') return true;
+    if (key === this.options.adminKey) return true;
+    if (key.startsWith('sk-proj-') && key === this.options.projectKey) {
+      this.fail(res, 401, 'You have insufficient permissions for this operation. Missing scopes: api.usage.read. Check that you have the correct role in your organization, and if you\'re using a restricted API key, that it has the necessary scopes.');
+      return false;
+    }
+    this.fail(res, 401, `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`);
+    return false;
+  }
+
+  private bucketed(req: Request, res: Response, endpoint: string): void {
+    if (!this.authorize(req, res, 'admin')) return;
+    const q = req.query;
+    const start = Number(q.start_time);
+    if (q.start_time === undefined || !Number.isInteger(start)) return this.badParam(res, 'start_time', "Missing or invalid required parameter: 'start_time'.");
+    const width = String(q.bucket_width ?? '1d');
+    const allowed = endpoint === 'costs' ? ['1d'] : ['1m', '1h', '1d'];
+    if (!allowed.includes(width)) return this.badParam(res, 'bucket_width', `Invalid value for 'bucket_width': expected one of ${allowed.join(', ')}.`);
+    if (width !== '1d') return this.badParam(res, 'bucket_width', 'This simulator serves daily buckets only.');
+    const [defLimit, maxLimit] = endpoint === 'costs' ? [7, 180] : [7, 31];
+    const limit = q.limit === undefined ? defLimit : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) return this.badParam(res, 'limit', `Invalid 'limit': must be between 1 and ${maxLimit}.`);
+    const groupBy = toList(q.group_by ?? q['group_by[]']);
+    const nowDay = utcDayStart(this.now());
+    const end = q.end_time === undefined ? nowDay + DAY_SECONDS : Math.min(Number(q.end_time), nowDay + DAY_SECONDS);
+    const firstBucket = Math.floor(start / DAY_SECONDS) * DAY_SECONDS;
+    const offset = q.page === undefined ? 0 : decodeCursor(q.page);
+    if (offset === undefined) return this.badParam(res, 'page', "Invalid 'page' cursor.");
+    const days: number[] = [];
+    for (let d = firstBucket; d < end; d += DAY_SECONDS) days.push(d);
+    const pageDays = days.slice(offset, offset + limit);
+    const hasMore = offset + limit < days.length;
+    let n = 0;
+    const data = pageDays.map((d) => ({
+      object: 'bucket',
+      start_time: d,
+      end_time: d + DAY_SECONDS,
+      results: endpoint === 'costs' ? this.costResults(d, groupBy, () => n++) : this.usageResults(endpoint, d, groupBy),
+    }));
+    res.json({ object: 'page', data, has_more: hasMore, next_page: hasMore ? encodeCursor(offset + limit) : null });
+  }
+
+  private costResults(day: number, groupBy: string[], counter: () => number) {
+    const byLine = groupBy.includes('line_item');
+    const byProject = groupBy.includes('project_id');
+    const groups = new Map<string, { lineItem: string | null; project: string | null; usd: number }>();
+    for (const c of this.costs(day)) {
+      const lineItem = byLine ? c.lineItem : null;
+      const project = byProject ? c.project : null;
+      const key = `${lineItem}|${project}`;
+      const g = groups.get(key) ?? { lineItem, project, usd: 0 };
+      g.usd = round10(g.usd + c.usd);
+      groups.set(key, g);
+    }
+    return [...groups.values()].map((g) => {
+      const asString = this.options.stringAmounts && counter() % 3 === 0;
+      return {
+        object: 'organization.costs.result',
+        amount: { value: asString ? `${g.usd.toFixed(10)}000000000000000000` : g.usd, currency: 'usd' },
+        line_item: g.lineItem,
+        project_id: g.project,
+        api_key_id: null,
+        quantity: null,
+        quantity_unit: null,
+      };
+    });
+  }
+
+  private usageResults(endpoint: string, day: number, groupBy: string[]) {
+    const byModel = groupBy.includes('model');
+    const object = `organization.usage.${endpoint.replace(/_calls$/, '').replace('file_search', 'file_searches').replace('web_search', 'web_searches')}.result`;
+    const rows = this.usage(day);
+    if (endpoint === 'vector_stores') return rows.length ? [{ object, usage_bytes: 1_048_576, project_id: null }] : [];
+    if (endpoint === 'code_interpreter_sessions') {
+      return rows.length ? [{ object, num_sessions: Math.round(rows.length * 3 * this.elapsed(day)), project_id: null }] : [];
+    }
+    if (endpoint === 'file_search_calls' || endpoint === 'web_search_calls') {
+      const total = rows.reduce((s, r) => s + r.requests, 0);
+      return rows.length ? [{ object, num_requests: Math.round(total / 20), ...(endpoint === 'web_search_calls' ? { num_model_requests: Math.round(total / 20), model: null, context_level: null } : { vector_store_id: null }), project_id: null, user_id: null, api_key_id: null }] : [];
+    }
+    const groups = new Map<string, UsageRow>();
+    for (const r of rows) {
+      if (OPENAI_MODELS.find((m) => m.model === r.model)!.endpoint !== endpoint) continue;
+      const key = byModel ? r.model : '';
+      const g = groups.get(key) ?? { ...r, input: 0, output: 0, cached: 0, reasoning: 0, requests: 0 };
+      g.input += r.input;
+      g.output += r.output;
+      g.cached += r.cached;
+      g.reasoning += r.reasoning;
+      g.requests += r.requests;
+      groups.set(key, g);
+    }
+    return [...groups.values()].map((g) => {
+      const common = { num_model_requests: g.requests, project_id: null, user_id: null, api_key_id: null, model: byModel ? g.model : null };
+      switch (endpoint) {
+        case 'completions':
+          return {
+            object, ...common, input_tokens: g.input, output_tokens: g.output, input_cached_tokens: g.cached,
+            input_audio_tokens: 0, output_audio_tokens: 0,
+            ...(g.reasoning ? { output_reasoning_tokens: g.reasoning } : {}),
+            batch: null, service_tier: null,
+          };
+        case 'embeddings':
+        case 'moderations':
+          return { object, ...common, input_tokens: g.input };
+        case 'images':
+          return { object, ...common, images: Math.round(g.input / 1e5), size: null, source: null };
+        case 'audio_speeches':
+          return { object, ...common, characters: g.input };
+        default:
+          return { object, ...common, seconds: Math.round(g.input / 1000) };
+      }
+    });
+  }
+
+  private badParam(res: Response, param: string, message: string): void {
+    res.status(400).json({ error: { message, type: 'invalid_request_error', param, code: null } });
+  }
+}
+
+function toList(v: unknown): string[] {
+  if (v === undefined) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.flatMap((x) => String(x).split(',')).filter(Boolean);
+}
+
+function round10(n: number): number {
+  return Math.round(n * 1e10) / 1e10;
+}
+
+function maskKey(key: string): string {
+  return key.length > 8 ? `${key.slice(0, 8)}****${key.slice(-4)}` : '****';
+}

@@ -1,0 +1,68 @@
+// Test helpers: a poller wired to a fresh metrics model, against a simulator on loopback. Real HTTP,
+// real ledger (optionally persisted in a temp dir); nothing is stubbed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_HTTP, type HttpSettings } from '../http/client.js';
+import { silentLogger } from '../log.js';
+import { DEFAULT_LIMITS, type LimitSettings } from '../metrics/limiter.js';
+import { MetricsModel } from '../metrics/model.js';
+import type { MetricName } from '../metrics/catalog.js';
+import { AccountPoller, type AccountConfig } from '../poll/poller.js';
+import { PROVIDERS } from '../providers/index.js';
+import type { Labels, ProviderName } from '../providers/types.js';
+
+/** Fast retries so error-path tests do not wait seconds. */
+export const TEST_HTTP: HttpSettings = { ...DEFAULT_HTTP, timeoutSeconds: 2, retries: 2, backoffSeconds: 0.01, maxRetryAfterSeconds: 1 };
+
+export interface Harness {
+  model: MetricsModel;
+  poller: AccountPoller;
+  /** Sum of the series of `metric` whose labels include `match`. */
+  value(metric: MetricName, match?: Labels): number;
+  /** The series of `metric` whose labels include `match`. */
+  series(metric: MetricName, match?: Labels): Array<{ labels: Labels; value: number }>;
+}
+
+export interface HarnessOptions {
+  stateDir?: string;
+  now?: () => Date;
+  http?: Partial<HttpSettings>;
+  limits?: LimitSettings;
+  model?: MetricsModel;
+}
+
+export async function harness(provider: ProviderName, account: Record<string, unknown>, opts: HarnessOptions = {}): Promise<Harness> {
+  const module = PROVIDERS[provider];
+  if (!module) throw new Error(`provider ${provider} not registered`);
+  const parsed = module.accountSchema.parse(account) as AccountConfig;
+  const model = opts.model ?? new MetricsModel();
+  const poller = new AccountPoller(provider, parsed, module, {
+    model,
+    log: silentLogger,
+    http: { ...TEST_HTTP, ...opts.http },
+    polling: { jitter: 0, breakerFailures: 5, breakerCooldownSeconds: 60 },
+    limits: opts.limits ?? DEFAULT_LIMITS,
+    stateDir: opts.stateDir,
+    now: opts.now,
+  });
+  await poller.init();
+  const series = (metric: MetricName, match: Labels = {}) =>
+    model.series(metric).filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v));
+  return {
+    model,
+    poller,
+    series,
+    value: (metric, match) => series(metric, match).reduce((sum, s) => sum + s.value, 0),
+  };
+}
+
+export async function tempDir(prefix = 'nexus-test-'): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Asserts two money amounts agree to a millionth of a cent (floating-point sums differ in the last bits). */
+export function closeTo(actual: number, expected: number, epsilon = 1e-8): boolean {
+  return Math.abs(actual - expected) <= epsilon * Math.max(1, Math.abs(expected));
+}
