@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const log = createLogger(config.logLevel);
+  const log = createLogger(process.env.NEXUS_LOG_LEVEL ?? config.logLevel);
   if (command === 'once') {
     const exporter = new Exporter(config, { log, ephemeral: true });
     await exporter.init();

@@ -11,6 +11,7 @@ import { AccountPoller, type AccountConfig } from './poll/poller.js';
 import { PROVIDERS } from './providers/index.js';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
 import { ensureWritableDir } from './store/atomic.js';
+import { CredentialStore, managedAccounts } from './store/credentials.js';
 import type { ExporterConfig } from './config/schema.js';
 import { VERSION } from './version.js';
 
@@ -19,6 +20,8 @@ export interface ExporterOptions {
   /** Keep checkpoints in memory only (the `once` command). */
   ephemeral?: boolean;
   now?: () => Date;
+  /** NEXUS_MASTER_KEY for the credential store; defaults to the environment. */
+  masterKey?: string;
 }
 
 export class Exporter {
@@ -28,6 +31,9 @@ export class Exporter {
   private otlp?: OtlpOutput;
   readonly pollers = new Map<string, AccountPoller>();
   private stateWritable = false;
+  private started = false;
+  /** Accounts and budgets added through the admin API, encrypted in stateDir (store/credentials.ts). */
+  credentials?: CredentialStore;
 
   constructor(
     public config: ExporterConfig,
@@ -59,6 +65,11 @@ export class Exporter {
     for (const provider of PROVIDER_NAMES) {
       for (const account of this.config.providers[provider] ?? []) await this.addAccount(provider, account);
     }
+    // After the config file's accounts, which win over a stored account of the same name.
+    this.credentials = await CredentialStore.open({ stateDir: this.config.stateDir, log: this.log, masterKey: this.options.masterKey, readOnly: this.options.ephemeral });
+    const stored = this.credentials.snapshot();
+    for (const { provider, account } of managedAccounts(this.config, stored, this.log)) await this.addAccount(provider, account);
+    this.setBudgets([...this.config.budgets, ...stored.budgets]);
     if (this.config.otlp || otlpFromEnvironment()) {
       this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION);
     }
@@ -81,6 +92,18 @@ export class Exporter {
     return poller;
   }
 
+  /** Adds an account, or swaps new settings into its poller; the next poll uses them (admin API). */
+  async upsertAccount(provider: ProviderName, account: AccountConfig): Promise<AccountPoller> {
+    const existing = this.pollers.get(`${provider}/${account.account}`);
+    if (existing) {
+      await existing.reconfigure(account);
+      return existing;
+    }
+    const poller = await this.addAccount(provider, account);
+    if (this.started) poller.start();
+    return poller;
+  }
+
   async removeAccount(provider: ProviderName, account: string): Promise<boolean> {
     const poller = this.pollers.get(`${provider}/${account}`);
     if (!poller) return false;
@@ -100,6 +123,7 @@ export class Exporter {
   }
 
   start(): void {
+    this.started = true;
     for (const p of this.pollers.values()) p.start();
   }
 

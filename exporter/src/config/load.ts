@@ -34,7 +34,7 @@ export function parseConfig(text: string, source = 'config', env: NodeJS.Process
   const raw: unknown = doc.toJS() ?? {};
   const problems: string[] = [];
   const substituted = substituteEnv(raw, [], env, problems);
-  const result = configSchema.safeParse(substituted);
+  const result = configSchema.safeParse(substituted, { reportInput: true });
   if (!result.success) problems.push(...formatIssues(result.error));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data as ExporterConfig;
@@ -73,8 +73,9 @@ function formatIssues(error: z.ZodError): string[] {
     if (issue.code === 'unrecognized_keys') {
       return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
-    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `${where}: is required`;
-    if (issue.code === 'invalid_type') return `${where}: must be ${issue.expected}`;
+    // `input` is only inspected for absence; it is never printed, so a secret cannot leak from here.
+    if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}: is required`;
+    if (issue.code === 'invalid_type') return `${where}: must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
     if (issue.code === 'invalid_value') return `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     return `${where}: ${issue.message}`;
   });

@@ -28,6 +28,25 @@ const budget = z
   })
   .strict();
 
+// Admin API (server/api): off unless a token is configured here or in NEXUS_ADMIN_TOKEN.
+const admin = z
+  .object({
+    token: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Browser origins allowed to call the API (CORS); none by default. */
+    corsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://grafana.example.com')).default([]),
+    maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /** Wrong tokens accepted per client IP per minute before answering 429. */
+    authFailuresPerMinute: z.number().int().min(1).max(1000).default(10),
+  })
+  .strict()
+  .prefault({});
+
+// Optional protection of /metrics; Prometheus supports both (`authorization` and `basic_auth`).
+const metricsAuth = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bearer'), token: z.string().min(16, 'must be at least 16 characters') }).strict(),
+  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(8, 'must be at least 8 characters') }).strict(),
+]);
+
 const providerShape = Object.fromEntries(
   PROVIDER_NAMES.filter((p) => PROVIDERS[p]).map((p) => [p, z.array(PROVIDERS[p]!.accountSchema).prefault([])]),
 );
@@ -39,6 +58,8 @@ export const configSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     providers: z.object(providerShape).strict().prefault({}),
     budgets: z.array(budget).prefault([]),
+    admin,
+    metricsAuth: metricsAuth.optional(),
     otlp: z
       .object({
         endpoint: httpUrl.optional(),

@@ -87,10 +87,10 @@ export class ProviderHttp {
         randomize: true,
         onFailedAttempt: async (error) => {
           // Wait as long as the provider asked before the next attempt (p-retry adds its backoff on top).
+          // p-retry calls this even when shouldRetry said no, so the bound is checked here too.
           const e = error as unknown as ProviderError;
-          if (e.reason === 'rate_limited' && e.retryAfterSeconds && error.retriesLeft > 0) {
-            await sleep(e.retryAfterSeconds * 1000);
-          }
+          const wait = e.reason === 'rate_limited' ? e.retryAfterSeconds : undefined;
+          if (wait && wait <= maxRetryAfterSeconds && error.retriesLeft > 0) await sleep(wait * 1000);
         },
         shouldRetry: (error) => {
           const e = error as unknown as ProviderError;

@@ -66,7 +66,7 @@ export const CATALOG = [
     help: 'Duration of every HTTP call the exporter makes to a provider, by endpoint and status code.' }),
   m({ name: 'nexus_provider_errors_total', type: 'counter', part: 'health', perAccount: true, unit: '{error}',
     labels: ['endpoint', 'reason'],
-    help: 'Failed calls to a provider, by endpoint and reason (auth, rate_limited, server, timeout, network, bad_response, client).' }),
+    help: 'Failed calls to a provider, every attempt including retries, by endpoint and reason (auth, rate_limited, server, timeout, network, bad_response, client).' }),
   m({ name: 'nexus_provider_up', type: 'gauge', part: 'health', perAccount: true, unit: '',
     labels: [],
     help: 'Whether the last poll of the provider account succeeded (1) or failed (0).' }),

@@ -109,9 +109,10 @@ export class Ledger {
   }
 
   private add(metric: CounterName, labels: Labels, lk: string, delta: number): void {
-    if (delta === 0) return;
+    // The series exists from its first record, even at zero, so dashboards see 0 rather than nothing.
     const key = `${metric}\n${lk}`;
     const total = (this.state.totals[key] ??= { metric, labels: { ...labels }, value: 0, debt: 0 });
+    if (delta === 0) return;
     if (delta < 0) {
       total.debt += -delta;
       return;

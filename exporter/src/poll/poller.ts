@@ -164,10 +164,11 @@ export class AccountPoller {
     } else {
       await this.pollNow();
     }
-    this.schedule(this.nextDelay());
+    this.schedule(this.nextDelaySeconds());
   }
 
-  private nextDelay(): number {
+  /** Seconds until the next scheduled poll: the interval with jitter, the breaker cool-down, or Retry-After. */
+  nextDelaySeconds(): number {
     const { jitter, breakerFailures, breakerCooldownSeconds } = this.deps.polling;
     const base = this.failures >= breakerFailures ? Math.max(breakerCooldownSeconds, this.account.pollIntervalSeconds) : this.account.pollIntervalSeconds;
     let delay = base * (1 + (Math.random() * 2 - 1) * jitter);

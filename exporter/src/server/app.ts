@@ -3,6 +3,8 @@
 import express, { type Express } from 'express';
 import type { Exporter } from '../exporter.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js';
+import { adminApi } from './api/index.js';
+import { metricsAuth } from './api/auth.js';
 
 export function createApp(exporter: Exporter, mount?: (app: Express) => void): Express {
   const app = express();
@@ -12,7 +14,8 @@ export function createApp(exporter: Exporter, mount?: (app: Express) => void): E
     next();
   });
 
-  app.get('/metrics', async (_req, res, next) => {
+  // Only /metrics is protected (metricsAuth); health probes stay open for orchestrators.
+  app.get('/metrics', metricsAuth(exporter.config.metricsAuth, exporter.log), async (_req, res, next) => {
     try {
       res.type(PROMETHEUS_CONTENT_TYPE).send(await exporter.metricsText());
     } catch (e) {
@@ -29,6 +32,7 @@ export function createApp(exporter: Exporter, mount?: (app: Express) => void): E
   app.get('/', (_req, res) => {
     res.type('html').send('<html><head><title>Nexus exporter</title></head><body><h1>Nexus exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/readyz">Readiness</a></p></body></html>');
   });
+  app.use('/api/v1', adminApi(exporter));
   mount?.(app);
   return app;
 }

@@ -4,6 +4,10 @@
 import type { ProviderName } from '../providers/types.js';
 import type { Simulator } from './base.js';
 import { OpenAISimulator } from './openai.js';
+import { OpenRouterSimulator } from './openrouter.js';
+import { ExaSimulator } from './exa.js';
+import { TwilioSimulator } from './twilio.js';
+import { ApolloSimulator } from './apollo.js';
 
 export interface DemoProvider {
   provider: ProviderName;
@@ -19,6 +23,62 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
       return {
         simulator,
         account: { account: 'demo', adminKey: 'sk-admin-demo-0000000000000000', projectKey: 'sk-proj-demo-0000000000000000', baseUrl: `${url}/v1`, pollIntervalSeconds: 60 },
+      };
+    },
+  },
+  {
+    provider: 'openrouter',
+    async start() {
+      const apiKey = 'sk-or-v1-demo-0000000000000000000000000000';
+      const managementKey = 'sk-or-v1-demo-mgmt-000000000000000000000000';
+      const simulator = new OpenRouterSimulator({ apiKey, managementKey, scale: 3, limit: 2500 });
+      simulator.activityLagHours = 2;
+      const url = await simulator.start();
+      return { simulator, account: { account: 'demo', apiKey, managementKey, baseUrl: `${url}/api/v1`, pollIntervalSeconds: 60, activityIntervalSeconds: 600 } };
+    },
+  },
+  {
+    provider: 'exa',
+    async start() {
+      const serviceKey = 'exa-demo-service-00000000000000000000';
+      const apiKey = 'exa-demo-search-000000000000000000000';
+      const simulator = new ExaSimulator({
+        serviceKey,
+        scale: 2,
+        keys: [
+          { id: '3c90c3cc-0d44-4b50-8888-8dd25736052a', name: 'Production', secret: apiKey, budgetCents: 50_000 },
+          { id: '7a1e5f20-9b3d-4c6e-a2f8-1d4b6c8e0f13', name: 'Staging', secret: 'exa-demo-staging-0000000000000000000' },
+        ],
+      });
+      simulator.billingLagSeconds = 120;
+      const url = await simulator.start();
+      return {
+        simulator,
+        account: { account: 'demo', serviceKey, apiKey, baseUrl: url, adminBaseUrl: `${url}/team-management`, pollIntervalSeconds: 60, paidProbe: true, paidProbeIntervalSeconds: 60 },
+      };
+    },
+  },
+  {
+    provider: 'twilio',
+    async start() {
+      const accountSid = 'AC00000000000000000000000000de0001';
+      const authToken = 'demo-twilio-auth-token-000000000';
+      const simulator = new TwilioSimulator({ accountSid, authToken, scale: 3, alertsPerHour: 4, startingBalance: 25_000 });
+      const url = await simulator.start();
+      return {
+        simulator,
+        account: { account: 'demo', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, pollIntervalSeconds: 60 },
+      };
+    },
+  },
+  {
+    provider: 'apollo',
+    async start() {
+      const simulator = new ApolloSimulator({ masterKey: 'apollo-demo-master-key-0000000000', plan: 'organization', scale: 1.5 });
+      const url = await simulator.start();
+      return {
+        simulator,
+        account: { account: 'demo', apiKey: 'apollo-demo-master-key-0000000000', baseUrl: `${url}/api/v1`, pollIntervalSeconds: 60 },
       };
     },
   },

@@ -24,17 +24,19 @@ interface ModelSpec {
   /** USD per 1M input / output tokens (or per image, per 1M characters, per minute). */
   inputPrice: number;
   outputPrice: number;
+  /** Relative daily volume, so the demo's cost mix looks like a real organisation's. */
+  volume: number;
 }
 
 export const OPENAI_MODELS: ModelSpec[] = [
-  { model: 'gpt-4o-mini-2024-07-18', endpoint: 'completions', inputPrice: 0.15, outputPrice: 0.6 },
-  { model: 'gpt-4o-2024-08-06', endpoint: 'completions', inputPrice: 2.5, outputPrice: 10 },
-  { model: 'o3-mini-2025-01-31', endpoint: 'completions', inputPrice: 1.1, outputPrice: 4.4 },
-  { model: 'text-embedding-3-small', endpoint: 'embeddings', inputPrice: 0.02, outputPrice: 0 },
-  { model: 'omni-moderation-latest', endpoint: 'moderations', inputPrice: 0, outputPrice: 0 },
-  { model: 'gpt-image-1', endpoint: 'images', inputPrice: 0.04, outputPrice: 0 },
-  { model: 'tts-1', endpoint: 'audio_speeches', inputPrice: 15, outputPrice: 0 },
-  { model: 'whisper-1', endpoint: 'audio_transcriptions', inputPrice: 0.006, outputPrice: 0 },
+  { model: 'gpt-4o-mini-2024-07-18', endpoint: 'completions', inputPrice: 0.15, outputPrice: 0.6, volume: 3 },
+  { model: 'gpt-4o-2024-08-06', endpoint: 'completions', inputPrice: 2.5, outputPrice: 10, volume: 0.5 },
+  { model: 'o3-mini-2025-01-31', endpoint: 'completions', inputPrice: 1.1, outputPrice: 4.4, volume: 0.4 },
+  { model: 'text-embedding-3-small', endpoint: 'embeddings', inputPrice: 0.02, outputPrice: 0, volume: 5 },
+  { model: 'omni-moderation-latest', endpoint: 'moderations', inputPrice: 0, outputPrice: 0, volume: 1 },
+  { model: 'gpt-image-1', endpoint: 'images', inputPrice: 0.04, outputPrice: 0, volume: 0.2 },
+  { model: 'tts-1', endpoint: 'audio_speeches', inputPrice: 15, outputPrice: 0, volume: 0.02 },
+  { model: 'whisper-1', endpoint: 'audio_transcriptions', inputPrice: 0.006, outputPrice: 0, volume: 0.3 },
 ];
 
 export const OPENAI_PROJECTS = ['proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW', 'proj_Bq7rT1mVx9QwLk3ZpA0sNcYe'];
@@ -127,7 +129,7 @@ export class OpenAISimulator extends Simulator {
         const h = hash01(`${dayStart}|${m.model}|${project}`);
         if (project !== OPENAI_PROJECTS[0] && h < 0.3) continue; // not every project uses every model
         const weekday = [0.6, 1, 1.1, 1.05, 1, 0.95, 0.5][new Date(dayStart * 1000).getUTCDay()]!;
-        const base = scale * weekday * (0.5 + h);
+        const base = scale * m.volume * weekday * (0.5 + h);
         const input = Math.round(base * 2_000_000 * f);
         const output = m.endpoint === 'completions' ? Math.round(input * (0.1 + 0.1 * h)) : 0;
         rows.push({

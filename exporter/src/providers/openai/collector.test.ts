@@ -2,7 +2,7 @@
 // (seeding, restart, late revision, pagination, string money, a page failing half-way) and every
 // error class.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { OpenAISimulator } from '../../simulators/openai.js';
 import { closeTo, harness, tempDir } from '../../testing/harness.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../values.js';

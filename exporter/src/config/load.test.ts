@@ -1,0 +1,108 @@
+// Config loading: every testdata/*.bad.yaml names the exact lines its error must contain
+// (`# expect:` comments); *.ok.yaml files must load.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfigFile, parseConfig } from './load.js';
+
+const dir = fileURLToPath(new URL('./testdata/', import.meta.url));
+const files = readdirSync(dir);
+const env = { OPENAI_ADMIN_KEY: 'sk-admin-from-env-1234' };
+
+describe('config files', () => {
+  for (const file of files.filter((f) => f.endsWith('.bad.yaml'))) {
+    it(`rejects ${file} with the documented message`, async () => {
+      const expected = [...readFileSync(join(dir, file), 'utf8').matchAll(/^# expect: (.+)$/gm)].map((m) => m[1]!);
+      assert.ok(expected.length > 0, `${file} has no # expect: line`);
+      await assert.rejects(loadConfigFile(join(dir, file), env), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        for (const line of expected) {
+          assert.ok(e.problems.some((p) => p.startsWith(line)), `expected a problem starting with "${line}", got:\n${e.problems.join('\n')}`);
+        }
+        return true;
+      });
+    });
+  }
+
+  for (const file of files.filter((f) => f.endsWith('.ok.yaml'))) {
+    it(`accepts ${file}`, async () => {
+      const cfg = await loadConfigFile(join(dir, file), env);
+      assert.equal(cfg.providers.openai?.[0]?.adminKey, 'sk-admin-from-env-1234');
+    });
+  }
+});
+
+describe('config semantics', () => {
+  it('applies documented defaults', () => {
+    const cfg = parseConfig('providers:\n  openai:\n    - { account: a, adminKey: sk-admin-a }\n', 'inline', {});
+    assert.equal(cfg.listen, '127.0.0.1:9464');
+    assert.equal(cfg.stateDir, './data');
+    const a = cfg.providers.openai![0]!;
+    assert.equal(a.baseUrl, 'https://api.openai.com/v1');
+    assert.equal(a.pollIntervalSeconds, 300);
+    assert.equal(a.enabled, true);
+    assert.equal(cfg.http.timeoutSeconds, 30);
+    assert.equal(cfg.limits.maxValuesPerLabel, 100);
+    assert.equal(cfg.otlp, undefined);
+  });
+
+  it('substitutes ${VAR:-default} and keeps $${literal}', () => {
+    const cfg = parseConfig('stateDir: ${NEXUS_TEST_DIR:-/var/lib/nexus}\n', 'inline', {});
+    assert.equal(cfg.stateDir, '/var/lib/nexus');
+    assert.equal(parseConfig('stateDir: "/tmp/$${x}"\n', 'inline', {}).stateDir, '/tmp/${x}');
+    assert.equal(parseConfig('stateDir: ${NEXUS_TEST_DIR:-/x}\n', 'inline', { NEXUS_TEST_DIR: '/y' }).stateDir, '/y');
+    // `$${x}` is the escape for a literal `${x}`, which the listen check then rejects by name.
+    assert.throws(() => parseConfig('listen: "$${x}"\n', 'inline', {}), /listen: must be host:port/);
+  });
+
+  it('reports every problem at once, each with its key path', () => {
+    try {
+      parseConfig('listen: nope\nlogLevel: loud\nproviders:\n  openai:\n    - { account: "bad name" }\n', 'inline', {});
+      assert.fail('should throw');
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      assert.ok(e.problems.length >= 4, e.problems.join('\n'));
+      assert.match(e.message, /listen: /);
+      assert.match(e.message, /logLevel: must be one of/);
+      assert.match(e.message, /providers\.openai\[0\]\.account: must be 1-63/);
+      assert.match(e.message, /providers\.openai\[0\]\.adminKey: is required/);
+    }
+  });
+
+  it('does not echo a secret value in an error message', () => {
+    try {
+      parseConfig('providers:\n  openai:\n    - { account: a, adminKey: "sk-admin-SECRET123 ", baseUrl: nope }\n', 'inline', {});
+      assert.fail('should throw');
+    } catch (e) {
+      assert.doesNotMatch((e as Error).message, /SECRET123/);
+    }
+  });
+});
+
+describe('check-config command', () => {
+  const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+  it('exits 0 for a valid file', () => {
+    const r = run('check-config', '--config', join(dir, 'full.ok.yaml'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /configuration is valid \(1 provider account\)/);
+  });
+
+  it('exits non-zero and lists the problems for an invalid file', () => {
+    const r = run('check-config', '--config', join(dir, 'budget-period.bad.yaml'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /budgets\[0\]\.period: must be one of "day", "month"/);
+    assert.match(r.stderr, /budgets\[0\]\.amountUsd: must be greater than 0/);
+  });
+
+  it('exits non-zero for a missing file and an unknown command', () => {
+    assert.equal(run('check-config', '--config', join(dir, 'nope.yaml')).status, 1);
+    assert.match(run('check-config', '--config', join(dir, 'nope.yaml')).stderr, /file not found/);
+    assert.equal(run('frobnicate').status, 2);
+  });
+});

@@ -1,0 +1,164 @@
+// Every error class a provider can produce, against the OpenAI simulator over real HTTP: the right
+// `reason` is counted, the provider is marked down, the last good data keeps being served, retries
+// and Retry-After behave, and the circuit breaker opens and closes.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createServer } from 'node:net';
+import { PrometheusOutput } from '../metrics/prometheus.js';
+import { OpenAISimulator } from '../simulators/openai.js';
+import { harness, type Harness } from '../testing/harness.js';
+
+const ADMIN = 'sk-admin-errors-4b8d2f6a1c3e5a7b9d0f';
+let sim: OpenAISimulator;
+let baseUrl: string;
+
+async function goodThenPoll(h: Harness): Promise<{ cost: number; spend: number }> {
+  assert.equal(await h.poller.pollNow(), true, 'the first poll succeeds');
+  return { cost: h.value('nexus_cost_usd_total'), spend: h.value('nexus_spend_usd', { period: 'month' }) };
+}
+
+function account(extra: Record<string, unknown> = {}) {
+  return { account: 'prod', adminKey: ADMIN, baseUrl, usageEndpoints: ['completions'], ...extra };
+}
+
+describe('provider errors', () => {
+  before(async () => {
+    sim = new OpenAISimulator({ adminKey: ADMIN });
+    baseUrl = `${await sim.start()}/v1`;
+    sim.now = () => new Date('2026-11-10T08:00:00Z');
+  });
+  after(() => sim.stop());
+  beforeEach(() => {
+    sim.clearFaults();
+    sim.requests.length = 0;
+  });
+
+  const cases = [
+    { name: '401', fault: { kind: 'status', status: 401 }, reason: 'auth' },
+    { name: '403', fault: { kind: 'status', status: 403 }, reason: 'auth' },
+    { name: '400', fault: { kind: 'status', status: 400 }, reason: 'client' },
+    { name: 'HTML instead of JSON', fault: { kind: 'html' }, reason: 'bad_response' },
+    { name: 'truncated JSON', fault: { kind: 'truncated' }, reason: 'bad_response' },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.name} counts reason=${c.reason}, marks the provider down and keeps the last good data`, async () => {
+      const h = await harness('openai', account());
+      const good = await goodThenPoll(h);
+      sim.inject(c.fault, { path: '/organization/costs', times: 5 });
+      assert.equal(await h.poller.pollNow(), false);
+      assert.equal(h.value('nexus_provider_errors_total', { reason: c.reason, endpoint: '/organization/costs' }), 1, 'counted once: not retried');
+      assert.equal(h.value('nexus_provider_errors_total'), 1, 'no other reason counted');
+      assert.equal(h.value('nexus_provider_up'), 0);
+      assert.equal(h.value('nexus_cost_usd_total'), good.cost);
+      assert.equal(h.value('nexus_spend_usd', { period: 'month' }), good.spend);
+      assert.equal(h.poller.status().lastError?.reason, c.reason);
+      assert.equal(h.value('nexus_provider_polls_total', { result: 'failure' }), 1);
+    });
+  }
+
+  it('retries a 5xx with backoff and succeeds; the failed attempt is counted and timed', async () => {
+    const h = await harness('openai', account());
+    const output = new PrometheusOutput(h.model);
+    sim.inject({ kind: 'status', status: 502 }, { path: '/organization/costs', times: 1 });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'server' }), 1);
+    assert.equal(sim.calls('/organization/costs').length, 2);
+    assert.equal(h.value('nexus_provider_up'), 1);
+    const text = await durationCodes(output, '/organization/costs');
+    assert.ok(text.has('502') && text.has('200'), `both attempts timed: ${[...text].join(',')}`);
+  });
+
+  it('gives up on persistent 5xx after the configured retries', async () => {
+    const h = await harness('openai', account());
+    const good = await goodThenPoll(h);
+    sim.inject({ kind: 'status', status: 500 }, { path: '/organization/costs', times: 10 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'server' }), 3, 'first attempt + 2 retries');
+    assert.equal(h.value('nexus_cost_usd_total'), good.cost);
+  });
+
+  it('honours a short Retry-After on 429 and retries', async () => {
+    const h = await harness('openai', account());
+    sim.inject({ kind: 'status', status: 429, retryAfter: '0.2' }, { path: '/organization/costs', times: 1 });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'rate_limited' }), 1);
+    const [first, second] = sim.calls('/organization/costs');
+    assert.ok(second!.at - first!.at >= 0, 'retried after the wait');
+  });
+
+  it('fails fast on a 429 whose Retry-After exceeds the limit, and defers the next poll by it', async () => {
+    const h = await harness('openai', account());
+    sim.inject({ kind: 'status', status: 429, retryAfter: 600 }, { path: '/organization/costs', times: 1 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(sim.calls('/organization/costs').length, 1, 'not retried');
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'rate_limited' }), 1);
+    assert.equal(h.poller.status().lastError?.reason, 'rate_limited');
+    assert.ok(h.poller.nextDelaySeconds() >= 600, 'the next poll waits as long as the provider asked');
+  });
+
+  it('times out a slow answer (reason=timeout)', async () => {
+    const h = await harness('openai', account(), { http: { timeoutSeconds: 0.2, retries: 0 } });
+    sim.inject({ kind: 'slow', ms: 1000 }, { path: '/organization/costs', times: 1 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'timeout', endpoint: '/organization/costs' }), 1);
+  });
+
+  it('counts a dropped connection and a closed port as network errors', async () => {
+    const h = await harness('openai', account(), { http: { retries: 0 } });
+    sim.inject({ kind: 'drop' }, { path: '/organization/costs', times: 1 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'network' }), 1);
+
+    const port = await closedPort();
+    const dead = await harness('openai', { account: 'dead', adminKey: ADMIN, baseUrl: `http://127.0.0.1:${port}/v1` }, { http: { retries: 0 } });
+    assert.equal(await dead.poller.pollNow(), false);
+    // The probe and the first data call both fail; nothing else is attempted.
+    assert.equal(dead.value('nexus_provider_errors_total', { reason: 'network', endpoint: '/organization/projects' }), 1);
+    assert.equal(dead.value('nexus_provider_errors_total', { reason: 'network', endpoint: '/organization/costs' }), 1);
+    assert.match(dead.poller.status().lastError!.message, /connection failed: ECONNREFUSED/);
+  });
+
+  it('keeps other accounts polling while one fails', async () => {
+    const broken = await harness('openai', account({ account: 'broken', adminKey: 'sk-admin-wrong-000000000000' }));
+    const fine = await harness('openai', account({ account: 'fine' }), { model: broken.model });
+    await Promise.all([broken.poller.pollNow(), fine.poller.pollNow()]);
+    assert.equal(broken.value('nexus_provider_up', { account: 'broken' }), 0);
+    assert.equal(fine.value('nexus_provider_up', { account: 'fine' }), 1);
+    assert.ok(fine.value('nexus_cost_usd_total', { account: 'fine' }) > 0);
+    assert.equal(fine.value('nexus_cost_usd_total', { account: 'broken' }), 0);
+  });
+
+  it('never puts the key in an error message', async () => {
+    const wrong = 'sk-admin-wrong-key-0123456789abcdef';
+    const h = await harness('openai', account({ adminKey: wrong }));
+    assert.equal(await h.poller.pollNow(), false);
+    const status = JSON.stringify(h.poller.status());
+    assert.doesNotMatch(status, new RegExp(wrong));
+    assert.match(status, /HTTP 401/);
+  });
+
+  it('opens the circuit after repeated failures and closes it on success', async () => {
+    const h = await harness('openai', account());
+    sim.inject({ kind: 'status', status: 401 }, { path: '/organization/costs', times: 5 });
+    for (let i = 0; i < 5; i++) assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_circuit_open'), 1);
+    assert.equal(h.poller.status().circuitOpen, true);
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.value('nexus_provider_circuit_open'), 0);
+    assert.equal(h.poller.status().consecutiveFailures, 0);
+  });
+});
+
+async function durationCodes(output: PrometheusOutput, endpoint: string): Promise<Set<string>> {
+  const text = await output.render();
+  const counts = text.split('\n').filter((l) => l.startsWith('nexus_provider_request_duration_seconds_count') && l.includes(`endpoint="${endpoint}"`));
+  return new Set(counts.map((l) => /code="(\d+)"/.exec(l)![1]!));
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}

@@ -1,0 +1,296 @@
+// Exa collector against the Exa simulator over real HTTP: month-bucketed billing usage per key and
+// price, spend gauges, the month turning while the billing system lags, a restart, the paid probe in
+// both costDollars shapes (and that it never runs unless asked), key mix-ups, and every error class
+// leaving the last good data in place.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { Fault } from '../../simulators/base.js';
+import { ExaSimulator, type ExaSimKey, type ExaSimOptions } from '../../simulators/exa.js';
+import { closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
+import type { MetricName } from '../../metrics/catalog.js';
+import { utcDayStart, utcMonthStart } from '../values.js';
+import { PROBE_CATEGORY } from './collector.js';
+import { exa } from './index.js';
+
+const SERVICE_KEY = 'exa-svc-test-8e7d6c5b4a3f2e1d0c9b8a7f';
+const PROD: ExaSimKey = { id: '3c90c3cc-0d44-4b50-8888-8dd25736052a', name: 'Production', secret: 'exa-test-prod-5f0c2a9e7b1d4c3a8e6f' };
+const STAGING: ExaSimKey = { id: '9d2f6b1a-4e8c-4a7b-b3d5-0c1e2f3a4b5c', name: 'Staging', secret: 'exa-test-stg-1a2b3c4d5e6f7a8b9c0d' };
+const NOW = new Date('2026-11-18T12:00:00Z');
+const HOUR = 3600_000;
+
+let sim: ExaSimulator;
+let baseUrl: string;
+let clock: Date;
+
+async function startSim(options: Partial<ExaSimOptions> = {}): Promise<void> {
+  await sim?.stop();
+  sim = new ExaSimulator({ serviceKey: SERVICE_KEY, keys: [PROD, STAGING], ...options });
+  sim.now = () => clock;
+  baseUrl = await sim.start();
+}
+
+function account(extra: Record<string, unknown> = {}) {
+  return { account: 'team', serviceKey: SERVICE_KEY, baseUrl, adminBaseUrl: `${baseUrl}/team-management`, ...extra };
+}
+
+function probeAccount(extra: Record<string, unknown> = {}) {
+  return { account: 'probe', apiKey: PROD.secret, paidProbe: true, baseUrl, ...extra };
+}
+
+const nowSeconds = () => clock.getTime() / 1000;
+
+/** What the billing system shows now for [start, end), summed over keys. */
+function billed(start: number, end = nowSeconds(), keys = [PROD, STAGING]): number {
+  return keys.reduce((s, k) => s + sim.usage(k.id, start, end).totalUsd, 0);
+}
+
+const DATA_METRICS: MetricName[] = ['nexus_spend_usd', 'nexus_cost_usd_total'];
+
+function dataSnapshot(h: Harness): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const metric of DATA_METRICS) for (const s of h.series(metric)) out[`${metric}${JSON.stringify(s.labels)}`] = s.value;
+  return out;
+}
+
+const usageCalls = () => sim.calls('/usage');
+
+describe('Exa collector', () => {
+  beforeEach(async () => {
+    clock = new Date(NOW);
+    await startSim();
+  });
+  afterEach(() => sim.stop());
+
+  it('reads each key month to date by price as cost, the month and today as spend, and never probes unasked', async () => {
+    const h = await harness('exa', account(), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    const month = utcMonthStart(clock);
+    let lines = 0;
+    for (const key of [PROD, STAGING]) {
+      for (const line of sim.usage(key.id, month, nowSeconds()).lines) {
+        lines++;
+        const value = h.value('nexus_cost_usd_total', { category: line.priceName, project: key.id });
+        assert.ok(closeTo(value, line.amountUsd), `${key.name} ${line.priceName}: ${value} vs ${line.amountUsd}`);
+      }
+    }
+    assert.equal(h.series('nexus_cost_usd_total').length, lines);
+    assert.ok(lines >= 6);
+    const monthTotal = billed(month);
+    const dayTotal = billed(utcDayStart(clock));
+    assert.ok(dayTotal > 0 && monthTotal > 10 * dayTotal);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthTotal));
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), monthTotal));
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'day' }), dayTotal));
+
+    assert.equal(sim.calls('/team-management/api-keys').filter((r) => r.path === '/team-management/api-keys').length, 1);
+    assert.deepEqual(
+      usageCalls().map((r) => [r.path, r.query.start_date, r.query.end_date]),
+      [
+        [`/team-management/api-keys/${PROD.id}/usage`, '2026-11-01', undefined],
+        [`/team-management/api-keys/${PROD.id}/usage`, '2026-11-18', undefined],
+        [`/team-management/api-keys/${STAGING.id}/usage`, '2026-11-01', undefined],
+        [`/team-management/api-keys/${STAGING.id}/usage`, '2026-11-18', undefined],
+      ],
+    );
+    assert.equal(sim.calls('/search').length, 0, 'the paid probe is off by default');
+  });
+
+  it('adds only the growth of the month on later polls', async () => {
+    const h = await harness('exa', account(), { now: () => clock });
+    await h.poller.pollNow();
+    const first = h.value('nexus_cost_usd_total');
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), first), 'an unchanged month adds nothing');
+    clock = new Date(NOW.getTime() + 5 * HOUR);
+    await h.poller.pollNow();
+    assert.ok(h.value('nexus_cost_usd_total') > first);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), billed(utcMonthStart(clock))));
+  });
+
+  it('counts usage booked after the month turned while the previous month is in the look-back', async () => {
+    sim.billingLagSeconds = 3600;
+    const november = Date.UTC(2026, 10, 1) / 1000;
+    const december = Date.UTC(2026, 11, 1) / 1000;
+    clock = new Date('2026-11-30T22:00:00Z');
+    const h = await harness('exa', account(), { now: () => clock });
+    await h.poller.pollNow();
+
+    clock = new Date('2026-12-01T00:30:00Z');
+    await h.poller.pollNow();
+    // Booked up to 23:30 only; December has nothing booked yet.
+    const partial = h.value('nexus_cost_usd_total');
+    assert.ok(closeTo(partial, billed(november, december)));
+    assert.equal(billed(december), 0);
+    assert.ok(usageCalls().some((r) => r.query.start_date === '2026-11-01' && r.query.end_date === '2026-11-30T23:59:59Z'));
+
+    clock = new Date('2026-12-01T03:00:00Z');
+    await h.poller.pollNow();
+    const novemberFinal = billed(november, december);
+    assert.ok(novemberFinal > 0);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), novemberFinal + billed(december)), 'the late end of November is counted');
+    assert.ok(h.value('nexus_cost_usd_total') > partial);
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), billed(december)), 'spend is the new month only');
+
+    // Once the look-back has passed, November is final and no longer read.
+    clock = new Date('2026-12-06T12:00:00Z');
+    const novemberReads = usageCalls().filter((r) => r.query.start_date === '2026-11-01').length;
+    await h.poller.pollNow();
+    assert.equal(usageCalls().filter((r) => r.query.start_date === '2026-11-01').length, novemberReads);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), novemberFinal + billed(december)));
+  });
+
+  it('survives a restart without double counting or losing usage', async () => {
+    const dir = await tempDir();
+    try {
+      const h1 = await harness('exa', account(), { now: () => clock, stateDir: dir.path });
+      await h1.poller.pollNow();
+      const total1 = h1.value('nexus_cost_usd_total');
+      clock = new Date(NOW.getTime() + 3 * HOUR);
+      const h2 = await harness('exa', account(), { now: () => clock, stateDir: dir.path });
+      assert.ok(closeTo(h2.value('nexus_cost_usd_total'), total1), 'persisted totals are served before the first poll');
+      await h2.poller.pollNow();
+      assert.ok(h2.value('nexus_cost_usd_total') > total1);
+      assert.ok(closeTo(h2.value('nexus_cost_usd_total'), billed(utcMonthStart(clock))));
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('sums billing lines that share a name, as after a price change mid-month', async () => {
+    await startSim({ repricing: { at: Date.UTC(2026, 10, 10) / 1000, priceId: 'price_neural_search_2026_11', unitUsd: 0.006 } });
+    const h = await harness('exa', account(), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    const lines = sim.usage(PROD.id, utcMonthStart(clock), nowSeconds()).lines.filter((l) => l.priceName === 'Neural Search');
+    assert.deepEqual(lines.map((l) => l.priceId), ['price_neural_search', 'price_neural_search_2026_11']);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'Neural Search', project: PROD.id }), lines[0]!.amountUsd + lines[1]!.amountUsd));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), billed(utcMonthStart(clock))));
+  });
+
+  it('reads only the configured apiKeyIds, without listing the team keys', async () => {
+    const h = await harness('exa', account({ apiKeyIds: [STAGING.id] }), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(sim.requests.filter((r) => r.path === '/team-management/api-keys').length, 0);
+    assert.ok(usageCalls().every((r) => r.path.includes(STAGING.id)));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), billed(utcMonthStart(clock), nowSeconds(), [STAGING])));
+    assert.equal(h.series('nexus_cost_usd_total', { project: PROD.id }).length, 0);
+  });
+
+  for (const costShape of ['current', 'legacy'] as const) {
+    it(`without a service key: one paid probe per interval, its ${costShape} costDollars counted once each`, async () => {
+      await startSim({ costShape });
+      const h = await harness('exa', probeAccount(), { now: () => clock });
+      assert.equal(await h.poller.pollNow(), true);
+      assert.equal(sim.searches.length, 1);
+      assert.deepEqual(sim.calls('/search')[0]!.body, { query: 'prometheus exporter', numResults: 1, type: 'neural' });
+      const probe = { category: PROBE_CATEGORY, project: 'none' };
+      assert.ok(closeTo(h.value('nexus_cost_usd_total', probe), sim.searches[0]!.usd));
+
+      clock = new Date(NOW.getTime() + 10 * 60_000);
+      assert.equal(await h.poller.pollNow(), true);
+      assert.equal(sim.searches.length, 1, 'not due yet');
+      assert.ok(closeTo(h.value('nexus_cost_usd_total', probe), sim.searches[0]!.usd));
+
+      clock = new Date(NOW.getTime() + 61 * 60_000);
+      assert.equal(await h.poller.pollNow(), true);
+      assert.equal(sim.searches.length, 2);
+      assert.ok(closeTo(h.value('nexus_cost_usd_total', probe), sim.searches[0]!.usd + sim.searches[1]!.usd));
+      assert.ok(h.value('nexus_cost_usd_total', probe) > 0.01);
+      assert.equal(sim.requests.filter((r) => r.path.startsWith('/team-management')).length, 0);
+      assert.equal(h.series('nexus_spend_usd').length, 0);
+    });
+  }
+
+  it('with a service key, the probe is billed rather than counted twice, and its failure does not fail the poll', async () => {
+    const h = await harness('exa', account({ apiKey: PROD.secret, paidProbe: true }), { now: () => clock, http: { retries: 0 } });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(sim.searches.length, 1);
+    clock = new Date(NOW.getTime() + 10 * 60_000);
+    await h.poller.pollNow();
+    const billedNow = billed(utcMonthStart(clock));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), billedNow), 'the billing data contains the probe');
+    assert.equal(h.series('nexus_cost_usd_total', { category: PROBE_CATEGORY }).length, 0);
+
+    clock = new Date(NOW.getTime() + 70 * 60_000);
+    sim.inject({ kind: 'status', status: 402, message: 'You have exceeded your credits limit. Please top up to keep using Exa at dashboard.exa.ai' }, { path: '/search' });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.value('nexus_provider_errors_total', { endpoint: '/search', reason: 'client' }), 1);
+    assert.equal(h.value('nexus_provider_up'), 1);
+  });
+
+  it('connection test: free key listing with a service key, a paid search only without one', async () => {
+    const h = await harness('exa', account({ apiKey: PROD.secret, paidProbe: true }), { now: () => clock });
+    await h.poller.probe();
+    assert.deepEqual(sim.requests.map((r) => r.path), ['/team-management/api-keys']);
+    const p = await harness('exa', probeAccount(), { now: () => clock });
+    await p.poller.probe();
+    assert.equal(sim.searches.length, 1);
+    await assert.rejects(p.poller.probe({ ...p.poller.config, apiKey: 'exa-test-revoked-0000000000000000' }), { reason: 'auth' });
+  });
+
+  it('refuses a search key used as the service key with auth, without echoing it', async () => {
+    const h = await harness('exa', account({ serviceKey: PROD.secret }), { now: () => clock, http: { retries: 0 } });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_errors_total', { endpoint: '/api-keys', reason: 'auth' }), 1);
+    const message = h.poller.status().lastError?.message ?? '';
+    assert.match(message, /Unauthorized/);
+    assert.ok(!message.includes(PROD.secret));
+  });
+
+  it('reports the search API error tag when the paid probe is refused', async () => {
+    const h = await harness('exa', probeAccount({ apiKey: 'exa-test-revoked-0000000000000000' }), { now: () => clock, http: { retries: 0 } });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_errors_total', { endpoint: '/search', reason: 'auth' }), 1);
+    assert.match(h.poller.status().lastError?.message ?? '', /INVALID_API_KEY: Invalid API key/);
+    assert.equal(h.value('nexus_provider_up'), 0);
+  });
+
+  it('validates the account: something to poll, and the keys each option needs', () => {
+    const ok = exa.accountSchema.safeParse({ account: 'a', serviceKey: SERVICE_KEY });
+    assert.ok(ok.success);
+    assert.equal(ok.data.paidProbe, false);
+    assert.equal(ok.data.adminBaseUrl, 'https://admin-api.exa.ai/team-management');
+    assert.equal(ok.data.baseUrl, 'https://api.exa.ai');
+    const messages = (a: Record<string, unknown>) => {
+      const r = exa.accountSchema.safeParse({ account: 'a', ...a });
+      return r.success ? [] : r.error.issues.map((i) => i.message);
+    };
+    assert.deepEqual(messages({ apiKey: PROD.secret }), ['nothing to poll: set serviceKey (Team Management API) to read usage, or apiKey with paidProbe: true']);
+    assert.deepEqual(messages({ serviceKey: SERVICE_KEY, paidProbe: true }), ['paidProbe needs apiKey']);
+    assert.deepEqual(messages({ apiKey: PROD.secret, paidProbe: true, apiKeyIds: [PROD.id] }), ['apiKeyIds needs serviceKey']);
+    assert.deepEqual(messages({ apiKey: PROD.secret, paidProbe: true }), []);
+  });
+
+  const cases: Array<{ name: string; fault: Fault; path: string; endpoint: string; reason: string; timeoutSeconds?: number; probe?: boolean }> = [
+    { name: 'auth (401)', fault: { kind: 'status', status: 401, message: 'Unauthorized' }, path: '/api-keys', endpoint: '/api-keys', reason: 'auth' },
+    { name: 'auth (403)', fault: { kind: 'status', status: 403, message: 'Insufficient permissions to access this API key' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'auth' },
+    { name: 'rate_limited (429, long Retry-After)', fault: { kind: 'status', status: 429, retryAfter: 30 }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'rate_limited' },
+    { name: 'server (500)', fault: { kind: 'status', status: 500, message: 'Failed to fetch usage data. Please try again later.' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'server' },
+    { name: 'timeout', fault: { kind: 'slow', ms: 1500 }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'timeout', timeoutSeconds: 0.3 },
+    { name: 'network', fault: { kind: 'drop' }, path: '/api-keys', endpoint: '/api-keys', reason: 'network' },
+    { name: 'bad_response (HTML)', fault: { kind: 'html' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'bad_response' },
+    { name: 'bad_response (truncated)', fault: { kind: 'truncated' }, path: '/api-keys', endpoint: '/api-keys', reason: 'bad_response' },
+    { name: 'probe server (503)', fault: { kind: 'status', status: 503 }, path: '/search', endpoint: '/search', reason: 'server', probe: true },
+    { name: 'probe bad_response (truncated)', fault: { kind: 'truncated' }, path: '/search', endpoint: '/search', reason: 'bad_response', probe: true },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: counts the reason, keeps the last good data, recovers`, async () => {
+      const http = { retries: 0, ...(c.timeoutSeconds ? { timeoutSeconds: c.timeoutSeconds } : {}) };
+      const h = await harness('exa', c.probe ? probeAccount() : account(), { now: () => clock, http });
+      assert.equal(await h.poller.pollNow(), true);
+      const before = dataSnapshot(h);
+      assert.ok(Object.keys(before).length > 0);
+      // Hours later every value would change (and the next probe is due), so an applied failed poll would show.
+      clock = new Date(NOW.getTime() + 3 * HOUR);
+      sim.inject(c.fault, { path: c.path, times: 10 });
+      assert.equal(await h.poller.pollNow(), false);
+      assert.deepEqual(dataSnapshot(h), before);
+      assert.equal(h.value('nexus_provider_up'), 0);
+      assert.equal(h.value('nexus_provider_errors_total', { endpoint: c.endpoint, reason: c.reason }), 1);
+      assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
+      sim.clearFaults();
+      assert.equal(await h.poller.pollNow(), true);
+      assert.equal(h.value('nexus_provider_up'), 1);
+      assert.notDeepEqual(dataSnapshot(h), before);
+    });
+  }
+});

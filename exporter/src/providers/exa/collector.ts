@@ -1,0 +1,163 @@
+// Exa: usage and cost come only from the Team Management API (a service key; the API is enabled per
+// team on request). Its usage endpoint answers one total per requested period, broken down by price —
+// it has no buckets (`group_by` is documented as not changing the shape). So the collector asks for
+// whole UTC months and treats each month as one bucket: the ledger turns the growing month-to-date
+// breakdown into `nexus_cost_usd_total` increments, and re-reading the previous month while it is
+// inside the look-back picks up what the billing system books after the month has turned. The
+// month's and today's totals are `nexus_spend_usd` gauges.
+// Without a service key Exa has no usage source; the only call is the optional paid probe, a
+// one-result search whose `costDollars` is the exporter's own spend.
+import type { Collector, PollContext, UsageBatch, UsageRecord } from '../types.js';
+import { DAY_SECONDS, describeZodError, utcDayStart, utcMonthStart } from '../values.js';
+import { keyList, keyUsage, parseCostDollars, priceCategory, searchResponse, type ExaCost, type KeyUsage } from './parse.js';
+import type { ExaAccount } from './index.js';
+
+export const USAGE_SOURCE = 'exa.usage';
+export const PROBE_SOURCE = 'exa.probe';
+export const PROBE_CATEGORY = 'exporter_probe';
+
+/** What the paid probe asks: one result of a neural search, the cheapest documented search price. */
+export const PROBE_REQUEST = { query: 'prometheus exporter', numResults: 1, type: 'neural' } as const;
+
+export class ExaCollector implements Collector {
+  /** ctx.now of the last successful paid probe, Unix seconds. */
+  private lastProbeAt?: number;
+
+  constructor(private readonly account: ExaAccount) {}
+
+  /** With a service key, listing the keys is free; otherwise the only authenticated call is a paid search. */
+  async probe(ctx: PollContext): Promise<void> {
+    if (this.account.serviceKey) await this.listKeys(ctx);
+    else await this.paidSearch(ctx);
+  }
+
+  async poll(ctx: PollContext): Promise<UsageBatch> {
+    const batch: UsageBatch = { gauges: [], usage: [], windows: {} };
+    if (this.account.serviceKey) await this.readUsage(ctx, batch);
+    if (!this.account.paidProbe || !this.probeDue(ctx)) return batch;
+
+    const now = Math.floor(ctx.now.getTime() / 1000);
+    if (this.account.serviceKey) {
+      // The billing data already contains the probe's cost; the probe only checks the search API.
+      // It is timed and counted either way; the usage calls decide whether the poll failed.
+      try {
+        await this.paidSearch(ctx);
+        this.lastProbeAt = now;
+      } catch (e) {
+        ctx.log.debug({ err: e }, 'paid probe failed');
+      }
+      return batch;
+    }
+    const cost = await this.paidSearch(ctx);
+    this.lastProbeAt = now;
+    // Each probe is its own bucket, and the window starts at it: older probe buckets are final and
+    // pruned, so every probe's cost is added exactly once.
+    batch.usage.push({
+      source: PROBE_SOURCE,
+      bucketStart: now,
+      metric: 'nexus_cost_usd_total',
+      labels: { category: PROBE_CATEGORY, project: 'none' },
+      value: cost.totalUsd,
+    });
+    batch.windows[PROBE_SOURCE] = now;
+    return batch;
+  }
+
+  private probeDue(ctx: PollContext): boolean {
+    return this.lastProbeAt === undefined || ctx.now.getTime() / 1000 - this.lastProbeAt >= this.account.paidProbeIntervalSeconds;
+  }
+
+  private get adminHeaders(): Record<string, string> {
+    return { 'x-api-key': this.account.serviceKey! };
+  }
+
+  private adminUrl(path: string): string {
+    return `${this.account.adminBaseUrl.replace(/\/+$/, '')}/${path}`;
+  }
+
+  private async listKeys(ctx: PollContext): Promise<string[]> {
+    const res = await ctx.http.request({ endpoint: '/api-keys', path: this.adminUrl('api-keys'), headers: this.adminHeaders });
+    const parsed = keyList.safeParse(res.body);
+    if (!parsed.success) throw ctx.http.badResponse('/api-keys', describeZodError(parsed.error));
+    return parsed.data.apiKeys.map((k) => k.id);
+  }
+
+  private async keyUsage(ctx: PollContext, keyId: string, startDate: string, endDate?: string): Promise<KeyUsage> {
+    const endpoint = '/api-keys/{id}/usage';
+    const res = await ctx.http.request({
+      endpoint,
+      path: this.adminUrl(`api-keys/${encodeURIComponent(keyId)}/usage`),
+      query: { start_date: startDate, end_date: endDate },
+      headers: this.adminHeaders,
+    });
+    const parsed = keyUsage.safeParse(res.body);
+    if (!parsed.success) throw ctx.http.badResponse(endpoint, describeZodError(parsed.error));
+    return parsed.data;
+  }
+
+  private async readUsage(ctx: PollContext, batch: UsageBatch): Promise<void> {
+    const keyIds = this.account.apiKeyIds ?? (await this.listKeys(ctx));
+    const thisMonth = utcMonthStart(ctx.now);
+    const windowStart = ctx.windowStart(USAGE_SOURCE, this.account.lookbackDays * DAY_SECONDS);
+    const months: number[] = [];
+    for (let m = utcMonthStart(new Date(windowStart * 1000)); m <= thisMonth; m = nextMonth(m)) months.push(m);
+
+    // Summed per bucket and labels: two price lines with one name must not overwrite each other's checkpoint.
+    const records = new Map<string, UsageRecord>();
+    let spendMonth = 0;
+    let spendDay = 0;
+    for (const keyId of keyIds) {
+      for (const month of months) {
+        // The current month up to now (end_date defaults to now); a past month up to its last second.
+        const end = month === thisMonth ? undefined : isoSecond(nextMonth(month) - 1);
+        const usage = await this.keyUsage(ctx, keyId, isoDay(month), end);
+        if (month === thisMonth) spendMonth += usage.total_cost_usd;
+        for (const line of usage.cost_breakdown) {
+          // The key id, not its name, is the project: a renamed key would otherwise split its month across two series.
+          const labels = { category: priceCategory(line), project: keyId };
+          const id = `${month}\n${labels.category}\n${labels.project}`;
+          const record = records.get(id);
+          if (record) record.value += line.amount_usd;
+          else records.set(id, { source: USAGE_SOURCE, bucketStart: month, metric: 'nexus_cost_usd_total', labels, value: line.amount_usd });
+        }
+      }
+      spendDay += (await this.keyUsage(ctx, keyId, isoDay(utcDayStart(ctx.now)))).total_cost_usd;
+    }
+    batch.usage.push(...records.values());
+    batch.windows[USAGE_SOURCE] = months[0]!;
+    batch.gauges.push(
+      { metric: 'nexus_spend_usd', labels: { period: 'day' }, value: spendDay },
+      { metric: 'nexus_spend_usd', labels: { period: 'month' }, value: spendMonth },
+    );
+  }
+
+  private async paidSearch(ctx: PollContext): Promise<ExaCost> {
+    const res = await ctx.http.request({
+      endpoint: '/search',
+      path: 'search',
+      method: 'POST',
+      headers: { 'x-api-key': this.account.apiKey! },
+      body: PROBE_REQUEST,
+    });
+    const parsed = searchResponse.safeParse(res.body);
+    if (!parsed.success) throw ctx.http.badResponse('/search', describeZodError(parsed.error));
+    // Seen in the wild: a 200 whose body is an error (e.g. NO_MORE_CREDITS).
+    if (parsed.data.tag || parsed.data.error) throw ctx.http.badResponse('/search', `error in a 200 answer: ${parsed.data.tag ?? parsed.data.error}`);
+    const cost = parseCostDollars(parsed.data.costDollars);
+    if (typeof cost === 'string') throw ctx.http.badResponse('/search', cost);
+    return cost;
+  }
+}
+
+function nextMonth(monthStart: number): number {
+  const d = new Date(monthStart * 1000);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000;
+}
+
+function isoDay(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+function isoSecond(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+}

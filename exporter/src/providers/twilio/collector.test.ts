@@ -1,0 +1,364 @@
+// Twilio collector against the Twilio simulator over real HTTP: exact spend, cost per category (no
+// roll-up counted twice), counts, balance and alerts; pagination on both hosts, string and numeric
+// values, late revisions, restarts, alert de-duplication by SID, and every error class.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { CATALOG, type MetricName } from '../../metrics/catalog.js';
+import { TwilioSimulator } from '../../simulators/twilio.js';
+import { closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
+import type { Fault } from '../../simulators/base.js';
+import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../values.js';
+import { twilio } from './index.js';
+import { DEFAULT_COST_CATEGORIES } from './collector.js';
+
+const SID = 'AC3f0e2b1c4d5a6978877665544332211a';
+const TOKEN = 'twilio-token-5e1c9a7b3d2f4e6a8c0b';
+const KEY_SID = 'SK8d2c4e6f8a0b1c3d5e7f9a1b2c3d4e5f';
+const KEY_SECRET = 'twilio-key-secret-9f8e7d6c5b4a3210';
+// Mid-month, mid-day: the month so far has 14 closed days and a partial one.
+const NOW = new Date('2026-11-15T12:00:00Z');
+const DATA_METRICS = CATALOG.filter((d) => d.part === 'data').map((d) => d.name as MetricName);
+
+let sim: TwilioSimulator;
+let url: string;
+let clock: Date;
+
+function account(extra: Record<string, unknown> = {}) {
+  return { account: 'prod', accountSid: SID, authToken: TOKEN, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, ...extra };
+}
+
+function days(now: Date): number[] {
+  const out: number[] = [];
+  for (let d = utcMonthStart(now); d <= utcDayStart(now); d += DAY_SECONDS) out.push(d);
+  return out;
+}
+
+/** The month's cost of a category, summed from the simulator's daily records. */
+function monthCost(now: Date, category: string, sub = false): number {
+  return days(now).reduce((s, d) => s + sim.day(d, category, sub).price, 0);
+}
+
+function monthCount(now: Date, category: string): number {
+  return days(now).reduce((s, d) => s + (sim.day(d, category, false).count ?? 0), 0);
+}
+
+/** totalprice minus the listed categories, per day, as the collector's `other`. */
+function monthOther(now: Date, categories: readonly string[] = DEFAULT_COST_CATEGORIES): number {
+  let sum = 0;
+  for (const d of days(now)) {
+    const rest = sim.day(d, 'totalprice', false).price - categories.reduce((s, c) => s + sim.day(d, c, false).price, 0);
+    if (rest > 1e-9) sum += rest;
+  }
+  return sum;
+}
+
+/** Alerts the simulator lists since `fromSec` at the current clock, by `code|level`. */
+function alertCounts(fromSec: number, levels = ['error', 'warning']): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of sim.alerts(fromSec, clock.getTime() / 1000)) {
+    if (!levels.includes(a.level)) continue;
+    const key = `${a.code}|${a.level}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+function assertAlerts(h: Harness, expected: Map<string, number>): void {
+  const got = new Map(h.series('nexus_provider_reported_errors_total').map((s) => [`${s.labels.code}|${s.labels.level}`, s.value]));
+  assert.deepEqual(got, expected);
+}
+
+function dataSnapshot(h: Harness) {
+  return DATA_METRICS.map((m) => [m, h.series(m).map((s) => JSON.stringify(s)).sort()]);
+}
+
+describe('Twilio account config', () => {
+  const parse = (a: Record<string, unknown>) => twilio.accountSchema.safeParse({ account: 'prod', accountSid: SID, ...a });
+  const messages = (r: ReturnType<typeof parse>) => (r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+
+  it('accepts an Auth Token, or an API Key SID with its secret, with defaults', () => {
+    const token = parse({ authToken: TOKEN });
+    assert.ok(token.success);
+    assert.equal(token.data.baseUrl, 'https://api.twilio.com/2010-04-01');
+    assert.equal(token.data.monitorBaseUrl, 'https://monitor.twilio.com/v1');
+    assert.deepEqual(token.data.costCategories, [...DEFAULT_COST_CATEGORIES]);
+    assert.equal(token.data.includeSubaccounts, false);
+    assert.ok(parse({ apiKeySid: KEY_SID, apiKeySecret: KEY_SECRET }).success);
+  });
+
+  it('requires exactly one credential form, naming the keys and never the values', () => {
+    const both = messages(parse({ authToken: TOKEN, apiKeySid: KEY_SID, apiKeySecret: KEY_SECRET }));
+    assert.deepEqual(both, ['authToken: give either authToken, or apiKeySid with apiKeySecret, not both']);
+    assert.deepEqual(messages(parse({})), ['authToken: credentials are required: authToken, or apiKeySid with apiKeySecret']);
+    assert.deepEqual(messages(parse({ apiKeySid: KEY_SID })), ['apiKeySecret: apiKeySecret is required with apiKeySid']);
+    assert.deepEqual(messages(parse({ apiKeySecret: KEY_SECRET })), ['apiKeySid: apiKeySid is required with apiKeySecret']);
+    const bad = messages(parse({ accountSid: 'SK8d2c4e6f8a0b1c3d5e7f9a1b2c3d4e5f', authToken: ` ${TOKEN}` }));
+    assert.ok(bad.some((m) => m.startsWith('accountSid: must be an Account SID')));
+    assert.ok(bad.some((m) => m === 'authToken: authToken has leading or trailing whitespace'));
+    assert.ok(bad.every((m) => !m.includes(TOKEN) && !m.includes(KEY_SECRET)));
+  });
+
+  it('rejects cost categories that overlap or are not categories', () => {
+    assert.deepEqual(messages(parse({ authToken: TOKEN, costCategories: ['sms', 'sms-outbound'] })), ['costCategories.1: sms-outbound is part of sms; listing both would count its cost twice']);
+    assert.equal(messages(parse({ authToken: TOKEN, costCategories: ['totalprice'] })).length, 1);
+    assert.equal(messages(parse({ authToken: TOKEN, costCategories: ['calls', 'calls'] })).length, 1);
+    assert.equal(messages(parse({ authToken: TOKEN, costCategories: ['SMS'] })).length, 1);
+    assert.ok(parse({ authToken: TOKEN, costCategories: [] }).success, 'everything in other is allowed');
+  });
+});
+
+describe('Twilio collector', () => {
+  before(async () => {
+    sim = new TwilioSimulator({ accountSid: SID, authToken: TOKEN, apiKeys: { [KEY_SID]: KEY_SECRET }, startingBalance: 1200 });
+    url = await sim.start();
+  });
+  after(() => sim.stop());
+  beforeEach(() => {
+    clock = new Date(NOW);
+    sim.now = () => clock;
+    sim.clearFaults();
+    sim.resetData();
+    sim.requests.length = 0;
+  });
+
+  it('reports exact spend, cost per category with the rest as other, counts, balance and alerts', async () => {
+    const h = await harness('twilio', account(), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    const today = utcDayStart(clock);
+    const month = utcMonthStart(clock);
+
+    // Spend comes from totalprice only.
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'day' }), sim.day(today, 'totalprice', false).price));
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), sim.period(month, today, 'totalprice', false).price));
+    assert.ok(h.value('nexus_spend_usd', { period: 'month' }) > 100, 'the simulator serves a meaningful month');
+
+    for (const c of DEFAULT_COST_CATEGORIES) {
+      assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: c, project: 'none' }), monthCost(clock, c)), c);
+      assert.equal(h.value('nexus_usage_requests_total', { category: c }), monthCount(clock, c), c);
+    }
+    const other = monthOther(clock);
+    assert.ok(other > 1, 'lookups are outside the default categories');
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'other' }), other));
+    // Every dollar once: the categories add up to totalprice, not to the sum of roll-ups and children.
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+    assert.equal(h.series('nexus_cost_usd_total', { category: 'sms-outbound' }).length, 0);
+    assert.equal(h.series('nexus_cost_usd_total', { category: 'totalprice' }).length, 0);
+
+    assert.ok(closeTo(h.value('nexus_balance_usd', { kind: 'prepaid' }), sim.balance()));
+    assertAlerts(h, alertCounts(month));
+    assert.ok(h.value('nexus_provider_reported_errors_total') > 50);
+    assert.equal(h.value('nexus_provider_up'), 1);
+
+    // What was asked: the account's own usage, from the start of the month (seeding).
+    const daily = sim.calls('/Usage/Records/Daily.json');
+    assert.equal(daily.length, DEFAULT_COST_CATEGORIES.length + 1);
+    assert.ok(daily.every((r) => r.query.IncludeSubaccounts === 'false' && r.query.StartDate === '2026-11-01' && r.query.EndDate === '2026-11-15'));
+    assert.deepEqual(sim.calls('/Alerts').map((r) => r.query.StartDate), ['2026-11-01T00:00:00Z']);
+  });
+
+  it('authenticates with an API key, keeping the Account SID in the path', async () => {
+    const h = await harness('twilio', account({ authToken: undefined, apiKeySid: KEY_SID, apiKeySecret: KEY_SECRET }), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.ok(sim.calls('/Usage/').every((r) => r.path.includes(`/Accounts/${SID}/`)));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+  });
+
+  it('counts an auth failure without leaking the token', async () => {
+    const h = await harness('twilio', account({ authToken: 'wrong-token-0123456789abcdef' }), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'auth', endpoint: '/Usage/Records/Today.json' }), 1);
+    const err = h.poller.status().lastError!;
+    assert.match(err.message, /HTTP 401: Twilio error 20003: Authenticate/);
+    assert.ok(!err.message.includes('wrong-token-0123456789abcdef'));
+    assert.equal(h.value('nexus_provider_up'), 0);
+  });
+
+  it('probes the account resource with the configured credentials', async () => {
+    const h = await harness('twilio', account(), { now: () => clock });
+    await h.poller.probe();
+    assert.deepEqual(sim.requests.map((r) => r.path), [`/2010-04-01/Accounts/${SID}.json`]);
+    await assert.rejects(h.poller.probe({ ...h.poller.config, authToken: 'wrong-token-0123456789abcdef' }), { name: 'ProviderError', reason: 'auth' });
+  });
+
+  it("includes subaccounts' usage only when asked to", async () => {
+    const h = await harness('twilio', account({ includeSubaccounts: true }), { now: () => clock });
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice', true)));
+    assert.ok(monthCost(clock, 'totalprice', true) > monthCost(clock, 'totalprice') + 1);
+  });
+
+  it('adds only the growth of the day on the next poll (no double count)', async () => {
+    const h = await harness('twilio', account(), { now: () => clock });
+    await h.poller.pollNow();
+    const first = h.value('nexus_cost_usd_total');
+    const alerts = h.value('nexus_provider_reported_errors_total');
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), first), 'an unchanged window adds nothing');
+    assert.equal(h.value('nexus_provider_reported_errors_total'), alerts, 'alerts re-read are not counted again');
+    clock = new Date(NOW.getTime() + 6 * 3600_000);
+    await h.poller.pollNow();
+    assert.ok(h.value('nexus_cost_usd_total') > first);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+    assert.equal(h.value('nexus_usage_requests_total', { category: 'sms' }), monthCount(clock, 'sms'));
+    assertAlerts(h, alertCounts(utcMonthStart(clock)));
+  });
+
+  it('counts a late revision of a closed day in its category, not in other', async () => {
+    const h = await harness('twilio', account(), { now: () => clock });
+    await h.poller.pollNow();
+    const sms = h.value('nexus_cost_usd_total', { category: 'sms' });
+    const smsCount = h.value('nexus_usage_requests_total', { category: 'sms' });
+    const other = h.value('nexus_cost_usd_total', { category: 'other' });
+    const day = utcDayStart(clock) - 2 * DAY_SECONDS;
+    const was = sim.day(day, 'sms', false).price;
+    // A re-rating (+0.75) and 40 late messages, each priced.
+    sim.revise(day, 'sms-outbound-longcode', 0.75, 40);
+    const grew = sim.day(day, 'sms', false).price - was;
+    assert.ok(grew > 0.75);
+    await h.poller.pollNow();
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'sms' }), sms + grew));
+    assert.equal(h.value('nexus_usage_requests_total', { category: 'sms' }), smsCount + 40);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'other' }), other));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+  });
+
+  it('survives a restart without double counting cost or alerts', async () => {
+    const dir = await tempDir();
+    try {
+      const h1 = await harness('twilio', account(), { now: () => clock, stateDir: dir.path });
+      await h1.poller.pollNow();
+      const cost1 = h1.value('nexus_cost_usd_total');
+      const alerts1 = h1.value('nexus_provider_reported_errors_total');
+      clock = new Date(NOW.getTime() + 3 * 3600_000);
+      const late = sim.addAlert(new Date(clock.getTime() - 600_000), '30003', 'error');
+      const h2 = await harness('twilio', account(), { now: () => clock, stateDir: dir.path });
+      assert.ok(closeTo(h2.value('nexus_cost_usd_total'), cost1), 'persisted totals are served before the first poll');
+      assert.equal(h2.value('nexus_provider_reported_errors_total'), alerts1);
+      await h2.poller.pollNow();
+      await h2.poller.pollNow();
+      assert.ok(closeTo(h2.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+      assert.equal(h2.value('nexus_provider_reported_errors_total', { code: '30003', level: 'error' }), 1, `alert ${late.sid} counted once`);
+      assertAlerts(h2, alertCounts(utcMonthStart(clock)));
+      // Only the look-back window is re-read after the restart.
+      const starts = sim.calls('/Usage/Records/Daily.json').map((r) => r.query.StartDate);
+      assert.equal(starts.at(-1), '2026-11-12');
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('moves the alert window day by day without losing or repeating an alert', async () => {
+    const h = await harness('twilio', account({ alertLookbackDays: 1 }), { now: () => clock });
+    await h.poller.pollNow();
+    for (const [hours, start] of [[24, '2026-11-15T00:00:00Z'], [48, '2026-11-16T00:00:00Z']] as const) {
+      clock = new Date(NOW.getTime() + hours * 3600_000);
+      await h.poller.pollNow();
+      assert.equal(sim.calls('/Alerts').at(-1)?.query.StartDate, start, 'only today and yesterday are re-read');
+      // Alerts of days that left the window stay counted; the re-read ones are not counted again.
+      assertAlerts(h, alertCounts(utcMonthStart(clock)));
+    }
+  });
+
+  it('filters alerts by level, asking Monitor for the one level configured', async () => {
+    const h = await harness('twilio', account({ alertLevels: ['error'] }), { now: () => clock });
+    await h.poller.pollNow();
+    assert.ok(sim.calls('/Alerts').every((r) => r.query.LogLevel === 'error'));
+    assertAlerts(h, alertCounts(utcMonthStart(clock), ['error']));
+  });
+
+  it('follows next_page_uri and meta.next_page_url across pages', async () => {
+    const h = await harness('twilio', account({ pageSize: 6, costCategories: ['sms'] }), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    const sms = sim.calls('/Usage/Records/Daily.json').filter((r) => r.query.Category === 'sms');
+    assert.equal(sms.length, 3, '15 daily records in pages of 6');
+    assert.deepEqual(sms.map((r) => r.query.Page), [undefined, '1', '2']);
+    assert.ok(sms.slice(1).every((r) => typeof r.query.PageToken === 'string' && r.query.StartDate === '2026-11-01'));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'sms' }), monthCost(clock, 'sms')));
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'other' }), monthOther(clock, ['sms'])));
+    const alertPages = sim.calls('/Alerts');
+    const expected = alertCounts(utcMonthStart(clock));
+    const total = [...expected.values()].reduce((a, b) => a + b, 0);
+    // Warnings and errors are filtered locally, so every alert of the window is paged through.
+    assert.equal(alertPages.length, Math.ceil(sim.alerts(utcMonthStart(clock), clock.getTime() / 1000).length / 6));
+    assert.ok(alertPages.length > 10);
+    assert.equal(h.value('nexus_provider_reported_errors_total'), total);
+    assertAlerts(h, expected);
+  });
+
+  it('reads numbers sent as JSON numbers as well as strings', async () => {
+    const numeric = new TwilioSimulator({ accountSid: SID, authToken: TOKEN, numericValues: true, startingBalance: 1200 });
+    numeric.now = () => clock;
+    const base = await numeric.start();
+    try {
+      const h = await harness('twilio', { ...account(), baseUrl: `${base}/2010-04-01`, monitorBaseUrl: `${base}/v1` }, { now: () => clock });
+      assert.equal(await h.poller.pollNow(), true);
+      assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+      assert.equal(h.value('nexus_usage_requests_total', { category: 'calls' }), monthCount(clock, 'calls'));
+    } finally {
+      await numeric.stop();
+    }
+  });
+
+  it('leaves the balance out for a subaccount and for a balance not in USD', async () => {
+    for (const options of [{ subaccount: true }, { currency: 'EUR' }]) {
+      const other = new TwilioSimulator({ accountSid: SID, authToken: TOKEN, ...options });
+      other.now = () => clock;
+      const base = await other.start();
+      try {
+        const h = await harness('twilio', { ...account(), baseUrl: `${base}/2010-04-01`, monitorBaseUrl: `${base}/v1` }, { now: () => clock });
+        assert.equal(await h.poller.pollNow(), true, JSON.stringify(options));
+        assert.equal(h.series('nexus_balance_usd').length, 0);
+        assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), monthCost(clock, 'totalprice')));
+      } finally {
+        await other.stop();
+      }
+    }
+  });
+
+  it('honours a short Retry-After and succeeds on the retry', async () => {
+    const h = await harness('twilio', account(), { now: () => clock });
+    sim.inject({ kind: 'status', status: 429, retryAfter: 1, message: 'Too Many Requests' }, { path: 'Balance' });
+    const started = performance.now();
+    assert.equal(await h.poller.pollNow(), true);
+    assert.ok(performance.now() - started >= 1000, 'waited as asked');
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'rate_limited', endpoint: '/Balance.json' }), 1);
+    assert.equal(h.value('nexus_provider_up'), 1);
+  });
+
+  const failures: Array<{ name: string; fault: Fault; path: string; after?: number; reason: string; endpoint: string; http?: Record<string, number>; extra?: Record<string, unknown> }> = [
+    { name: 'auth 401', fault: { kind: 'status', status: 401, message: 'Authenticate' }, path: 'Today', reason: 'auth', endpoint: '/Usage/Records/Today.json' },
+    { name: 'auth 403', fault: { kind: 'status', status: 403, message: 'Forbidden' }, path: 'Balance', reason: 'auth', endpoint: '/Balance.json' },
+    { name: 'rate_limited 429 with a long Retry-After', fault: { kind: 'status', status: 429, retryAfter: 30, message: 'Too Many Requests' }, path: 'Daily', after: 3, reason: 'rate_limited', endpoint: '/Usage/Records/Daily.json' },
+    { name: 'server 500', fault: { kind: 'status', status: 500, message: 'An internal server error has occurred' }, path: '/Alerts', reason: 'server', endpoint: '/Alerts' },
+    { name: 'server 503', fault: { kind: 'status', status: 503, message: 'Service Unavailable' }, path: 'ThisMonth', reason: 'server', endpoint: '/Usage/Records/ThisMonth.json' },
+    { name: 'timeout', fault: { kind: 'slow', ms: 1500 }, path: 'ThisMonth', reason: 'timeout', endpoint: '/Usage/Records/ThisMonth.json', http: { timeoutSeconds: 0.3 } },
+    { name: 'network', fault: { kind: 'drop' }, path: 'Daily', after: 1, reason: 'network', endpoint: '/Usage/Records/Daily.json' },
+    { name: 'bad_response html', fault: { kind: 'html' }, path: 'Balance', reason: 'bad_response', endpoint: '/Balance.json' },
+    { name: 'bad_response truncated on a second page', fault: { kind: 'truncated' }, path: 'Daily', after: 2, reason: 'bad_response', endpoint: '/Usage/Records/Daily.json', extra: { pageSize: 2, alerts: false } },
+    { name: 'bad_response truncated alerts', fault: { kind: 'truncated' }, path: '/Alerts', reason: 'bad_response', endpoint: '/Alerts' },
+  ];
+
+  for (const f of failures) {
+    it(`${f.name}: counted as ${f.reason}, last good data kept, down until it recovers`, async () => {
+      const h = await harness('twilio', account(f.extra), { now: () => clock, http: { retries: 0, ...f.http } });
+      assert.equal(await h.poller.pollNow(), true);
+      const good = dataSnapshot(h);
+      // Usage grew meanwhile: a poll applied even in part would change the snapshot.
+      clock = new Date(NOW.getTime() + 4 * 3600_000);
+      sim.addAlert(new Date(clock.getTime() - 60_000), '11200', 'error');
+      sim.inject(f.fault, { path: f.path, after: f.after });
+      assert.equal(await h.poller.pollNow(), false);
+      assert.deepEqual(dataSnapshot(h), good);
+      assert.equal(h.value('nexus_provider_up'), 0);
+      assert.equal(h.value('nexus_provider_errors_total', { reason: f.reason, endpoint: f.endpoint }), 1);
+      assert.equal(h.value('nexus_provider_errors_total'), 1, 'one failure, one count');
+      assert.equal(h.poller.status().lastError?.reason, f.reason);
+
+      sim.clearFaults();
+      assert.equal(await h.poller.pollNow(), true);
+      assert.equal(h.value('nexus_provider_up'), 1);
+      assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+      if (f.extra?.alerts !== false) assertAlerts(h, alertCounts(utcMonthStart(clock)));
+    });
+  }
+});

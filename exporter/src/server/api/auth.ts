@@ -1,0 +1,166 @@
+// Access control for the admin API and /metrics: bearer tokens (and basic auth for /metrics) compared
+// in constant time over SHA-256 digests (equal lengths, so timingSafeEqual never leaks the length),
+// wrong credentials rate limited per client IP, and the response headers a JSON API should send.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { ExporterConfig } from '../../config/schema.js';
+import { registerSecret, type Logger } from '../../log.js';
+import { ApiError, sendError } from './errors.js';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+export function constantTimeEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The admin token: `admin.token` in the config file, else NEXUS_ADMIN_TOKEN; undefined turns the API off. */
+export function adminToken(config: ExporterConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = config.admin.token ?? (env.NEXUS_ADMIN_TOKEN || undefined);
+  if (token !== undefined && token.length < 16) throw new Error('NEXUS_ADMIN_TOKEN must be at least 16 characters');
+  registerSecret(token);
+  return token;
+}
+
+/**
+ * Counts wrong credentials per client IP in fixed one-minute windows. Once an IP reaches the limit every
+ * request from it is refused until the window ends, the right token included: otherwise the answer to a
+ * guess would still tell whether it was right.
+ */
+export class FailureLimiter {
+  private readonly entries = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly maxFailures: number,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** Seconds to wait when `ip` is blocked, else undefined. */
+  retryAfter(ip: string): number | undefined {
+    const e = this.entries.get(ip);
+    if (!e) return undefined;
+    const left = e.resetAt - this.now();
+    if (left <= 0) {
+      this.entries.delete(ip);
+      return undefined;
+    }
+    return e.count >= this.maxFailures ? Math.ceil(left / 1000) : undefined;
+  }
+
+  /** Records a failure; returns true when this one reached the limit. */
+  fail(ip: string): boolean {
+    const now = this.now();
+    let e = this.entries.get(ip);
+    if (!e || e.resetAt <= now) {
+      if (this.entries.size >= this.maxEntries) this.prune(now);
+      e = { count: 0, resetAt: now + this.windowMs };
+      this.entries.set(ip, e);
+    }
+    e.count++;
+    return e.count === this.maxFailures;
+  }
+
+  private prune(now: number): void {
+    for (const [ip, e] of this.entries) if (e.resetAt <= now) this.entries.delete(ip);
+    // Still full (a flood of distinct addresses): drop the oldest rather than grow without bound.
+    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+function clientIp(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Requires `Authorization: Bearer <token>` on every request the handler guards. */
+export function requireBearer(token: string, limiter: FailureLimiter, log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const ip = clientIp(req);
+    const wait = limiter.retryAfter(ip);
+    if (wait !== undefined) {
+      return sendError(res, new ApiError('RATE_LIMITED', 'too many failed authentication attempts; try again later', undefined, { 'retry-after': String(wait) }));
+    }
+    const header = req.get('authorization');
+    const m = header === undefined ? undefined : /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+    const challenge = { 'www-authenticate': 'Bearer realm="nexus-admin"' };
+    if (!m) {
+      return sendError(res, new ApiError('UNAUTHORIZED', header === undefined ? 'missing bearer token (Authorization: Bearer <token>)' : 'malformed Authorization header; expected Bearer <token>', undefined, challenge));
+    }
+    if (!constantTimeEqual(m[1]!, token)) {
+      if (limiter.fail(ip)) log.warn({ ip }, 'admin API: too many wrong tokens from this address; refusing it for a minute');
+      return sendError(res, new ApiError('UNAUTHORIZED', 'invalid bearer token', undefined, { ...challenge, 'www-authenticate': 'Bearer realm="nexus-admin", error="invalid_token"' }));
+    }
+    next();
+  };
+}
+
+/** Headers for a JSON API that no browser should render, frame or cache. */
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-resource-policy': 'same-origin',
+  });
+  next();
+};
+
+/** CORS for the configured origins only; answers their preflights before authentication. */
+export function cors(origins: readonly string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    if (allowed.size === 0 || origin === undefined || !allowed.has(origin)) return next();
+    res.set({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after' });
+    res.vary('origin');
+    if (req.method === 'OPTIONS' && req.get('access-control-request-method')) {
+      res.set({
+        'access-control-allow-methods': 'GET, PUT, POST, DELETE',
+        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-max-age': '600',
+      });
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+/** Requests with a body must send JSON. */
+export const requireJson: RequestHandler = (req, res, next) => {
+  const hasBody = req.get('transfer-encoding') !== undefined || (req.get('content-length') ?? '0') !== '0';
+  if (req.method === 'PUT' || hasBody) {
+    if (!req.is('application/json')) {
+      return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with Content-Type: application/json'));
+    }
+  }
+  next();
+};
+
+/** Optional protection of /metrics with `metricsAuth` from the config (bearer token or basic auth). */
+export function metricsAuth(config: ExporterConfig['metricsAuth'], log: Logger): RequestHandler {
+  if (!config) return (_req, _res, next) => next();
+  const limiter = new FailureLimiter(30);
+  const expected = config.type === 'bearer' ? config.token : `${config.username}:${config.password}`;
+  registerSecret(config.type === 'bearer' ? config.token : config.password);
+  registerSecret(expected);
+  const scheme = config.type === 'bearer' ? /^Bearer[ ]+(\S+)[ ]*$/i : /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i;
+  const challenge = config.type === 'bearer' ? 'Bearer realm="nexus-metrics"' : 'Basic realm="nexus-metrics", charset="UTF-8"';
+  return (req, res, next) => {
+    const ip = clientIp(req);
+    const wait = limiter.retryAfter(ip);
+    if (wait !== undefined) {
+      res.status(429).set('retry-after', String(wait)).type('text/plain').send('too many failed authentication attempts\n');
+      return;
+    }
+    const m = scheme.exec(req.get('authorization') ?? '');
+    const given = m ? (config.type === 'bearer' ? m[1]! : Buffer.from(m[1]!, 'base64').toString('utf8')) : undefined;
+    if (given !== undefined && constantTimeEqual(given, expected)) return next();
+    if (given !== undefined && limiter.fail(ip)) log.warn({ ip }, '/metrics: too many wrong credentials from this address; refusing it for a minute');
+    res.status(401).set('www-authenticate', challenge).type('text/plain').send('unauthorized\n');
+  };
+}

@@ -1,0 +1,97 @@
+// Bodies of the admin API as zod schemas: the handlers build values of these types, and openapi.ts
+// publishes them (z.toJSONSchema), so the description cannot drift from what is served.
+import { z } from 'zod';
+import { ERROR_REASONS } from '../../http/errors.js';
+import { PROVIDER_NAMES } from '../../providers/types.js';
+import { ERROR_CODES } from './errors.js';
+
+export const fieldErrorSchema = z.object({
+  field: z.string().meta({ description: 'Path of the offending field, e.g. `adminKey` or `budgets[2].amountUsd`; `(body)` for the body itself.' }),
+  message: z.string(),
+});
+
+export const errorSchema = z
+  .object({
+    error: z
+      .object({
+        code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...Array<keyof typeof ERROR_CODES>]),
+        message: z.string(),
+        details: z.array(fieldErrorSchema).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const credentialPreviewSchema = z
+  .object({
+    set: z.literal(true),
+    last4: z.string().nullable().meta({ description: 'Last four characters; null for credentials shorter than 12 characters.' }),
+  })
+  .strict();
+
+export const sourceSchema = z.enum(['config', 'api']).meta({
+  description: '`config`: defined in the configuration file, read-only here. `api`: added through this API, stored encrypted in the state directory.',
+});
+
+export const accountStatusSchema = z
+  .object({
+    provider: z.enum(PROVIDER_NAMES),
+    account: z.string(),
+    source: sourceSchema,
+    enabled: z.boolean(),
+    up: z.boolean().meta({ description: 'The last poll succeeded (nexus_provider_up).' }),
+    lastSuccess: z.string().nullable(),
+    lastError: z.object({ at: z.string(), reason: z.enum(ERROR_REASONS), message: z.string() }).strict().nullable(),
+    nextPoll: z.string().nullable(),
+    pollIntervalSeconds: z.number(),
+    baseUrl: z.string(),
+    circuitOpen: z.boolean(),
+    consecutiveFailures: z.number().int(),
+    credentials: z.record(z.string(), credentialPreviewSchema).meta({ description: 'One preview per credential field; never the credential.' }),
+    settings: z.record(z.string(), z.unknown()).meta({ description: 'The provider-specific settings that are not credentials.' }),
+  })
+  .strict();
+
+export const providersResponseSchema = z
+  .object({
+    providers: z.array(
+      z
+        .object({
+          provider: z.enum(PROVIDER_NAMES),
+          implemented: z.boolean().meta({ description: 'Accounts can be added only for implemented providers.' }),
+          accounts: z.array(accountStatusSchema).meta({ description: 'Empty for a provider with no account: offer "add".' }),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const testResultSchema = z
+  .object({
+    ok: z.boolean(),
+    latencyMs: z.number(),
+    reason: z.enum(ERROR_REASONS).optional(),
+    message: z.string().optional(),
+  })
+  .strict();
+
+export const budgetSchema = z
+  .object({
+    provider: z.enum(PROVIDER_NAMES),
+    account: z.string().min(1),
+    period: z.enum(['day', 'month']),
+    amountUsd: z.number().positive('must be greater than 0').max(1e12),
+  })
+  .strict();
+
+export const budgetsRequestSchema = z.object({ budgets: z.array(budgetSchema).max(1000) }).strict();
+
+export const budgetsResponseSchema = z
+  .object({ budgets: z.array(budgetSchema.extend({ source: sourceSchema })) })
+  .strict();
+
+export type AccountStatus = z.infer<typeof accountStatusSchema>;
+export type ProvidersResponse = z.infer<typeof providersResponseSchema>;
+export type TestResult = z.infer<typeof testResultSchema>;
+export type Budget = z.infer<typeof budgetSchema>;
+export type BudgetsResponse = z.infer<typeof budgetsResponseSchema>;

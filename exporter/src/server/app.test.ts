@@ -1,0 +1,130 @@
+// The running exporter over real HTTP: /metrics, /healthz, /readyz, a graceful stop that keeps the
+// checkpoints, and the `once` command, all against the OpenAI simulator.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { configSchema, type ExporterConfig } from '../config/schema.js';
+import { silentLogger } from '../log.js';
+import { OpenAISimulator } from '../simulators/openai.js';
+import { tempDir } from '../testing/harness.js';
+import { runExporter } from './listen.js';
+
+const ADMIN = 'sk-admin-server-test-5e6f7a8b9c0d1e2f';
+let sim: OpenAISimulator;
+let simUrl: string;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+
+function config(extra: Record<string, unknown> = {}): ExporterConfig {
+  return configSchema.parse({
+    listen: '127.0.0.1:0',
+    stateDir: dir.path,
+    providers: { openai: [{ account: 'prod', adminKey: ADMIN, baseUrl: `${simUrl}/v1`, pollIntervalSeconds: 3600 }] },
+    budgets: [{ provider: 'openai', account: 'prod', period: 'month', amountUsd: 500 }],
+    http: { retries: 0 },
+    ...extra,
+  }) as ExporterConfig;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('exporter HTTP server', () => {
+  before(async () => {
+    sim = new OpenAISimulator({ adminKey: ADMIN });
+    simUrl = await sim.start();
+    dir = await tempDir();
+  });
+  after(async () => {
+    await sim.stop();
+    await dir.remove();
+  });
+
+  it('serves health at once, readiness after the first poll, and the metrics', async () => {
+    sim.inject({ kind: 'slow', ms: 400 }, { path: '/organization/costs' });
+    const running = await runExporter(config(), { log: silentLogger });
+    try {
+      const health = await fetch(`${running.url}/healthz`);
+      assert.equal(health.status, 200);
+      const notReady = await fetch(`${running.url}/readyz`);
+      assert.equal(notReady.status, 503);
+      assert.equal(((await notReady.json()) as { checks: { polled: boolean } }).checks.polled, false);
+      await waitFor('ready', async () => ((await fetch(`${running.url}/readyz`)).status === 200 ? true : undefined));
+      const res = await fetch(`${running.url}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+      const text = await res.text();
+      assert.match(text, /^# HELP nexus_cost_usd_total Cost the provider reports/m);
+      assert.match(text, /^# TYPE nexus_cost_usd_total counter$/m);
+      assert.match(text, /^nexus_provider_up\{provider="openai",account="prod"\} 1$/m);
+      assert.match(text, /^nexus_budget_usd\{provider="openai",account="prod",period="month"\} 500$/m);
+      assert.match(text, /^nexus_exporter_build_info\{version="\d+\.\d+\.\d+",nodejs_version="v\d+/m);
+      assert.match(text, /^process_cpu_user_seconds_total /m);
+      assert.doesNotMatch(text, new RegExp(ADMIN));
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('serves the same cached exposition until the model changes', async () => {
+    const running = await runExporter(config(), { log: silentLogger });
+    try {
+      await running.exporter.pollAll();
+      const version = running.exporter.model.dataVersion;
+      const a = await (await fetch(`${running.url}/metrics`)).text();
+      const b = await (await fetch(`${running.url}/metrics`)).text();
+      const data = (t: string) => t.split('\n').filter((l) => l.startsWith('nexus_cost')).join('\n');
+      assert.equal(data(a), data(b));
+      assert.equal(running.exporter.model.dataVersion, version, 'a scrape changes nothing');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('keeps the counters across a stop and start on the same state directory', async () => {
+    const first = await runExporter(config(), { log: silentLogger });
+    await first.exporter.pollAll();
+    const before = await (await fetch(`${first.url}/metrics`)).text();
+    await first.close();
+    const second = await runExporter(config(), { log: silentLogger });
+    try {
+      const after = await (await fetch(`${second.url}/metrics`)).text();
+      const line = (t: string) => t.split('\n').find((l) => l.startsWith('nexus_cost_usd_total{') && l.includes('gpt-4o-2024-08-06, input'));
+      assert.ok(line(before));
+      assert.equal(line(after), line(before), 'served from the checkpoint before any poll');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('`once` polls, prints the exposition and exits 0; 1 when a poll fails', async () => {
+    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+    const file = join(dir.path, 'once.yaml');
+    await writeFile(file, `providers:\n  openai:\n    - account: prod\n      adminKey: \${NEXUS_TEST_KEY}\n      baseUrl: ${simUrl}/v1\nhttp: { retries: 0 }\n`);
+    // Asynchronous: the simulator runs in this process and must keep answering.
+    const run = (key: string, level: string) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', cli, 'once', '--config', file], { encoding: 'utf8', env: { ...process.env, NEXUS_TEST_KEY: key, NEXUS_LOG_LEVEL: level } }, (err, stdout, stderr) => {
+          resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+        });
+      });
+    const ok = await run(ADMIN, 'error');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 1$/m);
+    assert.match(ok.stdout, /^nexus_spend_usd\{provider="openai",account="prod",period="month"\} \d/m);
+    const bad = await run('sk-admin-wrong-000000000000', 'warn');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 0$/m);
+    assert.match(bad.stderr, /HTTP 401/);
+    assert.doesNotMatch(bad.stderr + bad.stdout, /sk-admin-wrong-000000000000/);
+  });
+});

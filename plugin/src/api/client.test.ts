@@ -1,0 +1,83 @@
+import { ApiError, toApiError } from './client';
+
+const fetchError = (status: number, data: unknown) => ({ status, data, statusText: '', config: { url: '/x' } });
+
+describe('toApiError', () => {
+  test.each([
+    [502, 'Bad Gateway', 'unreachable', /Grafana could not reach the exporter \(502\)\. Check the exporter URL/],
+    [504, '', 'unreachable', /Grafana could not reach the exporter \(504\)/],
+    [
+      401,
+      { error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token' } },
+      'unauthorized',
+      /rejected the admin token \(401\): missing or wrong bearer token/,
+    ],
+    [
+      403,
+      { message: 'Access denied' },
+      'forbidden',
+      /Permission denied \(403\): Access denied\. Managing the exporter needs the Grafana Admin role/,
+    ],
+    [
+      404,
+      {
+        error: {
+          code: 'NOT_FOUND',
+          message: 'the admin API is disabled; set NEXUS_ADMIN_TOKEN or admin.token to enable it',
+        },
+      },
+      'not_found',
+      /admin API is disabled/,
+    ],
+    [
+      409,
+      { error: { code: 'CONFLICT', message: 'openai/main is defined in the configuration file' } },
+      'conflict',
+      /Conflict \(409\): openai\/main is defined/,
+    ],
+    [
+      429,
+      { error: { code: 'RATE_LIMITED', message: 'too many failed attempts' } },
+      'rate_limited',
+      /too many wrong admin tokens \(429\)/,
+    ],
+    [
+      500,
+      { error: { code: 'INTERNAL', message: 'internal error; see the exporter log' } },
+      'server',
+      /The exporter failed \(500\): internal error/,
+    ],
+  ])('HTTP %i', (status, data, kind, message) => {
+    const e = toApiError(fetchError(status, data));
+    expect(e.kind).toBe(kind);
+    expect(e.status).toBe(status);
+    expect(e.message).toMatch(message);
+  });
+
+  test('validation errors keep the field details', () => {
+    const e = toApiError(
+      fetchError(400, {
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: 'the request is not valid',
+          details: [{ field: 'adminKey', message: 'is required' }],
+        },
+      })
+    );
+    expect(e.kind).toBe('validation');
+    expect(e.message).toBe('the request is not valid');
+    expect(e.fieldErrors()).toEqual({ adminKey: 'is required' });
+  });
+
+  test('names the target: a Prometheus 502 does not talk about the exporter URL', () => {
+    const e = toApiError(fetchError(502, ''), 'prometheus');
+    expect(e.message).toBe('Grafana could not reach the Prometheus data source (502).');
+  });
+
+  test('a request that never got an answer is "unreachable"; other throwables are kept', () => {
+    expect(toApiError(fetchError(0, '')).kind).toBe('unreachable');
+    const plain = toApiError(new Error('boom'));
+    expect(plain).toBeInstanceOf(ApiError);
+    expect([plain.kind, plain.message]).toEqual(['unknown', 'boom']);
+  });
+});

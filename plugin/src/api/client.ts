@@ -1,0 +1,160 @@
+// One way to call Grafana's HTTP API: getBackendSrv().fetch, with failures turned into ApiError so every
+// page can say what went wrong (exporter down, bad token, validation) in the same words.
+import { lastValueFrom } from 'rxjs';
+import { getBackendSrv, isFetchError } from '@grafana/runtime';
+
+export type ApiErrorKind =
+  | 'unreachable'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'validation'
+  | 'conflict'
+  | 'rate_limited'
+  | 'server'
+  | 'unknown';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+    readonly details: FieldError[] = []
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Field errors keyed by field path (`adminKey`, `budgets.0.amountUsd`, ...). */
+  fieldErrors(): Record<string, string> {
+    return Object.fromEntries(this.details.map((d) => [d.field, d.message]));
+  }
+}
+
+/** What is being called, for messages. */
+export type Target = 'exporter' | 'grafana' | 'prometheus';
+
+const TARGET_NAMES: Record<Target, string> = {
+  exporter: 'the exporter',
+  grafana: 'Grafana',
+  prometheus: 'the Prometheus data source',
+};
+
+export interface RequestOptions {
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  data?: unknown;
+  target?: Target;
+}
+
+export async function request<T>({ url, method = 'GET', data, target = 'exporter' }: RequestOptions): Promise<T> {
+  try {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({
+        url,
+        method,
+        data,
+        // The pages show their own errors next to the thing that failed; no global toasts.
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      })
+    );
+    return response.data;
+  } catch (e) {
+    throw toApiError(e, target);
+  }
+}
+
+interface ExporterErrorBody {
+  error?: { code?: string; message?: string; details?: FieldError[] };
+  message?: string;
+}
+
+export function toApiError(e: unknown, target: Target = 'exporter'): ApiError {
+  if (e instanceof ApiError) {
+    return e;
+  }
+  if (!isFetchError(e)) {
+    return new ApiError('unknown', e instanceof Error ? e.message : String(e));
+  }
+  const status = e.status;
+  const body = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as ExporterErrorBody;
+  const code = body.error?.code;
+  const serverMessage = body.error?.message ?? body.message ?? (typeof e.data === 'string' ? e.data : undefined);
+  const details = Array.isArray(body.error?.details) ? body.error!.details : [];
+  const suffix = serverMessage ? `: ${serverMessage}` : '';
+  const name = TARGET_NAMES[target];
+  const exporter = target === 'exporter';
+
+  if (!status) {
+    return new ApiError('unreachable', `Grafana could not be reached${suffix}`, status);
+  }
+  if (status === 502 || status === 504) {
+    return new ApiError(
+      'unreachable',
+      `Grafana could not reach ${name} (${status}).` +
+        (exporter
+          ? ' Check the exporter URL on the configuration page and that the exporter is running and reachable from the Grafana server.'
+          : ''),
+      status,
+      code
+    );
+  }
+  if (status === 401) {
+    return new ApiError(
+      'unauthorized',
+      exporter
+        ? `The exporter rejected the admin token (401)${suffix}. Reset the token on the configuration page and enter the exporter's admin token.`
+        : `${capitalize(name)} answered 401 Unauthorized${suffix}.`,
+      status,
+      code
+    );
+  }
+  if (status === 403) {
+    return new ApiError(
+      'forbidden',
+      `Permission denied (403)${suffix}.` + (exporter ? ' Managing the exporter needs the Grafana Admin role.' : ''),
+      status,
+      code
+    );
+  }
+  if (status === 404) {
+    return new ApiError(
+      'not_found',
+      `Not found (404)${suffix}.` +
+        (exporter ? " Is the exporter URL the exporter's base URL (without /api/v1), and is the app enabled?" : ''),
+      status,
+      code
+    );
+  }
+  if (status === 409) {
+    return new ApiError('conflict', `Conflict (409)${suffix}`, status, code, details);
+  }
+  if (status === 429) {
+    return new ApiError(
+      'rate_limited',
+      exporter
+        ? `The exporter is refusing requests after too many wrong admin tokens (429)${suffix}. Fix the token on the configuration page, then wait a minute.`
+        : `Too many requests (429)${suffix}.`,
+      status,
+      code
+    );
+  }
+  if (status === 400 || status === 422 || code === 'VALIDATION_ERROR') {
+    return new ApiError('validation', serverMessage ?? `The request was rejected (${status})`, status, code, details);
+  }
+  if (status >= 500) {
+    return new ApiError('server', `${capitalize(name)} failed (${status})${suffix}`, status, code);
+  }
+  return new ApiError('unknown', `Unexpected response (${status})${suffix}`, status, code, details);
+}
+
+function capitalize(s: string) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,279 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import { formattedValueToString, getValueFormat, type GrafanaTheme2 } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  type Column,
+  InteractiveTable,
+  LinkButton,
+  LoadingPlaceholder,
+  Stack,
+  Text,
+  TextLink,
+  useStyles2,
+} from '@grafana/ui';
+import { instantQueries, type QueryResult, type Sample } from '../../api/prometheus';
+import { ErrorState } from '../../components/ErrorState';
+import { NotConfigured } from '../../components/NotConfigured';
+import { ROUTES, prefixRoute } from '../../constants';
+import { BUNDLED_DASHBOARDS } from '../../generated/dashboards';
+import { PROVIDERS } from '../../providers/catalog';
+import type { BundledDashboard } from '../../types';
+import { useAppConfig } from '../../utils/appMeta';
+import { useLoad } from '../../utils/useLoad';
+import { OVERVIEW_QUERIES, type OverviewQuery } from './Overview.queries';
+
+type Results = Record<OverviewQuery, QueryResult>;
+
+export const format = (unit: string, value: number | undefined, decimals?: number) =>
+  value === undefined ? '—' : formattedValueToString(getValueFormat(unit)(value, decimals));
+
+const total = (r?: QueryResult) =>
+  r && r.samples.length > 0 ? r.samples.reduce((sum, s) => sum + s.value, 0) : undefined;
+
+const TONES = { ok: 'success', warning: 'warning', error: 'error' } as const;
+
+function Stat({
+  title,
+  value,
+  detail,
+  tone,
+}: {
+  title: string;
+  value: string;
+  detail?: string;
+  tone?: keyof typeof TONES;
+}) {
+  const s = useStyles2(getStyles);
+  return (
+    <Card noMargin className={s.stat}>
+      <Card.Heading>{title}</Card.Heading>
+      <Card.Description>
+        <Text element="p" variant="h2" color={tone ? TONES[tone] : 'primary'}>
+          {value}
+        </Text>
+        {detail && (
+          <Text color="secondary" variant="bodySmall">
+            {detail}
+          </Text>
+        )}
+      </Card.Description>
+    </Card>
+  );
+}
+
+function byProvider(r: QueryResult | undefined) {
+  return new Map((r?.samples ?? []).map((s) => [s.labels.provider, s.value]));
+}
+
+interface ProviderRow {
+  provider: string;
+  title: string;
+  up: number;
+  accounts: number;
+  today?: number;
+  month?: number;
+}
+
+const PROVIDER_COLUMNS: Array<Column<ProviderRow>> = [
+  { id: 'title', header: 'Provider' },
+  {
+    id: 'up',
+    header: 'Accounts up',
+    cell: ({ row: { original } }) => (
+      <Badge
+        color={original.up === original.accounts ? 'green' : 'red'}
+        text={`${original.up} / ${original.accounts}`}
+      />
+    ),
+  },
+  { id: 'today', header: 'Spend today', cell: ({ row: { original } }) => format('currencyUSD', original.today, 2) },
+  { id: 'month', header: 'Month to date', cell: ({ row: { original } }) => format('currencyUSD', original.month, 2) },
+];
+
+function ProviderTable({ results }: { results: Results }) {
+  const today = byProvider(results.providerToday);
+  const month = byProvider(results.providerMonth);
+  const up = results.up.samples;
+  const rows: ProviderRow[] = PROVIDERS.filter(
+    (p) => up.some((u) => u.labels.provider === p.name) || month.has(p.name)
+  ).map((p) => {
+    const accounts = up.filter((u) => u.labels.provider === p.name);
+    return {
+      provider: p.name,
+      title: p.title,
+      up: accounts.filter((u) => u.value === 1).length,
+      accounts: accounts.length,
+      today: today.get(p.name),
+      month: month.get(p.name),
+    };
+  });
+  if (rows.length === 0) {
+    return null;
+  }
+  return <InteractiveTable columns={PROVIDER_COLUMNS} data={rows} getRowId={(r) => r.provider} />;
+}
+
+function DownAccounts({ up }: { up: Sample[] }) {
+  const down = up.filter((s) => s.value !== 1);
+  if (down.length === 0) {
+    return null;
+  }
+  return (
+    <Alert severity="error" title={`${down.length} account${down.length === 1 ? ' is' : 's are'} down`}>
+      {down.map((s) => `${s.labels.provider}/${s.labels.account}`).join(', ')}.{' '}
+      <TextLink href={prefixRoute(ROUTES.Providers)}>See the last errors on the Providers page</TextLink>
+    </Alert>
+  );
+}
+
+export function DashboardLinks({ dashboards }: { dashboards: BundledDashboard[] }) {
+  if (dashboards.length === 0) {
+    return (
+      <Text color="secondary" italic>
+        No dashboards are bundled with this build.
+      </Text>
+    );
+  }
+  return (
+    <Stack gap={1} wrap="wrap">
+      {dashboards.map((d) => (
+        <LinkButton key={d.uid} variant="secondary" icon="apps" href={`/d/${d.uid}`}>
+          {d.title}
+        </LinkButton>
+      ))}
+    </Stack>
+  );
+}
+
+export function OverviewContent({
+  datasourceUid,
+  dashboards,
+}: {
+  datasourceUid: string;
+  dashboards: BundledDashboard[];
+}) {
+  const s = useStyles2(getStyles);
+  const load = useLoad(() => instantQueries(datasourceUid, OVERVIEW_QUERIES) as Promise<Results>, datasourceUid);
+  const results = load.data;
+
+  let body: React.ReactNode;
+  if (load.error && !results) {
+    body = <ErrorState title="Could not query Prometheus" error={load.error} onRetry={load.reload} />;
+  } else if (!results) {
+    body = <LoadingPlaceholder text="Querying Prometheus…" />;
+  } else if (Object.values(results).every((r) => r.samples.length === 0 && !r.error)) {
+    body = (
+      <Alert severity="info" title="No Nexus metrics yet">
+        The data source has no series from the exporter. Check that Prometheus scrapes it, and add provider accounts on
+        the <TextLink href={prefixRoute(ROUTES.Providers)}>Providers page</TextLink>.
+      </Alert>
+    );
+  } else {
+    const failed = Object.entries(results).filter(([, r]) => r.error);
+    const budget = total(results.budgetUsed);
+    const upCount = results.up.samples.filter((x) => x.value === 1).length;
+    const credits = results.creditsLeft.samples;
+    body = (
+      <Stack direction="column" gap={2}>
+        {failed.length > 0 && (
+          <Alert severity="warning" title="Some numbers could not be queried">
+            {failed.map(([name, r]) => `${name}: ${r.error}`).join('; ')}
+          </Alert>
+        )}
+        <DownAccounts up={results.up.samples} />
+        <div className={s.stats}>
+          <Stat
+            title="Spend today"
+            value={format('currencyUSD', total(results.spendToday), 2)}
+            detail="UTC day, as the providers report it"
+          />
+          <Stat title="Month to date" value={format('currencyUSD', total(results.spendMonth), 2)} detail="UTC month" />
+          <Stat
+            title="Budget used"
+            value={format('percentunit', budget, 0)}
+            detail={budget === undefined ? 'No monthly budgets set' : 'Highest account, this month'}
+            tone={budget === undefined ? undefined : budget >= 1 ? 'error' : budget >= 0.8 ? 'warning' : 'ok'}
+          />
+          <Stat
+            title="Money left"
+            value={format('currencyUSD', total(results.moneyLeft), 2)}
+            detail="Prepaid balances and key limits"
+          />
+          <Stat
+            title="Credits left"
+            value={credits.length === 0 ? '—' : format('short', total(results.creditsLeft))}
+            detail={
+              credits.map((c) => `${c.labels.credit_type}: ${format('short', c.value)}`).join(' · ') ||
+              'No credit-based providers'
+            }
+          />
+          <Stat
+            title="Accounts up"
+            value={`${upCount} / ${results.up.samples.length}`}
+            tone={results.up.samples.length === 0 ? undefined : upCount === results.up.samples.length ? 'ok' : 'error'}
+          />
+          <Stat
+            title="Provider errors"
+            value={format('short', total(results.errors1h) ?? 0, 0)}
+            detail="Failed calls, last hour"
+            tone={(total(results.errors1h) ?? 0) > 0 ? 'warning' : 'ok'}
+          />
+          <Stat title="Provider latency p95" value={format('s', total(results.latencyP95))} detail="Last 15 minutes" />
+        </div>
+        <ProviderTable results={results} />
+      </Stack>
+    );
+  }
+
+  return (
+    <Stack direction="column" gap={3}>
+      <Stack justifyContent="space-between" alignItems="center">
+        <Text color="secondary">Health and spend at a glance; the dashboards have the history.</Text>
+        <Button variant="secondary" icon={load.loading ? 'spinner' : 'sync'} onClick={load.reload}>
+          Refresh
+        </Button>
+      </Stack>
+      {body}
+      <section aria-label="Dashboards">
+        <Text element="h3" variant="h4">
+          Dashboards
+        </Text>
+        <DashboardLinks dashboards={dashboards} />
+      </section>
+    </Stack>
+  );
+}
+
+export default function Overview() {
+  const { settings } = useAppConfig();
+  return (
+    <PluginPage>
+      {settings.prometheusDatasourceUid ? (
+        <OverviewContent datasourceUid={settings.prometheusDatasourceUid} dashboards={BUNDLED_DASHBOARDS} />
+      ) : (
+        <Stack direction="column" gap={3}>
+          <NotConfigured title="Choose a Prometheus data source">
+            The Overview queries the Prometheus that scrapes the exporter. Pick it on the configuration page.
+          </NotConfigured>
+          <DashboardLinks dashboards={BUNDLED_DASHBOARDS} />
+        </Stack>
+      )}
+    </PluginPage>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  stats: css({
+    display: 'grid',
+    gridTemplateColumns: `repeat(auto-fill, minmax(${theme.spacing(28)}, 1fr))`,
+    gap: theme.spacing(2),
+  }),
+  stat: css({
+    height: '100%',
+  }),
+});

@@ -1,0 +1,246 @@
+import React, { FormEvent, useState } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack, Switch, Text, useStyles2 } from '@grafana/ui';
+import { ApiError, toApiError } from '../../api/client';
+import { saveAccount, testAccount } from '../../api/exporter';
+import type { AccountState, TestResult } from '../../api/exporter.types';
+import { providerDefaults, type ProviderInfo } from '../../providers/catalog';
+import { buildInput, initialValues, localErrors, secretConfigured, type FormValues } from './AccountForm.utils';
+import { TestResultAlert } from './TestResultAlert';
+
+interface Props {
+  info: ProviderInfo;
+  /** The stored account; undefined to add a new one. */
+  state?: AccountState;
+  onSaved: (saved: AccountState) => void;
+  onCancel: () => void;
+}
+
+export function AccountForm({ info, state, onSaved, onCancel }: Props) {
+  const s = useStyles2(getStyles);
+  const defaults = providerDefaults(info.name);
+  const isNew = !state;
+  const [values, setValues] = useState<FormValues>(() => initialValues(info, state));
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState<'save' | 'test'>();
+  const [testResult, setTestResult] = useState<TestResult>();
+
+  const idPrefix = `nexus-${info.name}-${state?.account ?? 'new'}`;
+  const set = (patch: Partial<FormValues>) => setValues((v) => ({ ...v, ...patch }));
+  const setCredential = (key: string, value: string) =>
+    setValues((v) => ({ ...v, credentials: { ...v.credentials, [key]: value } }));
+  const baseUrlChanged = !isNew && values.baseUrl.trim() !== (state?.baseUrl ?? '');
+  const storedSecrets = info.credentials.filter((f) => f.secret && state?.credentials[f.key]?.set);
+
+  /** Field errors the form can place; the rest are listed in the alert. */
+  const knownFields = new Set([
+    'account',
+    'baseUrl',
+    'pollIntervalSeconds',
+    'enabled',
+    ...info.credentials.map((f) => f.key),
+  ]);
+  const otherErrors = error?.details.filter((d) => !knownFields.has(d.field)) ?? [];
+
+  const run = async (kind: 'save' | 'test') => {
+    const local = localErrors(values, isNew);
+    setFieldErrors(local);
+    setError(undefined);
+    setTestResult(undefined);
+    if (Object.keys(local).length > 0) {
+      return;
+    }
+    const account = isNew ? values.account : state!.account;
+    const input = buildInput(info, values, state);
+    setBusy(kind);
+    try {
+      if (kind === 'save') {
+        onSaved(await saveAccount(info.name, account, input));
+      } else {
+        setTestResult(await testAccount(info.name, account, input));
+      }
+    } catch (e) {
+      const err = toApiError(e);
+      setError(err);
+      setFieldErrors(err.fieldErrors());
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    run('save');
+  };
+
+  return (
+    <form
+      onSubmit={onSubmit}
+      className={s.form}
+      aria-label={isNew ? `New ${info.title} account` : `Edit ${info.title} account ${state?.account}`}
+      noValidate
+    >
+      <FieldSet>
+        {isNew && (
+          <Field
+            label="Account name"
+            description="How the account appears in metrics (the account label) and dashboards."
+            invalid={Boolean(fieldErrors.account)}
+            error={fieldErrors.account}
+          >
+            <Input
+              id={`${idPrefix}-account`}
+              width={40}
+              value={values.account}
+              placeholder="main"
+              onChange={(e) => set({ account: e.currentTarget.value.trim() })}
+            />
+          </Field>
+        )}
+        {info.credentials.map((field) => {
+          const id = `${idPrefix}-${field.key}`;
+          const preview = state?.credentials[field.key];
+          const description = [
+            field.description,
+            preview?.set && !values.reset[field.key]
+              ? `Stored${preview.last4 ? `: …${preview.last4}` : ''}.`
+              : undefined,
+          ]
+            .filter(Boolean)
+            .join(' ');
+          return (
+            <Field
+              key={field.key}
+              label={field.label}
+              description={description || undefined}
+              invalid={Boolean(fieldErrors[field.key])}
+              error={fieldErrors[field.key]}
+            >
+              {field.secret ? (
+                <SecretInput
+                  id={id}
+                  width={60}
+                  autoComplete="off"
+                  value={values.credentials[field.key] ?? ''}
+                  placeholder={field.placeholder}
+                  isConfigured={secretConfigured(state, values, field.key)}
+                  onReset={() => setValues((v) => ({ ...v, reset: { ...v.reset, [field.key]: true } }))}
+                  onChange={(e) => setCredential(field.key, e.currentTarget.value)}
+                />
+              ) : (
+                <Input
+                  id={id}
+                  width={60}
+                  value={values.credentials[field.key] ?? ''}
+                  placeholder={field.placeholder}
+                  onChange={(e) => setCredential(field.key, e.currentTarget.value)}
+                />
+              )}
+            </Field>
+          );
+        })}
+        {info.credentialsHint && (
+          <Text color="secondary" variant="bodySmall" element="p">
+            {info.credentialsHint}
+          </Text>
+        )}
+        <Field
+          label="Base URL"
+          description={
+            baseUrlChanged && storedSecrets.length > 0
+              ? 'Changing the base URL requires entering the credentials again: a stored key is never sent to a new address.'
+              : 'Leave empty for the provider’s API.'
+          }
+          invalid={Boolean(fieldErrors.baseUrl)}
+          error={fieldErrors.baseUrl}
+        >
+          <Input
+            id={`${idPrefix}-baseUrl`}
+            width={60}
+            value={values.baseUrl}
+            placeholder={defaults?.baseUrl}
+            onChange={(e) => set({ baseUrl: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Poll interval (seconds)"
+          description={defaults?.minPollIntervalSeconds ? `At least ${defaults.minPollIntervalSeconds}.` : undefined}
+          invalid={Boolean(fieldErrors.pollIntervalSeconds)}
+          error={fieldErrors.pollIntervalSeconds}
+        >
+          <Input
+            id={`${idPrefix}-pollIntervalSeconds`}
+            width={20}
+            inputMode="numeric"
+            value={values.pollIntervalSeconds}
+            placeholder={defaults?.pollIntervalSeconds ? String(defaults.pollIntervalSeconds) : undefined}
+            onChange={(e) => set({ pollIntervalSeconds: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Enabled"
+          description="A disabled account keeps its settings but is not polled."
+          invalid={Boolean(fieldErrors.enabled)}
+          error={fieldErrors.enabled}
+        >
+          <Switch
+            id={`${idPrefix}-enabled`}
+            value={values.enabled}
+            onChange={(e) => set({ enabled: e.currentTarget.checked })}
+          />
+        </Field>
+      </FieldSet>
+
+      <Stack direction="column" gap={2}>
+        {error && (
+          <Alert
+            severity="error"
+            title={
+              error.kind === 'validation' ? 'Check the highlighted fields' : 'The exporter did not accept the change'
+            }
+          >
+            <p>{error.message}</p>
+            {otherErrors.length > 0 && (
+              <ul>
+                {otherErrors.map((d) => (
+                  <li key={d.field}>
+                    {d.field}: {d.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Alert>
+        )}
+        {testResult && <TestResultAlert result={testResult} />}
+        <Stack gap={1}>
+          <Button type="submit" disabled={Boolean(busy)} icon={busy === 'save' ? 'spinner' : undefined}>
+            {isNew ? 'Add account' : 'Save'}
+          </Button>
+          <Button
+            type="button"
+            variant="secondary"
+            disabled={Boolean(busy)}
+            icon={busy === 'test' ? 'spinner' : 'heart-rate'}
+            onClick={() => run('test')}
+          >
+            Test connection
+          </Button>
+          <Button type="button" variant="secondary" fill="text" onClick={onCancel}>
+            Cancel
+          </Button>
+        </Stack>
+      </Stack>
+    </form>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  form: css({
+    padding: theme.spacing(2),
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+    background: theme.colors.background.secondary,
+  }),
+});

@@ -1,0 +1,249 @@
+import React from 'react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import Providers from './Providers';
+import { backend, installBackend } from '../../test/backend';
+import { API, account, appMeta, providersBody } from '../../test/fixtures';
+import { renderPage } from '../../test/render';
+import { testIds } from '../../components/testIds';
+
+const PROVIDERS_URL = `${API}/providers`;
+const OPENAI_MAIN = `${API}/providers/openai/accounts/main`;
+
+const openaiMain = account({
+  provider: 'openai',
+  account: 'main',
+  credentials: { adminKey: { set: true, last4: 'f00d' }, projectKey: { set: true, last4: 'beef' } },
+});
+
+beforeEach(() => {
+  installBackend();
+});
+
+/** A form input by its Field label (the label also holds the description, hence the prefix match). */
+const input = (form: HTMLElement, label: string) =>
+  within(form).getByLabelText(new RegExp(`^${label.replace(/[()]/g, '\\$&')}`));
+
+const card = (provider: string, name: string) => screen.findByTestId(testIds.providers.account(provider, name));
+
+describe('Providers page', () => {
+  test('asks for the exporter settings first and calls nothing', async () => {
+    renderPage(<Providers />, appMeta({ exporterUrl: 'http://exporter:9464' }));
+    expect(await screen.findByText('Connect the exporter first')).toBeInTheDocument();
+    expect(backend.requests()).toHaveLength(0);
+  });
+
+  test('shows every provider with its accounts, their status, last error and key previews', async () => {
+    backend.on('GET', PROVIDERS_URL, {
+      data: providersBody([
+        openaiMain,
+        account({
+          provider: 'openrouter',
+          account: 'team',
+          up: false,
+          lastError: { at: '2026-01-15T09:59:00.000Z', reason: 'auth', message: 'GET /key: 401 Invalid API key' },
+          credentials: { apiKey: { set: true, last4: '1234' } },
+        }),
+        account({
+          provider: 'twilio',
+          account: 'ops',
+          source: 'config',
+          settings: { accountSid: 'AC00000000000000000000000000000000' },
+        }),
+        account({ provider: 'apollo', account: 'sales', enabled: false }),
+      ]),
+    });
+    renderPage(<Providers />);
+
+    const openai = await card('openai', 'main');
+    expect(within(openai).getByText('Up')).toBeInTheDocument();
+    expect(within(openai).getByText('Admin key: …f00d · Project key: …beef')).toBeInTheDocument();
+
+    const openrouter = await card('openrouter', 'team');
+    expect(within(openrouter).getByText('Down')).toBeInTheDocument();
+    expect(within(openrouter).getByText(/GET \/key: 401 Invalid API key/)).toBeInTheDocument();
+
+    const twilio = await card('twilio', 'ops');
+    expect(within(twilio).getByText('Config file')).toBeInTheDocument();
+    expect(within(twilio).queryByRole('button', { name: /Edit/ })).not.toBeInTheDocument();
+    expect(within(twilio).queryByRole('button', { name: /Delete/ })).not.toBeInTheDocument();
+
+    expect(within(await card('apollo', 'sales')).getByText('Disabled')).toBeInTheDocument();
+    expect(screen.getByText('No Exa accounts.')).toBeInTheDocument();
+    expect(screen.getByText(/^4 accounts\./)).toBeInTheDocument();
+  });
+
+  test('empty state: no accounts anywhere', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    renderPage(<Providers />);
+    expect(await screen.findByText(/No provider accounts yet/)).toBeInTheDocument();
+    for (const title of ['OpenAI', 'OpenRouter', 'Exa', 'Twilio', 'Apollo.io']) {
+      expect(screen.getByText(`No ${title} accounts.`)).toBeInTheDocument();
+    }
+  });
+
+  test('exporter down: says Grafana cannot reach it, and Retry loads again', async () => {
+    backend.once('GET', PROVIDERS_URL, { status: 502, data: 'Bad Gateway' });
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([openaiMain]) });
+    renderPage(<Providers />);
+
+    expect(await screen.findByText('Could not load provider accounts')).toBeInTheDocument();
+    expect(screen.getByText(/Grafana could not reach the exporter \(502\)/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await card('openai', 'main')).toBeInTheDocument();
+    expect(backend.requestsTo('GET', PROVIDERS_URL)).toHaveLength(2);
+  });
+
+  test('wrong admin token: says the exporter rejected it', async () => {
+    backend.on('GET', PROVIDERS_URL, {
+      status: 401,
+      data: { error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token' } },
+    });
+    renderPage(<Providers />);
+    expect(
+      await screen.findByText(/The exporter rejected the admin token \(401\): missing or wrong bearer token/)
+    ).toBeInTheDocument();
+  });
+
+  test('adds an account: sends the typed fields only, then shows the new account', async () => {
+    backend.once('GET', PROVIDERS_URL, { data: providersBody([]) });
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([openaiMain]) });
+    backend.on('PUT', OPENAI_MAIN, { status: 201, data: openaiMain });
+    renderPage(<Providers />);
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Add OpenAI account' }));
+    const form = screen.getByRole('form', { name: 'New OpenAI account' });
+    await userEvent.type(input(form, 'Account name'), 'main');
+    await userEvent.type(input(form, 'Admin key'), 'sk-admin-secret-f00d');
+    await userEvent.clear(input(form, 'Poll interval (seconds)'));
+    await userEvent.type(input(form, 'Poll interval (seconds)'), '60');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+
+    expect(await card('openai', 'main')).toBeInTheDocument();
+    expect(backend.requestsTo('PUT', OPENAI_MAIN)).toEqual([
+      {
+        method: 'PUT',
+        url: OPENAI_MAIN,
+        data: { adminKey: 'sk-admin-secret-f00d', pollIntervalSeconds: 60, enabled: true },
+      },
+    ]);
+    expect(screen.queryByRole('form', { name: 'New OpenAI account' })).not.toBeInTheDocument();
+  });
+
+  test('shows the exporter’s validation errors on the fields they name', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    backend.on('PUT', `${API}/providers/twilio/accounts/ops`, {
+      status: 400,
+      data: {
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: 'the request is not valid',
+          details: [
+            { field: 'accountSid', message: 'must be an Account SID: "AC" followed by 32 hex characters' },
+            { field: 'authToken', message: 'credentials are required: authToken, or apiKeySid with apiKeySecret' },
+            { field: 'costCategories', message: 'unknown field' },
+          ],
+        },
+      },
+    });
+    renderPage(<Providers />);
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Add Twilio account' }));
+    const form = screen.getByRole('form', { name: 'New Twilio account' });
+    await userEvent.type(input(form, 'Account name'), 'ops');
+    await userEvent.type(input(form, 'Account SID'), 'AC123');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+
+    expect(await within(form).findByText('Check the highlighted fields')).toBeInTheDocument();
+    expect(within(form).getByText('must be an Account SID: "AC" followed by 32 hex characters')).toBeInTheDocument();
+    expect(
+      within(form).getByText('credentials are required: authToken, or apiKeySid with apiKeySecret')
+    ).toBeInTheDocument();
+    expect(within(form).getByText('costCategories: unknown field')).toBeInTheDocument();
+    expect(backend.requestsTo('PUT', `${API}/providers/twilio/accounts/ops`)[0].data).toEqual({
+      accountSid: 'AC123',
+      enabled: true,
+    });
+  });
+
+  test('rejects an invalid account name before calling the exporter', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    renderPage(<Providers />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add Exa account' }));
+    const form = screen.getByRole('form', { name: 'New Exa account' });
+    await userEvent.type(input(form, 'Account name'), '-bad/name');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+    expect(await within(form).findByText(/Use 1-63 letters/)).toBeInTheDocument();
+    expect(backend.requestsTo('PUT', `${API}/providers/exa/accounts/-bad/name`)).toHaveLength(0);
+    expect(backend.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
+  });
+
+  test('edit keeps untouched secrets (omitted) and removes a reset optional one (null)', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([openaiMain]) });
+    backend.on('PUT', OPENAI_MAIN, { data: openaiMain });
+    renderPage(<Providers />);
+
+    await userEvent.click(within(await card('openai', 'main')).getByRole('button', { name: /Edit/ }));
+    const form = screen.getByRole('form', { name: 'Edit OpenAI account main' });
+    expect(within(form).getByText(/Stored: …f00d/)).toBeInTheDocument();
+    const resets = within(form).getAllByRole('button', { name: 'Reset' });
+    await userEvent.click(resets[1]); // Project key
+    const interval = input(form, 'Poll interval (seconds)');
+    await userEvent.clear(interval);
+    await userEvent.type(interval, '120');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+
+    await waitFor(() => expect(backend.requestsTo('PUT', OPENAI_MAIN)).toHaveLength(1));
+    expect(backend.requestsTo('PUT', OPENAI_MAIN)[0].data).toEqual({ projectKey: null, pollIntervalSeconds: 120 });
+  });
+
+  test('tests an unsaved account with the typed fields and says why it failed', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    backend.on('POST', `${API}/providers/apollo/accounts/sales/test`, {
+      data: {
+        ok: false,
+        latencyMs: 41.7,
+        reason: 'auth',
+        message: 'POST /usage_stats/api_usage_stats: 401 invalid api key',
+      },
+    });
+    renderPage(<Providers />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add Apollo.io account' }));
+    const form = screen.getByRole('form', { name: 'New Apollo.io account' });
+    await userEvent.type(input(form, 'Account name'), 'sales');
+    await userEvent.type(input(form, 'API key'), 'apollo-key-000000');
+    await userEvent.click(within(form).getByRole('button', { name: 'Test connection' }));
+
+    expect(
+      await within(form).findByText('Connection failed: The provider rejected the credentials')
+    ).toBeInTheDocument();
+    expect(within(form).getByText('POST /usage_stats/api_usage_stats: 401 invalid api key')).toBeInTheDocument();
+    expect(backend.requestsTo('POST', `${API}/providers/apollo/accounts/sales/test`)[0].data).toEqual({
+      apiKey: 'apollo-key-000000',
+      enabled: true,
+    });
+    expect(backend.requests().filter((r) => r.method === 'PUT')).toHaveLength(0);
+  });
+
+  test('tests a stored account as it is polled (empty body)', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([openaiMain]) });
+    backend.on('POST', `${OPENAI_MAIN}/test`, { data: { ok: true, latencyMs: 123.4 } });
+    renderPage(<Providers />);
+    const c = await card('openai', 'main');
+    await userEvent.click(within(c).getByRole('button', { name: /Test connection/ }));
+    expect(await within(c).findByText('Connection OK (123 ms)')).toBeInTheDocument();
+    expect(backend.requestsTo('POST', `${OPENAI_MAIN}/test`)[0].data).toEqual({});
+  });
+
+  test('deletes an account after confirmation', async () => {
+    backend.once('GET', PROVIDERS_URL, { data: providersBody([openaiMain]) });
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    backend.on('DELETE', OPENAI_MAIN, { status: 204 });
+    renderPage(<Providers />);
+    await userEvent.click(within(await card('openai', 'main')).getByRole('button', { name: 'Delete main' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+
+    expect(await screen.findByText('No OpenAI accounts.')).toBeInTheDocument();
+    expect(backend.requestsTo('DELETE', OPENAI_MAIN)).toHaveLength(1);
+  });
+});

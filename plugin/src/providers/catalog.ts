@@ -1,0 +1,120 @@
+// What the Providers page needs to know about each provider's account form. The exporter validates;
+// this only decides which inputs to show and how to label them. Field names are the exporter's
+// (exporter/src/providers/<name>/index.ts).
+import type { ProviderName } from '../api/exporter.types';
+import { PROVIDER_DEFAULTS } from '../generated/providerDefaults';
+
+export interface CredentialField {
+  key: string;
+  label: string;
+  /** Secrets are write-only: never shown, only replaced. Identifiers (account SIDs) are plain inputs. */
+  secret: boolean;
+  description?: string;
+  placeholder?: string;
+}
+
+export interface ProviderInfo {
+  name: ProviderName;
+  title: string;
+  description: string;
+  credentials: CredentialField[];
+  /** Shown under the credentials: which combinations are accepted. */
+  credentialsHint?: string;
+  docsUrl: string;
+}
+
+export const PROVIDERS: ProviderInfo[] = [
+  {
+    name: 'openai',
+    title: 'OpenAI',
+    description: 'Costs and usage from the organization Usage and Costs APIs.',
+    credentials: [
+      {
+        key: 'adminKey',
+        label: 'Admin key',
+        secret: true,
+        placeholder: 'sk-admin-…',
+        description: 'An organization admin key; the Usage and Costs APIs need it.',
+      },
+      {
+        key: 'projectKey',
+        label: 'Project key',
+        secret: true,
+        placeholder: 'sk-proj-…',
+        description: 'Optional; used only for the liveness probe.',
+      },
+    ],
+    docsUrl: 'https://platform.openai.com/docs/api-reference/usage',
+  },
+  {
+    name: 'openrouter',
+    title: 'OpenRouter',
+    description: "The key's spend and remaining limit; with a management key also the balance and per-model activity.",
+    credentials: [
+      { key: 'apiKey', label: 'API key', secret: true, placeholder: 'sk-or-v1-…' },
+      {
+        key: 'managementKey',
+        label: 'Management key',
+        secret: true,
+        placeholder: 'sk-or-v1-…',
+        description: 'Optional; adds the prepaid balance and per-model activity.',
+      },
+    ],
+    docsUrl: 'https://openrouter.ai/docs/api-reference/limits',
+  },
+  {
+    name: 'exa',
+    title: 'Exa',
+    description: 'Usage and cost of the team’s API keys from the Team Management API.',
+    credentials: [
+      {
+        key: 'serviceKey',
+        label: 'Service key',
+        secret: true,
+        description: 'Team Management API service key: the only source of usage and cost.',
+      },
+      {
+        key: 'apiKey',
+        label: 'API key',
+        secret: true,
+        description: 'Optional search key, used only by the paid probe.',
+      },
+    ],
+    docsUrl: 'https://docs.exa.ai',
+  },
+  {
+    name: 'twilio',
+    title: 'Twilio',
+    description: 'Usage records, balance and Monitor alerts of one Twilio account.',
+    credentials: [
+      { key: 'accountSid', label: 'Account SID', secret: false, placeholder: 'AC…' },
+      { key: 'authToken', label: 'Auth token', secret: true },
+      { key: 'apiKeySid', label: 'API key SID', secret: false, placeholder: 'SK…' },
+      { key: 'apiKeySecret', label: 'API key secret', secret: true },
+    ],
+    credentialsHint: 'The account SID with either its auth token, or an API key SID and secret.',
+    docsUrl: 'https://www.twilio.com/docs/usage/api/usage-record',
+  },
+  {
+    name: 'apollo',
+    title: 'Apollo.io',
+    description: 'API usage and credit consumption.',
+    credentials: [
+      { key: 'apiKey', label: 'API key', secret: true, description: 'A master API key; usage statistics need one.' },
+    ],
+    docsUrl: 'https://docs.apollo.io/reference/view-api-usage-stats',
+  },
+];
+
+export function providerInfo(name: ProviderName): ProviderInfo {
+  const info = PROVIDERS.find((p) => p.name === name);
+  if (!info) {
+    throw new Error(`unknown provider ${name}`);
+  }
+  return info;
+}
+
+/** Defaults and limits from the exporter's account schema (via its OpenAPI document). */
+export function providerDefaults(name: ProviderName) {
+  return PROVIDER_DEFAULTS[name];
+}
