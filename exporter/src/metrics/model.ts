@@ -81,6 +81,10 @@ export class MetricsModel {
     this.healthVersion++;
   }
 
+  deleteHealth(metric: MetricName, labels: Labels): void {
+    if (this.health.get(metric)?.delete(labelsKey(labels))) this.healthVersion++;
+  }
+
   healthValue(metric: MetricName, labels: Labels): number | undefined {
     return this.health.get(metric)?.get(labelsKey(labels))?.value;
   }
@@ -93,6 +97,14 @@ export class MetricsModel {
 
   onDuration(listener: DurationListener): void {
     this.durationListeners.push(listener);
+  }
+
+  /**
+   * Every owner's snapshot, in the order `series()` reads them. A snapshot is replaced whole and never
+   * modified, so renderers may cache what they derive from one on its identity.
+   */
+  snapshotList(): Iterable<ReadonlyMap<MetricName, readonly Series[]>> {
+    return this.snapshots.values();
   }
 
   /** All series of a metric across snapshots and health. */

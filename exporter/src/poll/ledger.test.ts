@@ -110,3 +110,24 @@ describe('Ledger', () => {
     }
   });
 });
+
+describe('Ledger windows and events', () => {
+  it('reaches back to the last complete read after an outage longer than the look-back', () => {
+    const l = Ledger.inMemory();
+    l.apply(batch([rec(D1, 1)]), new Date((D1 + 3600) * 1000));
+    const tenDaysLater = new Date((D1 + 10 * 86_400 + 3600) * 1000);
+    assert.equal(l.windowStart('s', 3 * 86_400, tenDaysLater), D1, 'from the day of the last read, not only 3 days');
+    const twoMonthsLater = new Date((D1 + 60 * 86_400) * 1000);
+    assert.equal(l.windowStart('s', 3 * 86_400, twoMonthsLater), D1 + 60 * 86_400 - 28 * 86_400, 'bounded by retention');
+  });
+
+  it('does not subtract an event that vanished from an append-only source', () => {
+    const l = Ledger.inMemory();
+    const labels = { code: '30003', level: 'error' };
+    const alert = (sid: string): UsageRecord => ({ source: 's', bucketStart: D1, metric: 'nexus_provider_reported_errors_total', labels, value: 1, identity: sid });
+    l.apply({ ...batch([alert('NO1'), alert('NO2')]), appendOnly: ['s'] });
+    l.apply({ ...batch([alert('NO2')]), appendOnly: ['s'] });
+    l.apply({ ...batch([alert('NO2'), alert('NO3')]), appendOnly: ['s'] });
+    assert.equal(l.totals()[0]!.value, 3, 'the deleted alert stays counted and the next one counts');
+  });
+});

@@ -26,7 +26,12 @@ export interface LedgerState {
   totals: Record<string, Total>;
   /** Label values admitted under the cardinality cap, per `metric/label`; see metrics/limiter.ts. */
   admitted: Record<string, string[]>;
+  /** When each source was last read completely (Unix seconds), to close gaps after an outage. */
+  lastRead?: Record<string, number>;
 }
+
+/** How far back a window may reach after an outage: inside every provider's retention (30 days). */
+export const MAX_BACKFILL_SECONDS = 28 * 86_400;
 
 export interface CounterTotal {
   metric: CounterName;
@@ -67,17 +72,25 @@ export class Ledger {
     return source in this.state.checkpoints;
   }
 
-  /** First poll of a source: the current UTC month (seeding). Later: the look-back, floored to the day. */
+  /**
+   * First poll of a source: the current UTC month (seeding). Later: the look-back, floored to the day,
+   * extended back to the day of the last complete read when the exporter was down longer than the
+   * look-back (so no closed day is skipped), but never past the providers' retention.
+   */
   windowStart(source: string, lookbackSeconds: number, now: Date): number {
     if (!this.hasSource(source)) return utcMonthStart(now);
-    return utcDayStart(new Date(now.getTime() - lookbackSeconds * 1000));
+    const nowSeconds = now.getTime() / 1000;
+    const lookback = utcDayStart(new Date((nowSeconds - lookbackSeconds) * 1000));
+    const lastRead = this.state.lastRead?.[source];
+    if (lastRead === undefined || lastRead >= lookback) return lookback;
+    return Math.max(utcDayStart(new Date(lastRead * 1000)), utcDayStart(new Date((nowSeconds - MAX_BACKFILL_SECONDS) * 1000)));
   }
 
   /**
    * Applies one complete poll. Only call with a batch whose every page was read: a poll that failed
    * part-way must not be applied at all, or the missing part would read as a downward revision.
    */
-  apply(batch: UsageBatch): void {
+  apply(batch: UsageBatch, now = new Date()): void {
     const seen = new Set<string>();
     for (const r of batch.usage) {
       const lk = labelsKey(r.labels);
@@ -88,7 +101,9 @@ export class Ledger {
       seen.add(`${r.source}\n${r.bucketStart}\n${ck}`);
       this.add(r.metric, r.labels, lk, r.value - previous);
     }
+    const appendOnly = new Set(batch.appendOnly ?? []);
     for (const [source, start] of Object.entries(batch.windows)) {
+      (this.state.lastRead ??= {})[source] = Math.floor(now.getTime() / 1000);
       const buckets = (this.state.checkpoints[source] ??= {});
       for (const [bucketStart, entries] of Object.entries(buckets)) {
         if (Number(bucketStart) < start) {
@@ -96,6 +111,7 @@ export class Ledger {
           delete buckets[bucketStart];
           continue;
         }
+        if (appendOnly.has(source)) continue;
         for (const [ck, previous] of Object.entries(entries)) {
           if (seen.has(`${source}\n${bucketStart}\n${ck}`)) continue;
           // Re-read inside the window and gone: the provider revised it to nothing.

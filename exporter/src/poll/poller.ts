@@ -5,7 +5,7 @@
 // per cool-down. A failed poll never replaces the last good snapshot.
 import { join } from 'node:path';
 import { ProviderHttp, type HttpSettings } from '../http/client.js';
-import { ProviderError } from '../http/errors.js';
+import { ERROR_REASONS, ProviderError } from '../http/errors.js';
 import { redact, registerSecret, type Logger } from '../log.js';
 import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
@@ -56,6 +56,10 @@ export class AccountPoller {
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<boolean>;
   private stopped = true;
+  /** Whether the exporter started this poller (it stays true while the account is disabled). */
+  private running = false;
+  /** Endpoints whose error counters have been created at zero. */
+  private readonly knownEndpoints = new Set<string>();
   private lastSuccess?: Date;
   private lastError?: PollerStatus['lastError'];
   private nextPoll?: Date;
@@ -84,14 +88,15 @@ export class AccountPoller {
       this.ledger = await Ledger.load(join(this.deps.stateDir, 'ledger', `${this.provider}-${this.account.account}.json`));
     }
     this.limiter = new LabelLimiter(this.ledger.state.admitted, this.deps.limits);
+    this.publishSettings();
     const { model } = this.deps;
-    model.setHealth('nexus_provider_up', this.labels, 0);
-    model.setHealth('nexus_provider_circuit_open', this.labels, 0);
     for (const result of ['success', 'failure', 'skipped']) model.incHealth('nexus_provider_polls_total', { ...this.labels, result }, 0);
     if (this.ledger.totals().length > 0) this.swap([]);
   }
 
+  /** Starts polling on schedule (a disabled account waits until it is enabled). */
   start(): void {
+    this.running = true;
     if (!this.account.enabled) return;
     this.stopped = false;
     // Spread the first polls of many accounts over a few seconds.
@@ -99,11 +104,16 @@ export class AccountPoller {
   }
 
   async stop(): Promise<void> {
+    this.running = false;
+    this.halt();
+    await this.inFlight;
+  }
+
+  private halt(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.nextPoll = undefined;
-    await this.inFlight;
   }
 
   /** Swaps in new account settings (credentials, interval, base URL) for the next poll. */
@@ -112,11 +122,25 @@ export class AccountPoller {
     await this.inFlight;
     this.account = account;
     this.collector = this.module.create(account);
-    if (!this.stopped) {
-      if (this.timer) clearTimeout(this.timer);
-      this.stopped = true;
+    this.halt();
+    this.publishSettings();
+    if (this.running && account.enabled) this.start();
+  }
+
+  /**
+   * Health series that depend on the settings. A disabled account has no `nexus_provider_up`, so it
+   * is never reported as down.
+   */
+  private publishSettings(): void {
+    const { model } = this.deps;
+    model.setHealth('nexus_provider_poll_interval_seconds', this.labels, this.account.pollIntervalSeconds);
+    if (this.account.enabled) {
+      if (model.healthValue('nexus_provider_up', this.labels) === undefined) model.setHealth('nexus_provider_up', this.labels, 0);
+      if (model.healthValue('nexus_provider_circuit_open', this.labels) === undefined) model.setHealth('nexus_provider_circuit_open', this.labels, 0);
+    } else {
+      model.deleteHealth('nexus_provider_up', this.labels);
+      model.deleteHealth('nexus_provider_circuit_open', this.labels);
     }
-    if (account.enabled) this.start();
   }
 
   /** Polls now (or joins the poll in flight). Resolves true when the poll succeeded. */
@@ -186,7 +210,14 @@ export class AccountPoller {
       account.baseUrl,
       this.deps.http,
       {
-        onCall: (endpoint, code, seconds) => model.observeDuration({ ...labels, endpoint, code }, seconds),
+        onCall: (endpoint, code, seconds) => {
+          // Error counters exist at zero from an endpoint's first call, so increase() sees the first error.
+          if (!this.knownEndpoints.has(endpoint)) {
+            this.knownEndpoints.add(endpoint);
+            for (const reason of ERROR_REASONS) model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }, 0);
+          }
+          model.observeDuration({ ...labels, endpoint, code }, seconds);
+        },
         onError: (endpoint, reason) => model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }),
       },
       this.module.errorMessage,
@@ -204,14 +235,15 @@ export class AccountPoller {
     const { model } = this.deps;
     const started = performance.now();
     let batch: UsageBatch;
+    const ctx = this.context();
     try {
-      batch = await this.collector.poll(this.context());
+      batch = await this.collector.poll(ctx);
     } catch (e) {
       this.recordFailure(e);
       model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
       return false;
     }
-    this.ledger.apply(batch);
+    this.ledger.apply(batch, ctx.now);
     try {
       await this.ledger.save();
     } catch (e) {

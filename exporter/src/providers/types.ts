@@ -41,6 +41,11 @@ export interface UsageBatch {
    * Checkpoints older than it are pruned: they are outside the look-back and will not change again.
    */
   windows: Record<string, number>;
+  /**
+   * Sources whose records are events (a Twilio alert): one that disappears from a re-read window was
+   * deleted, not revised, so it is not subtracted.
+   */
+  appendOnly?: string[];
 }
 
 export interface PollContext {

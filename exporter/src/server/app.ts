@@ -1,8 +1,8 @@
 // The HTTP layer, kept thin: it only reads what the exporter already has. /metrics never calls a
-// provider; it writes the cached exposition.
+// provider; it writes the cached exposition (gzip-compressed when the scraper accepts it).
 import express, { type Express } from 'express';
 import type { Exporter } from '../exporter.js';
-import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js';
+import { acceptsGzip, sendExposition } from '../metrics/prometheus.js';
 import { adminApi } from './api/index.js';
 import { metricsAuth } from './api/auth.js';
 
@@ -15,9 +15,9 @@ export function createApp(exporter: Exporter, mount?: (app: Express) => void): E
   });
 
   // Only /metrics is protected (metricsAuth); health probes stay open for orchestrators.
-  app.get('/metrics', metricsAuth(exporter.config.metricsAuth, exporter.log), async (_req, res, next) => {
+  app.get('/metrics', metricsAuth(exporter.config.metricsAuth, exporter.log), async (req, res, next) => {
     try {
-      res.type(PROMETHEUS_CONTENT_TYPE).send(await exporter.metricsText());
+      sendExposition(res, await exporter.prometheus.exposition(acceptsGzip(req.get('accept-encoding'))));
     } catch (e) {
       next(e);
     }

@@ -168,6 +168,8 @@ export class TwilioCollector implements Collector {
       batch.usage.push({ source, bucketStart, metric: 'nexus_provider_reported_errors_total', labels: { code, level }, value: 1, identity: a.sid });
     }
     batch.windows[source] = start;
+    // An alert that vanishes from the window was deleted, not revised: it stays counted.
+    (batch.appendOnly ??= []).push(source);
   }
 
   /** One Usage Records subresource, every page. */

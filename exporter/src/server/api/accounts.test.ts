@@ -138,7 +138,7 @@ describe('accounts through the admin API', () => {
 
   it('deletes an API account: gone from the list and its series gone from /metrics', async () => {
     await api.call('PUT', acct('short-lived'), { body: { adminKey: KEY, baseUrl: NOWHERE, enabled: false } });
-    assert.match((await api.call('GET', '/metrics', { token: null })).text, /nexus_provider_up\{provider="openai",account="short-lived"\} 0/);
+    assert.match((await api.call('GET', '/metrics', { token: null })).text, /nexus_provider_poll_interval_seconds\{provider="openai",account="short-lived"\} \d+/);
     const del = await api.call('DELETE', acct('short-lived'));
     assert.equal(del.status, 204);
     assert.equal(del.text, '');

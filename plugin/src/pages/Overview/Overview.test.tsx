@@ -1,3 +1,5 @@
+import fs from 'fs';
+import path from 'path';
 import React from 'react';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -121,5 +123,16 @@ describe('Overview page', () => {
     expect(screen.getAllByRole('link').map((a) => a.getAttribute('href'))).toEqual(['/d/nexus-overview', '/d/nexus-b']);
     rerender(<DashboardLinks dashboards={[]} />);
     expect(screen.getByText('No dashboards are bundled with this build.')).toBeInTheDocument();
+  });
+
+  test('every metric the queries use is in the exporter catalog', () => {
+    const catalog = fs.readFileSync(path.resolve(__dirname, '../../../../exporter/src/metrics/catalog.ts'), 'utf8');
+    const names = new Set(
+      Object.values(OVERVIEW_QUERIES)
+        .flatMap((q) => q.match(/\bnexus_[a-z_]+/g) ?? [])
+        .map((n) => n.replace(/_bucket$/, ''))
+    );
+    expect(names.size).toBeGreaterThan(5);
+    expect([...names].filter((n) => !catalog.includes(`name: '${n}'`))).toEqual([]);
   });
 });

@@ -46,7 +46,7 @@ export function buildInput(info: ProviderInfo, values: FormValues, state?: Accou
     if (field.secret) {
       if (value) {
         input[field.key] = value;
-      } else if (state && state.credentials[field.key]?.set) {
+      } else if (state && values.reset[field.key] && state.credentials[field.key]?.set) {
         input[field.key] = null;
       }
     } else if (!state ? value : value !== initial.credentials[field.key]) {
