@@ -1,11 +1,11 @@
-// Keeps label cardinality bounded. `model`, `category` and `project` values come from the provider and
-// are open-ended. Per account and metric, either an allow-list decides (everything else becomes
+// Keeps label cardinality bounded. `model`, `category`, `project` and `code` (provider error codes)
+// values come from the provider and are open-ended. Per account and metric, either an allow-list decides (everything else becomes
 // `other`), or the first N distinct values seen are admitted for good and later ones become `other`.
 // Admission is persisted with the ledger, so a value never moves between its own series and `other`,
 // and counters stay monotonic across restarts.
 import type { Labels } from '../providers/types.js';
 
-export const LIMITED_LABELS = ['model', 'category', 'project'] as const;
+export const LIMITED_LABELS = ['model', 'category', 'project', 'code'] as const;
 export const OTHER = 'other';
 
 export interface LimitSettings {

@@ -1,7 +1,8 @@
 // The running exporter over real HTTP: /metrics, /healthz, /readyz, a graceful stop that keeps the
 // checkpoints, and the `once` command, all against the OpenAI simulator.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,5 +127,25 @@ describe('exporter HTTP server', () => {
     assert.match(bad.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 0$/m);
     assert.match(bad.stderr, /HTTP 401/);
     assert.doesNotMatch(bad.stderr + bad.stdout, /sk-admin-wrong-000000000000/);
+  });
+
+  it('shuts down gracefully on SIGTERM: exits 0 with its checkpoints written', async () => {
+    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+    const state = join(dir.path, 'sigterm-state');
+    const file = join(dir.path, 'sigterm.yaml');
+    await writeFile(file, `listen: 127.0.0.1:0\nstateDir: ${state}\nproviders:\n  openai:\n    - { account: prod, adminKey: ${ADMIN}, baseUrl: "${simUrl}/v1" }\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], { env: { ...process.env, NEXUS_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the first poll', async () => (log.includes('poll succeeded') ? true : undefined), 30_000);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(log, /shutting down/);
+      assert.ok(existsSync(join(state, 'ledger', 'openai-prod.json')), 'checkpoints are on disk');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -26,7 +26,7 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
 }
 
 /** The rename is only durable once the directory entry is on disk. */
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

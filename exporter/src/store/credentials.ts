@@ -19,7 +19,7 @@ import { registerSecret, type Logger } from '../log.js';
 import type { AccountConfig } from '../poll/poller.js';
 import { PROVIDERS } from '../providers/index.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/types.js';
-import { writeJsonAtomic } from './atomic.js';
+import { fsyncDir, writeJsonAtomic } from './atomic.js';
 
 export const STORE_FILE = 'credentials.json';
 export const KEY_FILE = 'master.key';
@@ -266,14 +266,6 @@ async function createKeyFile(options: OpenOptions): Promise<MasterKey> {
   return { kind: 'raw', key, origin: keyPath };
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 function parseStoreFile(text: string, path: string): StoreFile {
   let json: unknown;
