@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './log.js';
 import { validateCatalog } from './metrics/catalog.js';
 import type { LimitSettings } from './metrics/limiter.js';
 import { MetricsModel, type Sample } from './metrics/model.js';
-import { OtlpOutput, otlpFromEnvironment } from './metrics/otlp.js';
+import type { OtlpOutput } from './metrics/otlp.js';
 import { PrometheusOutput } from './metrics/prometheus.js';
 import { AccountPoller, type AccountConfig } from './poll/poller.js';
 import { PROVIDERS } from './providers/index.js';
@@ -71,6 +71,8 @@ export class Exporter {
     for (const { provider, account } of managedAccounts(this.config, stored, this.log)) await this.addAccount(provider, account);
     this.setBudgets([...this.config.budgets, ...stored.budgets]);
     if (this.config.otlp || otlpFromEnvironment()) {
+      // Loaded only when wanted: the OpenTelemetry SDK is a few MB of an idle exporter's memory.
+      const { OtlpOutput } = await import('./metrics/otlp.js');
       this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION);
     }
   }
@@ -153,4 +155,9 @@ export class Exporter {
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
     await this.otlp?.shutdown();
   }
+}
+
+/** Whether OTLP push is wanted without an `otlp` section: the standard variables say where to. */
+function otlpFromEnvironment(): boolean {
+  return Boolean(process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
 }

@@ -3,12 +3,12 @@
 // label-less metrics), and the gzip body assembled from separately deflated pieces must be one valid
 // gzip member of exactly that text.
 import assert from 'node:assert/strict';
-import { constants, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
+import { constants, crc32, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { CATALOG, labelNames, type MetricDef, type MetricName } from './catalog.js';
-import { SnapshotExposition, deflatePiece, escapeLabelValue, gzipFromPieces, type Snapshot } from './exposition.js';
+import { SnapshotExposition, crc32Combine, escapeLabelValue, gzipFromPieces, gzipPart, type Snapshot } from './exposition.js';
 import { MetricsModel, type Sample, type Series } from './model.js';
 
 const DATA_DEFS = CATALOG.filter((d) => d.part !== 'health');
@@ -29,7 +29,7 @@ function promClientText(defs: readonly MetricDef[], series: (name: MetricName) =
 }
 
 function ours(defs: readonly MetricDef[], snapshots: Snapshot[], version = 1): string {
-  return new SnapshotExposition(defs).textOf(version, snapshots).toString('utf8');
+  return Buffer.concat(new SnapshotExposition(defs).textOf(version, snapshots).parts).toString('utf8');
 }
 
 function snapshotOf(samples: readonly Sample[]): Snapshot {
@@ -126,7 +126,7 @@ describe('snapshot exposition', () => {
 describe('gzip from separately deflated pieces', () => {
   const pieces = ['# HELP x A.\n# TYPE x gauge\n', 'x{a="1"} 1\n'.repeat(5000), '', 'y 2\n', 'z{b="ü"} 3\n'.repeat(3)].map((t) => Buffer.from(t));
   const text = Buffer.concat(pieces);
-  const body = Buffer.concat(gzipFromPieces([{ text: pieces, deflated: pieces.map(deflatePiece) }]));
+  const body = Buffer.concat(gzipFromPieces(pieces.map(gzipPart)));
 
   it('decompresses to the concatenated text', () => {
     assert.equal(gunzipSync(body).toString('utf8'), text.toString('utf8'));
@@ -143,5 +143,54 @@ describe('gzip from separately deflated pieces', () => {
 
   it('keeps the compression of the repetitive text', () => {
     assert.ok(body.length < text.length / 10, `${body.length} bytes for ${text.length}`);
+  });
+
+  it('combines CRC-32s as zlib does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }), (a, b) => {
+        assert.equal(crc32Combine(crc32(a), crc32(b), b.length), crc32(Buffer.concat([a, b])));
+      }),
+    );
+    const big = Buffer.alloc(5_000_000, 'metric_line 1\n');
+    assert.equal(crc32Combine(crc32('x'), crc32(big), big.length), crc32(Buffer.concat([Buffer.from('x'), big])));
+  });
+});
+
+describe('assembly across many accounts', () => {
+  // More owners than fit in one segment, chunks above and below the size at which they are deflated alone.
+  const model = new MetricsModel();
+  const swap = (i: number, generation: number) => {
+    const a = account('openai', `a${i}`);
+    const models = i % 3 === 0 ? 60 : 2;
+    const samples: Sample[] = [];
+    for (let m = 0; m < models; m++) samples.push({ metric: 'nexus_tokens_total', labels: { ...a, model: `model-${m}`, type: 'input' }, value: m + generation });
+    samples.push({ metric: 'nexus_spend_usd', labels: { ...a, period: 'day' }, value: i + generation });
+    model.swapSnapshot(`openai/a${i}`, samples);
+  };
+  for (let i = 0; i < 40; i++) swap(i, 0);
+  const exposition = new SnapshotExposition(DATA_DEFS);
+  const text = () => Buffer.concat(exposition.textOf(model.dataVersion, model.snapshotList()).parts).toString('utf8');
+  const gzip = () => gunzipSync(Buffer.concat(gzipFromPieces([exposition.gzipOf(model.dataVersion, model.snapshotList())]))).toString('utf8');
+
+  it('renders as prom-client does, and gzip agrees, before and after swaps', async () => {
+    for (const generation of [0, 1]) {
+      if (generation) {
+        swap(3, 1);
+        swap(17, 1);
+      }
+      const t = text();
+      assert.equal(t, await promClientText(DATA_DEFS, (n) => model.series(n)));
+      assert.equal(gzip(), t);
+    }
+  });
+
+  it('rebuilds only the segments of the swapped account', () => {
+    text();
+    const before = { ...exposition.stats };
+    swap(20, 2);
+    assert.equal(gzip(), text());
+    // nexus_tokens_total and nexus_spend_usd: one segment each.
+    assert.equal(exposition.stats.segmentBuilds - before.segmentBuilds, 2);
+    assert.equal(exposition.stats.snapshotRenders - before.snapshotRenders, 1);
   });
 });

@@ -7,6 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { MetricsModel } from './model.js';
 import { OtlpOutput, otlpName } from './otlp.js';
 import { CATALOG } from './catalog.js';
+import { configSchema, type ExporterConfig } from '../config/schema.js';
+import { Exporter } from '../exporter.js';
+import { silentLogger } from '../log.js';
+import { OpenAISimulator } from '../simulators/openai.js';
 
 interface KeyValue { key: string; value: { stringValue?: string } }
 interface DataPoint { attributes: KeyValue[]; asDouble?: number; asInt?: string | number; count?: string | number; sum?: number }
@@ -83,6 +87,21 @@ describe('OTLP output', () => {
     assert.equal(duration.unit, 's');
   });
 
+  it('exports every series of a large model, not 2,000 per instrument and an overflow series', async () => {
+    const model = new MetricsModel();
+    const output = new OtlpOutput(model, { endpoint, intervalSeconds: 3600 }, '9.9.9');
+    const labels = { provider: 'openrouter', account: 'big' };
+    const samples = [];
+    for (let m = 0; m < 2500; m++) samples.push({ metric: 'nexus_tokens_total' as const, labels: { ...labels, model: `model-${m}`, type: 'input' }, value: m });
+    model.swapSnapshot('openrouter/big', samples);
+    await output.flush();
+    await output.shutdown();
+    const metrics = received.at(-1)!.resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
+    const points = metrics.find((m) => m.name === 'nexus_tokens')!.sum!.dataPoints;
+    assert.equal(points.length, 2500);
+    assert.ok(points.every((p) => attrs(p).model?.startsWith('model-')), 'no otel.metric.overflow series');
+  });
+
   it('names every instrument so that OTLP→Prometheus translation gives back the catalog name', () => {
     for (const def of CATALOG) {
       const name = otlpName(def.name);
@@ -92,6 +111,32 @@ describe('OTLP output', () => {
       assert.equal(translated, def.name);
       if (def.unit === 's') assert.match(name, /_seconds$/);
       else assert.ok(def.unit === '' || /^\{.+\}$/.test(def.unit), `${def.name}: unit ${def.unit} would add a suffix`);
+    }
+  });
+
+  it('is switched on by the otlp config section and pushes what the exporter polled', async () => {
+    const sim = new OpenAISimulator({ adminKey: 'sk-admin-otlp-0123456789abcdef' });
+    const simUrl = await sim.start();
+    const config = configSchema.parse({
+      providers: { openai: [{ account: 'prod', adminKey: 'sk-admin-otlp-0123456789abcdef', baseUrl: `${simUrl}/v1`, usageEndpoints: ['completions'] }] },
+      otlp: { endpoint, intervalSeconds: 3600 },
+    }) as ExporterConfig;
+    const exporter = new Exporter(config, { log: silentLogger, ephemeral: true });
+    try {
+      await exporter.init();
+      assert.equal(await exporter.pollAll(), 0);
+      received.length = 0;
+      await exporter.flushOtlp();
+      const metrics = received.flatMap((b) => b.resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((sm) => sm.metrics)));
+      const cost = metrics.find((m) => m.name === 'nexus_cost_usd');
+      const exposed = exporter.model.series('nexus_cost_usd_total').reduce((sum, x) => sum + x.value, 0);
+      const pushed = cost!.sum!.dataPoints.reduce((sum, p) => sum + (p.asDouble ?? 0), 0);
+      assert.ok(exposed > 0);
+      assert.ok(Math.abs(pushed - exposed) < 1e-6, `${pushed} vs ${exposed}`);
+      assert.equal(metrics.find((m) => m.name === 'nexus_provider_up')!.gauge!.dataPoints[0]!.asDouble, 1);
+    } finally {
+      await exporter.stop();
+      await sim.stop();
     }
   });
 });

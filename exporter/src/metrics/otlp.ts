@@ -18,6 +18,9 @@ export interface OtlpSettings {
   headers?: Record<string, string>;
 }
 
+/** Series per instrument before the SDK folds the rest into an overflow series; far above any bounded model. */
+export const OTLP_CARDINALITY_LIMIT = 1_000_000;
+
 export function otlpName(prometheusName: string): string {
   return prometheusName.replace(/_total$/, '');
 }
@@ -37,6 +40,10 @@ export class OtlpOutput {
           exporter,
           exportIntervalMillis: settings.intervalSeconds * 1000,
           exportTimeoutMillis: Math.min(30_000, settings.intervalSeconds * 1000),
+          // The SDK's default folds every series beyond 2,000 per instrument into one
+          // `otel.metric.overflow` series. The model is already bounded (limits, limiter.ts), so OTLP
+          // carries every series /metrics serves.
+          cardinalityLimits: { default: OTLP_CARDINALITY_LIMIT },
         }),
       ],
     });
@@ -73,10 +80,5 @@ export class OtlpOutput {
   async shutdown(): Promise<void> {
     await this.provider.shutdown();
   }
-}
-
-/** Whether OTLP push is wanted: configured, or the standard environment variables say where to. */
-export function otlpFromEnvironment(): boolean {
-  return Boolean(process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
 }
 

@@ -1,7 +1,7 @@
 // /metrics: three parts, rendered separately and written one after the other:
 //   - data: provider snapshots, budgets and build info (exposition.ts). Each account snapshot is
-//     rendered once, when a poll swaps it in; a data version is a concatenation of cached chunks, so
-//     one account's poll does not re-render the other accounts' series.
+//     rendered once, after a poll swaps it in; a data version is a list of cached segments, so one
+//     account's poll does not re-render the other accounts' series.
 //   - health: calls, errors, polls, through prom-client; re-rendered only when one of them changed.
 //   - process: prom-client's default process and Node.js metrics, small, rendered per scrape.
 // A scrape writes cached buffers plus the fresh process part. With gzip the data and health parts are
@@ -10,7 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CATALOG, HTTP_DURATION_BUCKETS, labelNames, type MetricDef, type MetricName } from './catalog.js';
-import { SnapshotExposition, deflatePiece, gzipFromPieces, type SnapshotRenderStats } from './exposition.js';
+import { SnapshotExposition, gzipFromPieces, gzipPart, type GzipPart, type SnapshotRenderStats } from './exposition.js';
 import type { MetricsModel } from './model.js';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
@@ -33,7 +33,7 @@ export class PrometheusOutput {
   private readonly health = new Registry();
   private readonly process = new Registry();
   private readonly data = new SnapshotExposition(CATALOG.filter((d) => d.part !== 'health'));
-  private healthCache?: { version: number; text: Buffer; deflated?: Buffer };
+  private healthCache?: { version: number; text: Buffer; gzip?: GzipPart };
   private readonly counts = { healthRenders: 0, processRenders: 0 };
 
   constructor(private readonly model: MetricsModel) {
@@ -54,15 +54,8 @@ export class PrometheusOutput {
     // Synchronous from here on, so the data part is one coherent version of the model.
     const version = this.model.dataVersion;
     const snapshots = this.model.snapshotList();
-    if (!gzip) return exposition([this.data.textOf(version, snapshots), health.text, processText], false);
-    return exposition(
-      gzipFromPieces([
-        this.data.gzipOf(version, snapshots),
-        { text: [health.text], deflated: [(health.deflated ??= deflatePiece(health.text))] },
-        { text: [processText], deflated: [deflatePiece(processText)] },
-      ]),
-      true,
-    );
+    if (!gzip) return exposition([...this.data.textOf(version, snapshots).parts, health.text, processText], false);
+    return exposition(gzipFromPieces([this.data.gzipOf(version, snapshots), (health.gzip ??= gzipPart(health.text)), gzipPart(processText)]), true);
   }
 
   /** The full exposition as text (`once`, tests). */
@@ -70,7 +63,7 @@ export class PrometheusOutput {
     return Buffer.concat((await this.exposition(false)).parts).toString('utf8');
   }
 
-  private async healthPart(): Promise<{ text: Buffer; deflated?: Buffer }> {
+  private async healthPart(): Promise<{ text: Buffer; gzip?: GzipPart }> {
     const version = this.model.healthVersion;
     if (this.healthCache?.version !== version) {
       this.healthCache = { version, text: Buffer.from(await this.health.metrics()) };

@@ -46,6 +46,15 @@ export interface PollerStatus {
 
 export type AccountConfig = AccountBase & Record<string, unknown>;
 
+/**
+ * A series' labels: the account's, then the collector's (label names are the catalogue's). Built with
+ * Object.assign rather than object spread: V8 lays out a spread-built object in about 280 bytes
+ * against 65, which is some 20 MB of the exporter's memory at 100k series (see bench/).
+ */
+export function seriesLabels(account: Labels, labels: Labels): Labels {
+  return Object.assign({}, account, labels);
+}
+
 export class AccountPoller {
   readonly labels: Labels;
   readonly owner: string;
@@ -285,7 +294,7 @@ export class AccountPoller {
   private swap(gauges: GaugeSample[]): void {
     const merged = new Map<string, Sample>();
     const add = (metric: Sample['metric'], raw: Labels, value: number) => {
-      const labels = { ...this.labels, ...this.limiter.fold(metric, raw) };
+      const labels = seriesLabels(this.labels, this.limiter.fold(metric, raw));
       const key = `${metric}|${labelsKey(labels)}`;
       const existing = merged.get(key);
       if (existing) existing.value += value;

@@ -2,7 +2,7 @@
 // a stringified JSON array `["api/v1/<controller>", "<action>"]`, each with up to three windows; a
 // window that is not limited for the endpoint is absent. Counts may arrive as strings.
 import { z } from 'zod';
-import type { ErrorMessageOf } from '../../http/client.js';
+import type { ErrorMessageOf, ResponseHeaders } from '../../http/client.js';
 import { numeric, optionalNumeric } from '../values.js';
 
 export const WINDOWS = ['minute', 'hour', 'day'] as const;
@@ -74,7 +74,7 @@ const HEADERS: Record<RateWindow, { limit: string; used: string; left: string }>
  * The rate-limit windows of the endpoint just called, from its response headers. A window whose limit
  * header is empty or absent is not limited and is left out; so is one with unreadable numbers.
  */
-export function headerWindows(headers: Headers): Partial<Record<RateWindow, WindowValue>> {
+export function headerWindows(headers: ResponseHeaders): Partial<Record<RateWindow, WindowValue>> {
   const out: Partial<Record<RateWindow, WindowValue>> = {};
   const int = (name: string) => {
     const v = headers.get(name)?.trim();
