@@ -7,7 +7,7 @@ import { DEFAULT_HTTP, type HttpSettings } from '../http/client.js';
 import { silentLogger } from '../log.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../metrics/limiter.js';
 import { MetricsModel } from '../metrics/model.js';
-import type { MetricName } from '../metrics/catalog.js';
+import { CATALOG, type MetricName } from '../metrics/catalog.js';
 import { AccountPoller, type AccountConfig } from '../poll/poller.js';
 import { PROVIDERS } from '../providers/index.js';
 import type { Labels, ProviderName } from '../providers/types.js';
@@ -22,7 +22,11 @@ export interface Harness {
   value(metric: MetricName, match?: Labels): number;
   /** The series of `metric` whose labels include `match`. */
   series(metric: MetricName, match?: Labels): Array<{ labels: Labels; value: number }>;
+  /** Every provider-data series (cost, spend, tokens, balances...) keyed by name and labels, to compare before and after a poll. */
+  dataSnapshot(): Record<string, number>;
 }
+
+const DATA_METRICS = CATALOG.filter((d) => d.part === 'data').map((d) => d.name as MetricName);
 
 export interface HarnessOptions {
   stateDir?: string;
@@ -54,6 +58,11 @@ export async function harness(provider: ProviderName, account: Record<string, un
     poller,
     series,
     value: (metric, match) => series(metric, match).reduce((sum, s) => sum + s.value, 0),
+    dataSnapshot: () => {
+      const out: Record<string, number> = {};
+      for (const metric of DATA_METRICS) for (const s of model.series(metric)) out[`${metric}${JSON.stringify(s.labels)}`] = s.value;
+      return out;
+    },
   };
 }
 

@@ -3,7 +3,7 @@
 // master), a real 429 from an exhausted window, and every error class.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CATALOG, type MetricName } from '../../metrics/catalog.js';
+import type { MetricName } from '../../metrics/catalog.js';
 import { ApolloSimulator, type ApolloSimOptions } from '../../simulators/apollo.js';
 import type { Fault } from '../../simulators/base.js';
 import { harness, type Harness } from '../../testing/harness.js';
@@ -14,7 +14,6 @@ const MASTER = 'apollo-master-4c1f9e7a2b6d8e0f3a5c';
 const SCOPED = 'apollo-scoped-8b2d4f6a0c1e3a5b7d9f';
 const CREDITS_ONLY = 'apollo-credits-1a3c5e7b9d0f2a4c6e8b';
 const NOW = new Date('2026-11-15T12:00:00Z');
-const DATA_METRICS = CATALOG.filter((d) => d.part === 'data').map((d) => d.name as MetricName);
 const STATS = 'api/v1/usage_stats/api_usage_stats';
 const CREDITS = 'api/v1/usage_stats/credit_usage_stats';
 
@@ -65,9 +64,6 @@ function assertCredits(h: Harness, s: ApolloSimulator): void {
   assert.equal(h.series('nexus_credits_limit').length, s.credits().length);
 }
 
-function dataSnapshot(h: Harness) {
-  return DATA_METRICS.map((m) => [m, h.series(m).map((s) => JSON.stringify(s)).sort()]);
-}
 
 describe('Apollo parsing', () => {
   it("names endpoints from Apollo's stringified [controller, action] keys, and nothing else", () => {
@@ -212,10 +208,10 @@ describe('Apollo collector', () => {
       clock = new Date(NOW.getTime() + 20_000);
       assert.equal(await h.poller.pollNow(), true);
       assert.equal(gauge(h, 'nexus_rate_limit_remaining', { endpoint: STATS, window: 'minute' }), 0);
-      const good = dataSnapshot(h);
+      const good = h.dataSnapshot();
       clock = new Date(NOW.getTime() + 30_000);
       assert.equal(await h.poller.pollNow(), false);
-      assert.deepEqual(dataSnapshot(h), good);
+      assert.deepEqual(h.dataSnapshot(), good);
       assert.equal(h.value('nexus_provider_errors_total', { reason: 'rate_limited', endpoint: '/usage_stats/api_usage_stats' }), 1);
       assert.match(h.poller.status().lastError!.message, /HTTP 429: The maximum number of api calls allowed for api\/v1\/usage_stats is 2 times per minute/);
       assert.equal(h.value('nexus_provider_up'), 0);
@@ -248,12 +244,12 @@ describe('Apollo collector', () => {
     it(`${f.name}: counted as ${f.reason}, last good data kept, down until it recovers`, async () => {
       const h = await harness('apollo', account(), { now: () => clock, http: { retries: 0, ...f.http } });
       assert.equal(await h.poller.pollNow(), true);
-      const good = dataSnapshot(h);
+      const good = h.dataSnapshot();
       // Time passes: credits and windows move, so a poll applied even in part would show.
       clock = new Date(NOW.getTime() + 3 * 3600_000);
       sim.inject(f.fault, { path: f.path });
       assert.equal(await h.poller.pollNow(), false);
-      assert.deepEqual(dataSnapshot(h), good);
+      assert.deepEqual(h.dataSnapshot(), good);
       assert.equal(h.value('nexus_provider_up'), 0);
       assert.equal(h.value('nexus_provider_errors_total', { reason: f.reason, endpoint: f.endpoint }), 1);
       assert.equal(h.value('nexus_provider_errors_total'), 1, 'one failure, one count');

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Fault } from '../../simulators/base.js';
 import { ExaSimulator, type ExaSimKey, type ExaSimOptions } from '../../simulators/exa.js';
-import { closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
-import type { MetricName } from '../../metrics/catalog.js';
+import { closeTo, harness, tempDir } from '../../testing/harness.js';
 import { utcDayStart, utcMonthStart } from '../values.js';
 import { PROBE_CATEGORY } from './collector.js';
 import { exa } from './index.js';
@@ -44,13 +43,7 @@ function billed(start: number, end = nowSeconds(), keys = [PROD, STAGING]): numb
   return keys.reduce((s, k) => s + sim.usage(k.id, start, end).totalUsd, 0);
 }
 
-const DATA_METRICS: MetricName[] = ['nexus_spend_usd', 'nexus_cost_usd_total'];
 
-function dataSnapshot(h: Harness): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const metric of DATA_METRICS) for (const s of h.series(metric)) out[`${metric}${JSON.stringify(s.labels)}`] = s.value;
-  return out;
-}
 
 const usageCalls = () => sim.calls('/usage');
 
@@ -277,20 +270,20 @@ describe('Exa collector', () => {
       const http = { retries: 0, ...(c.timeoutSeconds ? { timeoutSeconds: c.timeoutSeconds } : {}) };
       const h = await harness('exa', c.probe ? probeAccount() : account(), { now: () => clock, http });
       assert.equal(await h.poller.pollNow(), true);
-      const before = dataSnapshot(h);
+      const before = h.dataSnapshot();
       assert.ok(Object.keys(before).length > 0);
       // Hours later every value would change (and the next probe is due), so an applied failed poll would show.
       clock = new Date(NOW.getTime() + 3 * HOUR);
       sim.inject(c.fault, { path: c.path, times: 10 });
       assert.equal(await h.poller.pollNow(), false);
-      assert.deepEqual(dataSnapshot(h), before);
+      assert.deepEqual(h.dataSnapshot(), before);
       assert.equal(h.value('nexus_provider_up'), 0);
       assert.equal(h.value('nexus_provider_errors_total', { endpoint: c.endpoint, reason: c.reason }), 1);
       assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
       sim.clearFaults();
       assert.equal(await h.poller.pollNow(), true);
       assert.equal(h.value('nexus_provider_up'), 1);
-      assert.notDeepEqual(dataSnapshot(h), before);
+      assert.notDeepEqual(h.dataSnapshot(), before);
     });
   }
 });

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Fault } from '../../simulators/base.js';
 import { OPENROUTER_MODELS, OpenRouterSimulator } from '../../simulators/openrouter.js';
-import { closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
-import type { MetricName } from '../../metrics/catalog.js';
+import { closeTo, harness, tempDir } from '../../testing/harness.js';
 import type { LedgerState } from '../../poll/ledger.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart, utcWeekStart } from '../values.js';
 
@@ -44,14 +43,8 @@ function sum<T>(items: T[], f: (item: T) => number): number {
   return items.reduce((s, i) => s + f(i), 0);
 }
 
-const DATA_METRICS: MetricName[] = ['nexus_spend_usd', 'nexus_balance_usd', 'nexus_cost_usd_total', 'nexus_tokens_total', 'nexus_usage_requests_total'];
 
 /** Every data series of the account, for before/after comparisons. */
-function dataSnapshot(h: Harness): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const metric of DATA_METRICS) for (const s of h.series(metric)) out[`${metric}${JSON.stringify(s.labels)}`] = s.value;
-  return out;
-}
 
 describe('OpenRouter collector', () => {
   beforeEach(async () => {
@@ -250,19 +243,19 @@ describe('OpenRouter collector', () => {
       const http = { retries: 0, ...(c.timeoutSeconds ? { timeoutSeconds: c.timeoutSeconds } : {}) };
       const h = await harness('openrouter', account({ activityIntervalSeconds: 0 }), { now: () => clock, http });
       assert.equal(await h.poller.pollNow(), true);
-      const before = dataSnapshot(h);
+      const before = h.dataSnapshot();
       // A day later every value would change, so an applied failed poll could not go unnoticed.
       clock = new Date(NOW.getTime() + 26 * HOUR);
       sim.inject(c.fault, { path: c.path, times: 10 });
       assert.equal(await h.poller.pollNow(), false);
-      assert.deepEqual(dataSnapshot(h), before);
+      assert.deepEqual(h.dataSnapshot(), before);
       assert.equal(h.value('nexus_provider_up'), 0);
       assert.equal(h.value('nexus_provider_errors_total', { endpoint: c.endpoint, reason: c.reason }), 1);
       assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
       sim.clearFaults();
       assert.equal(await h.poller.pollNow(), true);
       assert.equal(h.value('nexus_provider_up'), 1);
-      assert.notDeepEqual(dataSnapshot(h), before);
+      assert.notDeepEqual(h.dataSnapshot(), before);
       assert.ok(closeTo(h.value('nexus_cost_usd_total'), sum(completedRows(), (r) => r.usd)));
     });
   }

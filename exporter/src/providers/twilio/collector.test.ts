@@ -3,7 +3,6 @@
 // values, late revisions, restarts, alert de-duplication by SID, and every error class.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CATALOG, type MetricName } from '../../metrics/catalog.js';
 import { TwilioSimulator } from '../../simulators/twilio.js';
 import { closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
 import type { Fault } from '../../simulators/base.js';
@@ -17,7 +16,6 @@ const KEY_SID = 'SK8d2c4e6f8a0b1c3d5e7f9a1b2c3d4e5f';
 const KEY_SECRET = 'twilio-key-secret-9f8e7d6c5b4a3210';
 // Mid-month, mid-day: the month so far has 14 closed days and a partial one.
 const NOW = new Date('2026-11-15T12:00:00Z');
-const DATA_METRICS = CATALOG.filter((d) => d.part === 'data').map((d) => d.name as MetricName);
 
 let sim: TwilioSimulator;
 let url: string;
@@ -68,9 +66,6 @@ function assertAlerts(h: Harness, expected: Map<string, number>): void {
   assert.deepEqual(got, expected);
 }
 
-function dataSnapshot(h: Harness) {
-  return DATA_METRICS.map((m) => [m, h.series(m).map((s) => JSON.stringify(s)).sort()]);
-}
 
 describe('Twilio account config', () => {
   const parse = (a: Record<string, unknown>) => twilio.accountSchema.safeParse({ account: 'prod', accountSid: SID, ...a });
@@ -342,13 +337,13 @@ describe('Twilio collector', () => {
     it(`${f.name}: counted as ${f.reason}, last good data kept, down until it recovers`, async () => {
       const h = await harness('twilio', account(f.extra), { now: () => clock, http: { retries: 0, ...f.http } });
       assert.equal(await h.poller.pollNow(), true);
-      const good = dataSnapshot(h);
+      const good = h.dataSnapshot();
       // Usage grew meanwhile: a poll applied even in part would change the snapshot.
       clock = new Date(NOW.getTime() + 4 * 3600_000);
       sim.addAlert(new Date(clock.getTime() - 60_000), '11200', 'error');
       sim.inject(f.fault, { path: f.path, after: f.after });
       assert.equal(await h.poller.pollNow(), false);
-      assert.deepEqual(dataSnapshot(h), good);
+      assert.deepEqual(h.dataSnapshot(), good);
       assert.equal(h.value('nexus_provider_up'), 0);
       assert.equal(h.value('nexus_provider_errors_total', { reason: f.reason, endpoint: f.endpoint }), 1);
       assert.equal(h.value('nexus_provider_errors_total'), 1, 'one failure, one count');
