@@ -1,5 +1,6 @@
 // Test helpers: a poller wired to a fresh metrics model, against a simulator on loopback. Real HTTP,
 // real ledger (optionally persisted in a temp dir); nothing is stubbed.
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,4 +75,28 @@ export async function tempDir(prefix = 'nexus-test-'): Promise<{ path: string; r
 /** Asserts two money amounts agree to a millionth of a cent (floating-point sums differ in the last bits). */
 export function closeTo(actual: number, expected: number, epsilon = 1e-8): boolean {
   return Math.abs(actual - expected) <= epsilon * Math.max(1, Math.abs(expected));
+}
+
+/**
+ * The error-path contract every provider test checks: after a good poll, a poll that fails (`fail`
+ * arms the fault) counts exactly one error with `reason` at `endpoint`, marks the account down and
+ * changes no provider data; once `recover` clears the fault the next poll succeeds. Returns the data
+ * as it was before the failure.
+ */
+export async function assertFailedPollKeepsLastGoodData(
+  h: Harness,
+  expected: { endpoint: string; reason: string },
+  fault: { fail(): void; recover(): void },
+): Promise<Record<string, number>> {
+  const good = h.dataSnapshot();
+  fault.fail();
+  assert.equal(await h.poller.pollNow(), false, 'the poll fails');
+  assert.deepEqual(h.dataSnapshot(), good, 'the last good data is kept');
+  assert.equal(h.value('nexus_provider_up'), 0);
+  assert.equal(h.value('nexus_provider_errors_total', expected), 1, `one ${expected.reason} error at ${expected.endpoint}`);
+  assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
+  fault.recover();
+  assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
+  assert.equal(h.value('nexus_provider_up'), 1);
+  return good;
 }

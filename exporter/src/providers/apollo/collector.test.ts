@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { MetricName } from '../../metrics/catalog.js';
 import { ApolloSimulator, type ApolloSimOptions } from '../../simulators/apollo.js';
 import type { Fault } from '../../simulators/base.js';
-import { harness, type Harness } from '../../testing/harness.js';
+import { assertFailedPollKeepsLastGoodData, harness, type Harness } from '../../testing/harness.js';
 import { apollo } from './index.js';
 import { endpointName, headerWindows } from './parse.js';
 
@@ -244,19 +244,12 @@ describe('Apollo collector', () => {
     it(`${f.name}: counted as ${f.reason}, last good data kept, down until it recovers`, async () => {
       const h = await harness('apollo', account(), { now: () => clock, http: { retries: 0, ...f.http } });
       assert.equal(await h.poller.pollNow(), true);
-      const good = h.dataSnapshot();
       // Time passes: credits and windows move, so a poll applied even in part would show.
       clock = new Date(NOW.getTime() + 3 * 3600_000);
-      sim.inject(f.fault, { path: f.path });
-      assert.equal(await h.poller.pollNow(), false);
-      assert.deepEqual(h.dataSnapshot(), good);
-      assert.equal(h.value('nexus_provider_up'), 0);
-      assert.equal(h.value('nexus_provider_errors_total', { reason: f.reason, endpoint: f.endpoint }), 1);
-      assert.equal(h.value('nexus_provider_errors_total'), 1, 'one failure, one count');
-
-      sim.clearFaults();
-      assert.equal(await h.poller.pollNow(), true);
-      assert.equal(h.value('nexus_provider_up'), 1);
+      await assertFailedPollKeepsLastGoodData(h, { reason: f.reason, endpoint: f.endpoint }, {
+        fail: () => sim.inject(f.fault, { path: f.path }),
+        recover: () => sim.clearFaults(),
+      });
       assertRateLimits(h, sim);
       assertCredits(h, sim);
     });

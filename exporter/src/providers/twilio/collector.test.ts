@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { TwilioSimulator } from '../../simulators/twilio.js';
-import { closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
+import { assertFailedPollKeepsLastGoodData, closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
 import type { Fault } from '../../simulators/base.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../values.js';
 import { twilio } from './index.js';
@@ -337,21 +337,16 @@ describe('Twilio collector', () => {
     it(`${f.name}: counted as ${f.reason}, last good data kept, down until it recovers`, async () => {
       const h = await harness('twilio', account(f.extra), { now: () => clock, http: { retries: 0, ...f.http } });
       assert.equal(await h.poller.pollNow(), true);
-      const good = h.dataSnapshot();
       // Usage grew meanwhile: a poll applied even in part would change the snapshot.
       clock = new Date(NOW.getTime() + 4 * 3600_000);
       sim.addAlert(new Date(clock.getTime() - 60_000), '11200', 'error');
-      sim.inject(f.fault, { path: f.path, after: f.after });
-      assert.equal(await h.poller.pollNow(), false);
-      assert.deepEqual(h.dataSnapshot(), good);
-      assert.equal(h.value('nexus_provider_up'), 0);
-      assert.equal(h.value('nexus_provider_errors_total', { reason: f.reason, endpoint: f.endpoint }), 1);
-      assert.equal(h.value('nexus_provider_errors_total'), 1, 'one failure, one count');
-      assert.equal(h.poller.status().lastError?.reason, f.reason);
-
-      sim.clearFaults();
-      assert.equal(await h.poller.pollNow(), true);
-      assert.equal(h.value('nexus_provider_up'), 1);
+      await assertFailedPollKeepsLastGoodData(h, { reason: f.reason, endpoint: f.endpoint }, {
+        fail: () => sim.inject(f.fault, { path: f.path, after: f.after }),
+        recover: () => {
+          assert.equal(h.poller.status().lastError?.reason, f.reason);
+          sim.clearFaults();
+        },
+      });
       assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
       if (f.extra?.alerts !== false) assertAlerts(h, alertCounts(utcMonthStart(clock)));
     });
