@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createServer } from 'node:net';
+import { MAX_BODY_BYTES } from '../http/client.js';
 import { PrometheusOutput } from '../metrics/prometheus.js';
 import { OpenAISimulator } from '../simulators/openai.js';
 import { harness, type Harness } from '../testing/harness.js';
@@ -116,6 +117,16 @@ describe('provider errors', () => {
     assert.equal(dead.value('nexus_provider_errors_total', { reason: 'network', endpoint: '/organization/projects' }), 1);
     assert.equal(dead.value('nexus_provider_errors_total', { reason: 'network', endpoint: '/organization/costs' }), 1);
     assert.match(dead.poller.status().lastError!.message, /connection failed: ECONNREFUSED/);
+  });
+
+  it('refuses an answer larger than the body limit (reason=bad_response)', async () => {
+    const h = await harness('openai', account(), { http: { retries: 0 } });
+    const good = await goodThenPoll(h);
+    sim.inject({ kind: 'oversized', bytes: MAX_BODY_BYTES + 4 * 1024 * 1024 }, { path: '/organization/costs' });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'bad_response', endpoint: '/organization/costs' }), 1);
+    assert.match(h.poller.status().lastError!.message, /body larger than/);
+    assert.equal(h.value('nexus_cost_usd_total'), good.cost);
   });
 
   it('keeps other accounts polling while one fails', async () => {

@@ -13,7 +13,9 @@ export type Fault =
   | { kind: 'slow'; ms: number }
   | { kind: 'html'; status?: number }
   | { kind: 'truncated' }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** A 200 whose body never ends within reason (a runaway proxy or a wrong URL serving a file). */
+  | { kind: 'oversized'; bytes: number };
 
 interface ArmedFault {
   fault: Fault;
@@ -142,6 +144,15 @@ export abstract class Simulator {
       case 'drop':
         req.socket.destroy();
         return;
+      case 'oversized': {
+        res.status(200).type('json');
+        const chunk = Buffer.alloc(1024 * 1024, 0x20);
+        for (let sent = 0; sent < fault.bytes && !res.destroyed; sent += chunk.length) {
+          if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+        }
+        res.end();
+        return;
+      }
     }
   }
 }
