@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { Exporter } from './exporter.js';
-import { createLogger } from './log.js';
+import { createLogger, redact } from './log.js';
 import { runExporter } from './server/listen.js';
 import { VERSION } from './version.js';
 
@@ -91,7 +91,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    console.error(`nexus-exporter: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`nexus-exporter: ${redact(e instanceof Error ? e.message : String(e))}`);
     process.exitCode = 1;
   },
 );
