@@ -1,31 +1,19 @@
 import React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { PluginType } from '@grafana/data';
 import AppConfig, { type AppConfigProps } from './AppConfig';
 import { testIds } from '../testIds';
 import { backend, frame, installBackend, installDataSources } from '../../test/backend';
-import { account, providersBody } from '../../test/fixtures';
+import { account, appMeta, providersBody } from '../../test/fixtures';
+import type { AppSettings } from '../../types';
 import { page } from '../../utils/reload';
 
 const SETTINGS_URL = '/api/plugins/nexus-apimonitor-app/settings';
 const PROVIDERS_URL = '/api/plugin-proxy/nexus-apimonitor-app/exporter/api/v1/providers';
 
+// jsonData may hold keys the app does not know (kept on save), so it is not typed as AppSettings here.
 function props(jsonData: Record<string, unknown> = {}, secureJsonFields: Record<string, boolean> = {}): AppConfigProps {
-  return {
-    plugin: {
-      meta: {
-        id: 'nexus-apimonitor-app',
-        name: 'Nexus API Monitor',
-        type: PluginType.app,
-        enabled: true,
-        pinned: true,
-        jsonData,
-        secureJsonFields,
-      },
-    },
-    query: {},
-  } as unknown as AppConfigProps;
+  return { plugin: { meta: appMeta(jsonData as AppSettings, secureJsonFields) }, query: {} } as unknown as AppConfigProps;
 }
 
 const configured = () =>
