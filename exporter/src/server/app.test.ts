@@ -121,7 +121,7 @@ describe('exporter HTTP server', () => {
     const ok = await run(ADMIN, 'error');
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 1$/m);
-    assert.match(ok.stdout, /^nexus_spend_usd\{provider="openai",account="prod",period="month"\} \d/m);
+    assert.match(ok.stdout, /^nexus_spend_usd\{provider="openai",account="prod",period="month",scope="account"\} \d/m);
     const bad = await run('sk-admin-wrong-000000000000', 'warn');
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 0$/m);
