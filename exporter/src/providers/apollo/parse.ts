@@ -67,7 +67,7 @@ export function endpointName(key: string): string | undefined {
  * requests were consumed, so neither figure alone is trusted to show the headroom. Undefined for an
  * unlimited window (no limit) or one without either figure.
  */
-export function remainingOf(w: z.output<typeof windowStats>): WindowValue | undefined {
+export function remainingOf(w: { limit?: number; consumed?: number; left_over?: number }): WindowValue | undefined {
   if (w.limit === undefined) return undefined;
   const candidates = [w.left_over, w.consumed === undefined ? undefined : w.limit - w.consumed].filter((v): v is number => v !== undefined);
   if (candidates.length === 0) return undefined;

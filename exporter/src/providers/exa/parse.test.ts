@@ -1,8 +1,11 @@
 // The Exa parsers on their own: both documented `costDollars` shapes, and the Team Management bodies.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { decimal } from '../../metrics/decimal.js';
-import { keyUsage, parseCostDollars, priceCategory, type ExaCost } from './parse.js';
+import { keyList, keyUsage, parseCostDollars, priceCategory, type ExaCost } from './parse.js';
+
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
 
 function cost(value: unknown): ExaCost {
   const parsed = parseCostDollars(value);
@@ -65,5 +68,18 @@ describe('Exa key usage', () => {
     assert.equal(priceCategory({ price_id: 'price_answer', price_name: 'Answer', quantity: 1, amount_usd: decimal('0.005') }), 'Answer');
     assert.equal(priceCategory({ price_id: 'price_answer', price_name: undefined, quantity: 1, amount_usd: decimal('0.005') }), 'price_answer');
     assert.equal(priceCategory({ price_id: undefined, price_name: undefined, quantity: undefined, amount_usd: decimal('1') }), 'unattributed');
+  });
+});
+
+describe('Exa documented examples', () => {
+  it('reads the key usage example: an exact total and its lines', () => {
+    const usage = keyUsage.parse(fixture('api-key-usage.json'));
+    assert.equal(usage.total_cost_usd, decimal('45.67'));
+    assert.deepEqual(usage.cost_breakdown.map((l) => [priceCategory(l), l.amount_usd]), [['Neural Search', decimal('30')], ['Content Retrieval', decimal('15.67')]]);
+    assert.equal(usage.cost_breakdown.reduce((s, l) => s + l.amount_usd, 0n), usage.total_cost_usd, 'the lines add up to the total exactly');
+  });
+
+  it('reads the key list for ids and names', () => {
+    assert.deepEqual(keyList.parse(fixture('api-keys.json')).apiKeys.map((k) => [k.id, k.name]), [['3c90c3cc-0d44-4b50-8888-8dd25736052a', '<string>']]);
   });
 });

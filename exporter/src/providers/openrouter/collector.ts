@@ -122,7 +122,7 @@ export class OpenRouterCollector implements Collector {
 }
 
 /** The account's spend (the sum over its keys), each key's spend, and the key names. */
-function keyGauges(keys: KeyInfo[]): GaugeSample[] {
+export function keyGauges(keys: KeyInfo[]): GaugeSample[] {
   const gauges: GaugeSample[] = [];
   for (const [period, field] of PERIODS) {
     let total: Decimal = 0n;
@@ -145,7 +145,7 @@ function keyGauges(keys: KeyInfo[]): GaugeSample[] {
  * prompt + completion), requests, and cost with the model as the category. `/activity` has no
  * project; BYOK inference is billed by the upstream provider, not OpenRouter, so it is not counted.
  */
-function activityRecords(a: DayModelActivity): UsageRecord[] | string {
+export function activityRecords(a: DayModelActivity): UsageRecord[] | string {
   const base = { bucketStart: a.dayStart };
   const out: UsageRecord[] = [];
   const reasoning = a.reasoningTokens ?? 0;
