@@ -49,6 +49,13 @@ describe('OpenAI documented examples', () => {
     assert.equal(page.has_more, false);
   });
 
+  it('refuses a cost in another currency: it would be counted as dollars', () => {
+    const [r] = costsPage.parse({ object: 'page', data: [{ object: 'bucket', start_time: 0, end_time: 86_400, results: [{ object: 'organization.costs.result', amount: { value: '1.5', currency: 'eur' } }] }], has_more: false }).data[0]!.results;
+    assert.throws(() => costUsd(r as never), /cost in unsupported currency eur/);
+    const [upper] = costsPage.parse({ object: 'page', data: [{ object: 'bucket', start_time: 0, end_time: 86_400, results: [{ object: 'organization.costs.result', amount: { value: 2, currency: 'USD' } }] }], has_more: false }).data[0]!.results;
+    assert.equal(costUsd(upper as never), decimal('2'));
+  });
+
   it('refuses counts whose parts exceed the whole, naming the fields', () => {
     const r = { object: 'organization.usage.completions.result', input_tokens: 10, input_cached_tokens: 8, input_audio_tokens: 5, output_tokens: 1 } as UsageResult;
     assert.match(String(tokenParts(r)), /input_cached_tokens \(8\) and input_audio_tokens \(5\) exceed input_tokens \(10\)/);
