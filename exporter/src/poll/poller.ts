@@ -291,6 +291,7 @@ export class AccountPoller {
       return true;
     });
     let thrown: ProviderError | undefined;
+    let retired = 0;
     try {
       await this.collector.poll(ctx);
       // A source that a completed poll did not read is gone (a deleted key, a source switched off).
@@ -298,6 +299,7 @@ export class AccountPoller {
         if (read.has(name) || failedSources.has(name)) continue;
         this.sources.delete(name);
         model.deleteHealth('nexus_provider_source_up', { ...this.labels, source: name });
+        retired++;
       }
     } catch (e) {
       thrown = this.countError(e, 'poll');
@@ -310,8 +312,8 @@ export class AccountPoller {
         model.incHealth('nexus_exporter_state_write_errors_total', {});
         this.log.error({ err: e }, 'could not save checkpoints to the state directory');
       }
-      this.swap();
     }
+    if (read.size > 0 || retired > 0) this.swap();
     const errors = thrown ? [...failed, thrown] : failed;
     const result: PollResult = errors.length === 0 ? 'success' : read.size > 0 ? 'partial' : 'failure';
     this.finishPoll(result, errors, started);

@@ -94,6 +94,8 @@ describe('exporter HTTP server', () => {
   it('keeps the counters across a stop and start on the same state directory', async () => {
     const first = await runExporter(config(), { log: silentLogger });
     await first.exporter.pollAll();
+    // Stopped first: a scheduled poll starting after pollAll would otherwise save newer data than `before`.
+    await first.exporter.stop();
     const before = await (await fetch(`${first.url}/metrics`)).text();
     await first.close();
     const second = await runExporter(config(), { log: silentLogger });

@@ -19,6 +19,8 @@ export const KEYS_SOURCE = 'exa.keys';
 export const PROBE_SOURCE = 'exa.probe';
 export const PROBE_CATEGORY = 'exporter_probe';
 const MAX_NAME = 128;
+/** Each key costs two or three calls per poll: a bound on what one account may cost. */
+export const MAX_KEYS = 200;
 
 /** What the paid probe asks: one result of a neural search, the cheapest documented search price. */
 export const PROBE_REQUEST = { query: 'prometheus exporter', numResults: 1, type: 'neural' } as const;
@@ -50,7 +52,9 @@ export class ExaCollector implements Collector {
         };
       });
       if (listed) this.knownKeys = listed.map((k) => k.id);
-      for (const keyId of this.account.apiKeyIds ?? this.knownKeys ?? []) {
+      const keys = this.account.apiKeyIds ?? this.knownKeys ?? [];
+      if (keys.length > MAX_KEYS) ctx.log.warn({ keys: keys.length }, `more than ${MAX_KEYS} keys: only the first ${MAX_KEYS} are read; list the ones you need in apiKeyIds`);
+      for (const keyId of keys.slice(0, MAX_KEYS)) {
         await ctx.source(`${USAGE_SOURCE}:${keyId}`, (s) => this.readKey(ctx, s, keyId));
       }
     }

@@ -32,6 +32,8 @@ const ALERT_RETENTION_DAYS = 30;
 /** A day's categories may exceed its total by rounding; more than this means they overlap. */
 const OVERLAP_TOLERANCE_USD = 10n ** 10n;
 const MAX_NAME = 128;
+/** Each subaccount costs 3 + costCategories calls per poll: a bound on what one account may cost. */
+export const MAX_SUBACCOUNTS = 200;
 
 interface Paged<T> {
   endpoint: string;
@@ -80,7 +82,9 @@ export class TwilioCollector implements Collector {
     if (this.account.alerts) await ctx.source('twilio.alerts', (s) => this.readAlerts(ctx, s));
 
     if (subaccounts) {
-      for (const sid of await this.subaccountSids(ctx)) {
+      const sids = await this.subaccountSids(ctx);
+      if (sids.length > MAX_SUBACCOUNTS) ctx.log.warn({ subaccounts: sids.length }, `more than ${MAX_SUBACCOUNTS} subaccounts: only the first ${MAX_SUBACCOUNTS} are read; list the ones you need in subaccounts`);
+      for (const sid of sids.slice(0, MAX_SUBACCOUNTS)) {
         // A subaccount's records are its own: IncludeSubaccounts=false never adds its children twice.
         const alone = { IncludeSubaccounts: 'false' };
         await ctx.source(`twilio.spend:${sid}`, async () => ({ gauges: await this.readSpend(ctx, sid, sid, alone, warnings) }));
