@@ -18,8 +18,9 @@ async function goodThenPoll(h: Harness): Promise<{ cost: number; spend: number }
   return { cost: h.value('nexus_cost_usd_total'), spend: h.value('nexus_spend_usd', { period: 'month' }) };
 }
 
+/** An account whose only source is the costs endpoint, so a fault there fails the whole poll. */
 function account(extra: Record<string, unknown> = {}) {
-  return { account: 'prod', adminKey: ADMIN, baseUrl, usageEndpoints: ['completions'], ...extra };
+  return { account: 'prod', adminKey: ADMIN, baseUrl, usageEndpoints: [], projectNames: false, ...extra };
 }
 
 describe('provider errors', () => {

@@ -94,6 +94,8 @@ describe('exporter HTTP server', () => {
   it('keeps the counters across a stop and start on the same state directory', async () => {
     const first = await runExporter(config(), { log: silentLogger });
     await first.exporter.pollAll();
+    // Stopped first: a scheduled poll starting after pollAll would otherwise save newer data than `before`.
+    await first.exporter.stop();
     const before = await (await fetch(`${first.url}/metrics`)).text();
     await first.close();
     const second = await runExporter(config(), { log: silentLogger });
@@ -121,7 +123,7 @@ describe('exporter HTTP server', () => {
     const ok = await run(ADMIN, 'error');
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 1$/m);
-    assert.match(ok.stdout, /^nexus_spend_usd\{provider="openai",account="prod",period="month"\} \d/m);
+    assert.match(ok.stdout, /^nexus_spend_usd\{provider="openai",account="prod",period="month",scope="account"\} \d/m);
     const bad = await run('sk-admin-wrong-000000000000', 'warn');
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 0$/m);

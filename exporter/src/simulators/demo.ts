@@ -31,7 +31,16 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     async start() {
       const apiKey = 'sk-or-v1-demo-0000000000000000000000000000';
       const managementKey = 'sk-or-v1-demo-mgmt-000000000000000000000000';
-      const simulator = new OpenRouterSimulator({ apiKey, managementKey, scale: 3, limit: 2500 });
+      const simulator = new OpenRouterSimulator({
+        apiKey,
+        managementKey,
+        scale: 3,
+        limit: 2500,
+        otherKeys: [
+          { name: 'batch-jobs', key: 'sk-or-v1-demo-batch-00000000000000000000000', share: 0.35 },
+          { name: 'staging', key: 'sk-or-v1-demo-staging-0000000000000000000000', share: 0.1 },
+        ],
+      });
       simulator.activityLagHours = 2;
       const url = await simulator.start();
       return { simulator, account: { account: 'demo', apiKey, managementKey, baseUrl: `${url}/api/v1`, pollIntervalSeconds: 60, activityIntervalSeconds: 600 } };
@@ -63,11 +72,21 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     async start() {
       const accountSid = 'AC00000000000000000000000000de0001';
       const authToken = 'demo-twilio-auth-token-000000000';
-      const simulator = new TwilioSimulator({ accountSid, authToken, scale: 3, alertsPerHour: 4, startingBalance: 25_000 });
+      const simulator = new TwilioSimulator({
+        accountSid,
+        authToken,
+        scale: 3,
+        alertsPerHour: 4,
+        startingBalance: 25_000,
+        subaccounts: [
+          { sid: 'AC00000000000000000000000000de0002', friendlyName: 'EU customers', scale: 0.4 },
+          { sid: 'AC00000000000000000000000000de0003', friendlyName: 'US customers', scale: 0.25 },
+        ],
+      });
       const url = await simulator.start();
       return {
         simulator,
-        account: { account: 'demo', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, pollIntervalSeconds: 60 },
+        account: { account: 'demo', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, pollIntervalSeconds: 60, subaccounts: 'all' },
       };
     },
   },

@@ -78,10 +78,10 @@ export function closeTo(actual: number, expected: number, epsilon = 1e-8): boole
 }
 
 /**
- * The error-path contract every provider test checks: after a good poll, a poll that fails (`fail`
- * arms the fault) counts exactly one error with `reason` at `endpoint`, marks the account down and
- * changes no provider data; once `recover` clears the fault the next poll succeeds. Returns the data
- * as it was before the failure.
+ * The error-path contract when every source fails: after a good poll, a poll that fails (`fail` arms
+ * the fault) counts exactly one error with `reason` at `endpoint`, marks the account down and changes
+ * no provider data; once `recover` clears the fault the next poll succeeds. Returns the data as it was
+ * before the failure.
  */
 export async function assertFailedPollKeepsLastGoodData(
   h: Harness,
@@ -99,4 +99,47 @@ export async function assertFailedPollKeepsLastGoodData(
   assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
   assert.equal(h.value('nexus_provider_up'), 1);
   return good;
+}
+
+/** A series of `dataSnapshot()`: its metric and labels. */
+export type SeriesFilter = (metric: MetricName, labels: Labels) => boolean;
+
+function parseSeriesKey(key: string): [MetricName, Labels] {
+  const brace = key.indexOf('{');
+  return [key.slice(0, brace) as MetricName, JSON.parse(key.slice(brace)) as Labels];
+}
+
+/**
+ * The error-path contract of one source: after a good poll (and a clock that moved, so that fresh
+ * data differs), a poll in which `source` fails counts exactly one error with `reason` at `endpoint`,
+ * marks the source and the account down, and keeps the series the source owns (`owned`) at their last
+ * good values; the caller checks that the other sources' series moved on (the returned `during`
+ * snapshot). Once `recover` clears the fault the next poll succeeds. Returns the snapshots before and
+ * during the failure.
+ */
+export async function assertFailedSourceKeepsLastGoodData(
+  h: Harness,
+  expected: { endpoint: string; reason: string; source: string },
+  fault: { fail(): void; recover(): void },
+  owned: SeriesFilter,
+): Promise<{ before: Record<string, number>; during: Record<string, number> }> {
+  const before = h.dataSnapshot();
+  const mine = Object.keys(before).filter((k) => owned(...parseSeriesKey(k)));
+  assert.ok(mine.length > 0, `the test names series that ${expected.source} owns`);
+  fault.fail();
+  assert.equal(await h.poller.pollNow(), false, 'the poll is not a success');
+  const during = h.dataSnapshot();
+  for (const k of mine) assert.equal(during[k], before[k], `${k} keeps its last good value`);
+  assert.equal(h.value('nexus_provider_up'), 0);
+  assert.equal(h.value('nexus_provider_source_up', { source: expected.source }), 0, `${expected.source} is down`);
+  const others = h.series('nexus_provider_source_up').filter((s) => s.labels.source !== expected.source);
+  assert.ok(others.length > 0 && others.every((s) => s.value === 1), 'the other sources are up');
+  assert.equal(h.value('nexus_provider_polls_total', { result: 'partial' }), 1);
+  assert.equal(h.value('nexus_provider_errors_total', { endpoint: expected.endpoint, reason: expected.reason }), 1, `one ${expected.reason} error at ${expected.endpoint}`);
+  assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
+  fault.recover();
+  assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
+  assert.equal(h.value('nexus_provider_up'), 1);
+  assert.equal(h.value('nexus_provider_source_up', { source: expected.source }), 1);
+  return { before, during };
 }
