@@ -1,0 +1,466 @@
+// Turns received OTLP points into Nexus' client metrics. Three semantic-convention metrics are kept
+// (semconv.ts): GenAI operation durations and token usage from any provider, and HTTP client durations
+// to provider hosts. Each point is attributed to Nexus labels, folded under the cardinality caps
+// (metrics/limiter.ts), and added to one output series:
+//
+// - A *stream* is what one sender reports: resource, scope, metric name and point attributes. Its
+//   last point is remembered, so a cumulative point adds only its growth since the previous one, a
+//   point at or before the last one seen (a retried export) adds nothing, and a new start time (a
+//   restarted sender) or a decrease starts the stream again from zero instead of lowering our
+//   counters. A stream seen for the first time adds its whole value only if it started after the
+//   receiver did (and after the last stream we had to forget): otherwise what it carries may have been
+//   counted before Nexus restarted, so it only sets the baseline. Delta points are added as they are.
+// - A *series* is one label set of an output metric: our own counters, which only go up.
+//
+// Both are bounded: at most `maxSeries` series (idle ones are reclaimed when full; otherwise new ones
+// are refused) and `maxStreams` streams (the least recently updated is forgotten). Histogram points are
+// re-bucketed onto the buckets the conventions advise: each source bucket is counted in the smallest of
+// ours that holds its upper bound, which is exact when the sender uses the advised boundaries.
+import { createHash } from 'node:crypto';
+import { CATALOG, type MetricName } from '../metrics/catalog.js';
+import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
+import { FLAG_NO_RECORDED_VALUE, TEMPORALITY, type ExportRequest, type HistogramDataPoint, type KeyValue, type Metric, type NumberDataPoint } from './otlp.js';
+import {
+  ATTR, GENAI_DURATION_BUCKETS, HTTP_CLIENT_DURATION_BUCKETS, PROVIDER_HOSTS, SEMCONV, genaiModel, genaiProvider, hostProvider,
+  type AttributeReader, type ClientKind,
+} from './semconv.js';
+
+export type DropReason = 'ignored' | 'unsupported' | 'invalid' | 'duplicate' | 'no_value' | 'series_limit';
+/** Every reason, so that each counter exists at zero before its first drop. */
+export const DROP_REASONS: readonly DropReason[] = ['ignored', 'unsupported', 'invalid', 'duplicate', 'no_value', 'series_limit'];
+/**
+ * Reasons that the sender is told about in `partial_success.rejected_data_points`. Points of metrics
+ * Nexus does not keep are accepted and discarded (a filter, not an error); a retried point was already
+ * counted; a point without a recorded value carries nothing.
+ */
+const REJECTED = new Set<DropReason>(['unsupported', 'invalid', 'series_limit']);
+
+export interface IngestSettings {
+  maxSeries: number;
+  maxStreams: number;
+  /** Extra `host` or `host:port` → provider entries, on top of PROVIDER_HOSTS. */
+  hosts: Readonly<Record<string, string>>;
+  limits: LimitSettings;
+}
+
+/** Longest attribute value used as a label, and most attributes on one point. */
+export const MAX_LABEL_LENGTH = 256;
+export const MAX_POINT_ATTRIBUTES = 128;
+/** Most explicit bounds on one histogram point. */
+export const MAX_BOUNDS = 512;
+/** A series not updated for this long may be reclaimed when the series table is full. */
+export const SERIES_IDLE_MS = 3_600_000;
+
+interface Output {
+  metric: MetricName;
+  /** Label names in catalog order. */
+  labels: readonly string[];
+  /** Histogram boundaries; counters have none. */
+  bounds?: readonly number[];
+}
+
+function output(metric: MetricName, bounds?: readonly number[]): Output {
+  const def = CATALOG.find((d) => d.name === metric)!;
+  return { metric, labels: def.labels, bounds };
+}
+
+export const OUTPUTS: Readonly<Record<ClientKind, Output>> = {
+  operation: output('nexus_client_operation_duration_seconds', GENAI_DURATION_BUCKETS),
+  tokens: output('nexus_client_tokens_total'),
+  http: output('nexus_client_http_request_duration_seconds', HTTP_CLIENT_DURATION_BUCKETS),
+};
+
+const KIND_BY_NAME = new Map<string, ClientKind>([
+  [SEMCONV.operationDuration, 'operation'],
+  [SEMCONV.tokenUsage, 'tokens'],
+  [SEMCONV.httpClientDuration, 'http'],
+]);
+
+/** The label names the limiter caps, for every output metric (all of them come from senders). */
+const CAPPED_LABELS = ['provider', 'model', 'operation', 'error_type', 'service', 'method', 'type'] as const;
+
+/**
+ * One output series. `values` holds, for a histogram, the count of each bucket (not cumulative; one
+ * more than the bounds), then the total count, then the sum; for a counter, its value.
+ */
+export interface ClientSeries {
+  readonly kind: ClientKind;
+  readonly key: string;
+  /** Label values, in the order of OUTPUTS[kind].labels. */
+  readonly labels: readonly string[];
+  readonly values: Float64Array;
+  /** Unix ms: when the series was created (the start time pushed over OTLP) and last changed. */
+  readonly created: number;
+  updated: number;
+  /** Set when the series is reclaimed; streams that still point at it find or create it again. */
+  evicted: boolean;
+}
+
+interface Stream {
+  series: ClientSeries;
+  /** Start and time of the last point, in Unix nanoseconds. */
+  start: number;
+  time: number;
+  /** Last cumulative values (same layout as the series); undefined for delta streams. */
+  last?: Float64Array;
+}
+
+export interface IngestResult {
+  /** Points counted into a series (including zero growth). */
+  accepted: number;
+  dropped: Partial<Record<DropReason, number>>;
+  /** Points reported as rejected to the sender. */
+  rejected: number;
+  /** The first problem of each kind, for partial_success.error_message. */
+  messages: string[];
+}
+
+class Tally implements IngestResult {
+  accepted = 0;
+  rejected = 0;
+  dropped: Partial<Record<DropReason, number>> = {};
+  messages: string[] = [];
+  private readonly seen = new Set<string>();
+
+  drop(reason: DropReason, n: number, message?: string): void {
+    if (n <= 0) return;
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + n;
+    if (!REJECTED.has(reason)) return;
+    this.rejected += n;
+    if (message && !this.seen.has(message) && this.messages.length < 5) {
+      this.seen.add(message);
+      this.messages.push(message);
+    }
+  }
+}
+
+export class Ingestor {
+  readonly series = new Map<string, ClientSeries>();
+  /** Streams by identity; Map order is least recently updated first. */
+  private readonly streams = new Map<string, Stream>();
+  private readonly limiter: LabelLimiter;
+  private readonly hosts: Readonly<Record<string, string>>;
+  /** First-seen cumulative streams that started before this (Unix ns) only set a baseline. */
+  private watermark: number;
+  private lastReclaim = 0;
+  private readonly bucketMaps = new Map<string, Int32Array>();
+  /** Bumps on every change; the exposition caches on it. */
+  version = 0;
+
+  constructor(
+    private readonly settings: IngestSettings,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limiter = new LabelLimiter({}, settings.limits, CAPPED_LABELS);
+    this.hosts = { ...PROVIDER_HOSTS, ...lowerKeys(settings.hosts) };
+    this.watermark = now() * 1e6;
+  }
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  ingest(request: ExportRequest): IngestResult {
+    const tally = new Tally();
+    const now = this.now();
+    for (const rm of request.resourceMetrics) {
+      const resourceAttributes = rm.resource?.attributes ?? [];
+      let resource: { key: string; service: string } | undefined;
+      for (const sm of rm.scopeMetrics) {
+        const scope = `${sm.scope?.name ?? ''}\u0001${sm.scope?.version ?? ''}`;
+        for (const metric of sm.metrics) {
+          const kind = KIND_BY_NAME.get(metric.name);
+          const points = pointsOf(metric);
+          if (!kind) {
+            tally.drop('ignored', points.length);
+            continue;
+          }
+          const shape = this.shapeOf(kind, metric);
+          if (typeof shape === 'string') {
+            tally.drop('unsupported', points.length, `${metric.name}: ${shape}`);
+            continue;
+          }
+          resource ??= resourceIdentity(resourceAttributes);
+          for (const point of points) {
+            this.point(kind, metric, shape, point as HistogramDataPoint & NumberDataPoint, resource, scope, tally, now);
+          }
+        }
+      }
+    }
+    if (tally.accepted > 0) this.version++;
+    return tally;
+  }
+
+  /** How a kept metric's points are read, or why they cannot be. */
+  private shapeOf(kind: ClientKind, metric: Metric): Shape | string {
+    const histogram = metric.data === 'histogram' ? metric.histogram : undefined;
+    const sum = metric.data === 'sum' ? metric.sum : undefined;
+    const temporality = histogram?.aggregationTemporality ?? sum?.aggregationTemporality;
+    if (kind === 'tokens') {
+      if (!histogram && !(sum && sum.isMonotonic)) return `a ${describe(metric)} is not supported (expected a histogram or a monotonic sum)`;
+    } else if (!histogram) {
+      return `a ${describe(metric)} is not supported (expected an explicit-bucket histogram)`;
+    }
+    if (temporality !== TEMPORALITY.delta && temporality !== TEMPORALITY.cumulative) return 'aggregation temporality must be delta or cumulative';
+    let scale = 1;
+    if (kind !== 'tokens') {
+      if (metric.unit === 'ms') scale = 1e-3;
+      else if (metric.unit !== 's') return `unit "${metric.unit}" is not supported (expected s or ms)`;
+    }
+    return { histogram: Boolean(histogram), delta: temporality === TEMPORALITY.delta, scale };
+  }
+
+  private point(
+    kind: ClientKind,
+    metric: Metric,
+    shape: Shape,
+    point: HistogramDataPoint & NumberDataPoint,
+    resource: { key: string; service: string },
+    scope: string,
+    tally: Tally,
+    now: number,
+  ): void {
+    if ((point.flags & FLAG_NO_RECORDED_VALUE) !== 0) return tally.drop('no_value', 1);
+    const attributes = point.attributes;
+    if (attributes.length > MAX_POINT_ATTRIBUTES) return tally.drop('invalid', 1, `${metric.name}: more than ${MAX_POINT_ATTRIBUTES} attributes on a point`);
+    const values = this.valuesOf(kind, shape, point);
+    if (typeof values === 'string') return tally.drop('invalid', 1, `${metric.name}: ${values}`);
+    const time = point.timeUnixNano;
+    if (!(time > 0)) return tally.drop('invalid', 1, `${metric.name}: time_unix_nano is missing`);
+
+    const id = streamId(resource.key, scope, metric.name, attributes);
+    let stream = this.streams.get(id);
+    if (stream && time <= stream.time) return tally.drop('duplicate', 1);
+    if (!stream || stream.series.evicted) {
+      const series = this.seriesFor(kind, attributes, resource.service, now);
+      if (typeof series !== 'object') {
+        if (series) tally.drop(series === MISSING_HOST ? 'ignored' : 'invalid', 1, series === MISSING_HOST ? undefined : `${metric.name}: ${series}`);
+        else tally.drop('series_limit', 1, `${metric.name}: the receiver holds its maximum of ${this.settings.maxSeries} series (receiver.maxSeries)`);
+        return;
+      }
+      if (stream) stream.series = series;
+      else stream = this.addStream(id, series);
+    }
+
+    const start = point.startTimeUnixNano;
+    let increment: Float64Array | undefined;
+    if (shape.delta) {
+      increment = values;
+      stream.last = undefined;
+    } else if (!stream.last) {
+      // First sight: count it all only if it cannot have been counted before we (re)started.
+      if (start > 0 && start >= this.watermark) increment = values;
+      stream.last = values;
+    } else {
+      const restarted = start !== stream.start || values.some((v, i) => v < stream!.last![i]!);
+      increment = restarted ? values : values.map((v, i) => v - stream!.last![i]!);
+      stream.last = values;
+    }
+    stream.start = start;
+    stream.time = time;
+    this.touch(id, stream);
+    if (increment) {
+      const target = stream.series.values;
+      for (let i = 0; i < target.length; i++) target[i]! += increment[i]!;
+    }
+    stream.series.updated = now;
+    tally.accepted++;
+  }
+
+  /** The point's values in the series layout, or what is wrong with them. */
+  private valuesOf(kind: ClientKind, shape: Shape, point: HistogramDataPoint & NumberDataPoint): Float64Array | string {
+    if (kind === 'tokens') {
+      const v = shape.histogram ? point.sum : point.value === 'asInt' ? point.asInt : point.value === 'asDouble' ? point.asDouble : undefined;
+      if (v === undefined || v === null) return shape.histogram ? 'a token usage histogram needs its sum' : 'the point has no value';
+      if (!Number.isFinite(v) || v < 0) return 'token counts must be finite and not negative';
+      return Float64Array.of(v);
+    }
+    const bounds = point.explicitBounds;
+    const counts = point.bucketCounts;
+    if (bounds.length === 0 || counts.length !== bounds.length + 1) return 'bucket_counts must have one more entry than explicit_bounds, and a histogram needs buckets';
+    if (bounds.length > MAX_BOUNDS) return `more than ${MAX_BOUNDS} explicit bounds`;
+    const map = this.bucketMap(bounds, shape.scale, OUTPUTS[kind].bounds!);
+    if (!map) return 'explicit_bounds must be finite and increasing';
+    const out = new Float64Array(map.nb + 2);
+    let total = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i]!;
+      if (!Number.isFinite(c) || c < 0) return 'bucket counts must be finite and not negative';
+      out[map.index[i]!]! += c;
+      total += c;
+    }
+    if (!Number.isFinite(point.count) || point.count !== total) return 'count must equal the sum of bucket_counts';
+    const sum = point.sum ?? 0;
+    if (!Number.isFinite(sum) || sum < 0) return 'a duration sum must be finite and not negative';
+    out[map.nb] = total;
+    out[map.nb + 1] = sum * shape.scale;
+    return out;
+  }
+
+  /** Where each source bucket goes among ours (cached per distinct boundary list). */
+  private bucketMap(bounds: readonly number[], scale: number, ours: readonly number[]): { index: Int32Array; nb: number } | undefined {
+    const key = `${scale}|${bounds.join(',')}`;
+    let index = this.bucketMaps.get(key);
+    if (!index) {
+      index = new Int32Array(bounds.length + 1);
+      for (let i = 0; i < bounds.length; i++) {
+        const b = bounds[i]! * scale;
+        if (!Number.isFinite(b) || (i > 0 && !(bounds[i]! > bounds[i - 1]!))) return undefined;
+        // The smallest of our buckets whose upper bound holds b; above our last bound, +Inf.
+        let j = 0;
+        while (j < ours.length && ours[j]! < b * (1 - 1e-12)) j++;
+        index[i] = j;
+      }
+      index[bounds.length] = ours.length;
+      if (this.bucketMaps.size >= 64) this.bucketMaps.clear();
+      this.bucketMaps.set(key, index);
+    }
+    return { index, nb: ours.length + 1 };
+  }
+
+  /** The series a new stream feeds: attribution, caps, and the series limit. */
+  private seriesFor(kind: ClientKind, attributes: KeyValue[], service: string, now: number): ClientSeries | string | undefined {
+    const attrs = readAttributes(attributes);
+    const attr: AttributeReader = (k) => attrs.get(k);
+    let labels: Record<string, string>;
+    if (kind === 'http') {
+      const provider = hostProvider(this.hosts, attr(ATTR.serverAddress), attr(ATTR.serverPort));
+      if (!provider) return MISSING_HOST;
+      labels = { provider, method: attr(ATTR.httpMethod) ?? '', error_type: attr(ATTR.errorType) ?? '', service };
+    } else {
+      labels = { provider: genaiProvider(attr, this.hosts), model: genaiModel(attr), operation: attr(ATTR.operationName) ?? '', service };
+      if (kind === 'tokens') {
+        const type = attr(ATTR.tokenType);
+        if (!type) return `${ATTR.tokenType} is missing`;
+        labels.type = type;
+      } else {
+        labels.error_type = attr(ATTR.errorType) ?? '';
+      }
+    }
+    for (const [name, value] of Object.entries(labels)) {
+      if (value.length > MAX_LABEL_LENGTH) return `attribute for ${name} is longer than ${MAX_LABEL_LENGTH} characters`;
+    }
+    const out = OUTPUTS[kind];
+    const folded = this.limiter.fold(out.metric, labels);
+    const values = out.labels.map((l) => folded[l] ?? '');
+    const key = `${kind}\u0000${values.join('\u0000')}`;
+    const existing = this.series.get(key);
+    if (existing) return existing;
+    if (this.series.size >= this.settings.maxSeries && !this.reclaim(now)) return undefined;
+    const series: ClientSeries = {
+      kind,
+      key,
+      labels: values,
+      values: new Float64Array(out.bounds ? out.bounds.length + 3 : 1),
+      created: now,
+      updated: now,
+      evicted: false,
+    };
+    this.series.set(key, series);
+    this.version++;
+    return series;
+  }
+
+  /** Frees idle series when the table is full; at most once a second (it scans the table). */
+  private reclaim(now: number): boolean {
+    if (now - this.lastReclaim < 1000) return false;
+    this.lastReclaim = now;
+    let freed = false;
+    for (const [key, s] of this.series) {
+      if (now - s.updated < SERIES_IDLE_MS) continue;
+      s.evicted = true;
+      this.series.delete(key);
+      freed = true;
+    }
+    if (freed) this.version++;
+    return freed;
+  }
+
+  private addStream(id: string, series: ClientSeries): Stream {
+    while (this.streams.size >= this.settings.maxStreams) {
+      const [oldId, old] = this.streams.entries().next().value!;
+      this.streams.delete(oldId);
+      // It may come back: whatever it then carries from before must only set a baseline.
+      this.watermark = Math.max(this.watermark, old.time);
+    }
+    const stream: Stream = { series, start: 0, time: 0 };
+    this.streams.set(id, stream);
+    return stream;
+  }
+
+  /** Moves a stream to the most recently updated end. */
+  private touch(id: string, stream: Stream): void {
+    this.streams.delete(id);
+    this.streams.set(id, stream);
+  }
+}
+
+interface Shape {
+  histogram: boolean;
+  delta: boolean;
+  /** Multiplier to seconds for durations (1 for s, 0.001 for ms). */
+  scale: number;
+}
+
+const MISSING_HOST = 'not a provider host';
+
+function describe(metric: Metric): string {
+  if (metric.data === 'sum') return metric.sum?.isMonotonic ? 'monotonic sum' : 'non-monotonic sum';
+  if (metric.data === 'exponentialHistogram') return 'exponential histogram';
+  return metric.data ?? 'metric without data';
+}
+
+function pointsOf(metric: Metric): unknown[] {
+  switch (metric.data) {
+    case 'histogram': return metric.histogram?.dataPoints ?? [];
+    case 'sum': return metric.sum?.dataPoints ?? [];
+    case 'gauge': return metric.gauge?.dataPoints ?? [];
+    case 'exponentialHistogram': return metric.exponentialHistogram?.dataPoints ?? [];
+    case 'summary': return metric.summary?.dataPoints ?? [];
+    default: return [];
+  }
+}
+
+/** An attribute's value as a label value: strings, numbers and booleans; others are not used. */
+function scalar(kv: KeyValue): string | undefined {
+  const v = kv.value;
+  switch (v?.value) {
+    case 'stringValue': return v.stringValue;
+    case 'intValue': return String(v.intValue);
+    case 'doubleValue': return String(v.doubleValue);
+    case 'boolValue': return String(v.boolValue);
+    default: return undefined;
+  }
+}
+
+function readAttributes(attributes: readonly KeyValue[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const kv of attributes) {
+    const v = scalar(kv);
+    if (v !== undefined) out.set(kv.key, v);
+  }
+  return out;
+}
+
+/** A canonical text of attributes, order-independent. */
+function attributesKey(attributes: readonly KeyValue[]): string {
+  const parts: string[] = [];
+  for (const kv of attributes) parts.push(`${kv.key}\u0002${kv.value?.value ?? ''}\u0002${scalar(kv) ?? JSON.stringify(kv.value ?? null)}`);
+  return parts.sort().join('\u0001');
+}
+
+function resourceIdentity(attributes: readonly KeyValue[]): { key: string; service: string } {
+  const service = attributes.find((kv) => kv.key === ATTR.serviceName);
+  return {
+    key: createHash('sha1').update(attributesKey(attributes)).digest('base64'),
+    service: (service && scalar(service)) ?? '',
+  };
+}
+
+function streamId(resourceKey: string, scope: string, metric: string, attributes: readonly KeyValue[]): string {
+  return createHash('sha1').update(`${resourceKey}\u0000${scope}\u0000${metric}\u0000${attributesKey(attributes)}`).digest('base64');
+}
+
+function lowerKeys(map: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k.toLowerCase(), v]));
+}
