@@ -18,6 +18,10 @@ const interval = Number(process.env.APP_INTERVAL_MS ?? 2000);
 const calls = process.env.APP_CALLS === undefined ? Infinity : Number(process.env.APP_CALLS);
 const questions = ['What is the capital of France?', 'Summarise the plot of Hamlet in one sentence.', 'Name three prime numbers.', 'Translate "good morning" into Spanish.'];
 
+// Started by the Nexus demo (with an IPC channel): stop with it, and do not wait for the channel.
+process.once('disconnect', () => process.exit(0));
+process.channel?.unref();
+
 const outcomes = {};
 for (let i = 0; i < calls; i++) {
   const model = models[i % models.length];
