@@ -7,6 +7,7 @@
 //   floor  an HTTP server writing an already rendered buffer of the same exposition
 //   otlp   the exporter's OTLP output over a model of synthetic accounts, exporting on command
 //   idle   the real exporter with a full configuration (the demo simulators run in the parent)
+//   receiver  the real exporter with synthetic provider data and the OTLP receiver enabled (or not)
 // Each mode imports only what it uses, so that a mode's RSS does not include modules it never runs.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -23,7 +24,8 @@ import { accountHealth, accountSamples, owner, shapeFor, type Shape } from './sy
 export type TargetSpec =
   | { mode: 'nexus' | 'live' | 'bare' | 'floor'; series: number }
   | { mode: 'otlp'; series: number; endpoint: string }
-  | { mode: 'idle'; config: Record<string, unknown> };
+  | { mode: 'idle'; config: Record<string, unknown> }
+  | { mode: 'receiver'; series: number; receiver: boolean };
 
 export interface ProcessStats {
   rss: number;
@@ -141,6 +143,7 @@ async function bare(series: number): Promise<string> {
   const counters = new Map<string, Counter>();
   let histogram: Histogram | undefined;
   for (const def of CATALOG) {
+    if (def.part === 'receiver') continue; // off unless enabled, as in the exporter
     const common = { name: def.name, help: def.help, labelNames: labelNames(def), registers: [registry] };
     if (def.type === 'histogram') histogram = new Histogram({ ...common, buckets: HTTP_DURATION_BUCKETS });
     else if (def.type === 'counter') counters.set(def.name, new Counter(common));
@@ -235,6 +238,28 @@ async function idle(raw: Record<string, unknown>): Promise<string> {
   return running.url;
 }
 
+/** The exporter with `series` synthetic provider series, and the OTLP receiver when `receiver`. */
+async function receiverTarget(series: number, receiver: boolean): Promise<string> {
+  const [{ configSchema }, { silentLogger }, { runExporter }] = await Promise.all([
+    import('../exporter/src/config/schema.js'),
+    import('../exporter/src/log.js'),
+    import('../exporter/src/server/listen.js'),
+  ]);
+  const stateDir = mkdtempSync(join(tmpdir(), 'nexus-bench-'));
+  cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  const config = configSchema.parse({ listen: '127.0.0.1:0', stateDir, receiver: { enabled: receiver, maxSeries: 20_000 } }) as ExporterConfig;
+  const running = await runExporter(config, { log: silentLogger, ephemeral: true });
+  cleanups.unshift(() => running.close());
+  fill(running.exporter.model, shapeFor(series));
+  handlers.set('render-stats', () => running.exporter.prometheus.stats);
+  handlers.set('receiver-stats', () => {
+    const r = running.exporter.receiver;
+    if (!r) return undefined;
+    return { series: r.ingestor.series.size, streams: r.ingestor.streamCount, accepted: r.stats.accepted, dropped: Object.fromEntries(r.stats.dropped), requests: Object.fromEntries(r.stats.requests) };
+  });
+  return running.url;
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as TargetSpec;
   handlers.set('stats', () => stats());
@@ -272,6 +297,9 @@ async function main(): Promise<void> {
       break;
     case 'idle':
       url = await idle(spec.config);
+      break;
+    case 'receiver':
+      url = await receiverTarget(spec.series, spec.receiver);
       break;
   }
   process.on('message', (msg: Record<string, unknown>) => {

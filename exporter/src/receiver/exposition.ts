@@ -22,7 +22,7 @@ export function labelText(names: readonly string[], values: readonly string[]): 
   return out;
 }
 
-function histogramLines(name: string, le: readonly string[], labels: string, values: Float64Array, out: string[]): void {
+function histogramLines(name: string, le: readonly string[], labels: string, values: readonly number[], out: string[]): void {
   const sep = labels ? `,${labels}` : '';
   let cumulative = 0;
   for (let i = 0; i < le.length; i++) {

@@ -25,7 +25,7 @@ function view(s: ClientSeries): { labels: Record<string, string>; count?: number
   const labels = Object.fromEntries(out.labels.map((l, i) => [l, s.labels[i]!]));
   if (!out.bounds) return { labels, value: s.values[0] };
   const nb = out.bounds.length + 1;
-  return { labels, buckets: Array.from(s.values.subarray(0, nb)), count: s.values[nb], sum: s.values[nb + 1] };
+  return { labels, buckets: s.values.slice(0, nb), count: s.values[nb], sum: s.values[nb + 1] };
 }
 
 function all(i: Ingestor) {

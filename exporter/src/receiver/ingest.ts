@@ -16,7 +16,6 @@
 // are refused) and `maxStreams` streams (the least recently updated is forgotten). Histogram points are
 // re-bucketed onto the buckets the conventions advise: each source bucket is counted in the smallest of
 // ours that holds its upper bound, which is exact when the sender uses the advised boundaries.
-import { createHash } from 'node:crypto';
 import { CATALOG, type MetricName } from '../metrics/catalog.js';
 import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
 import { FLAG_NO_RECORDED_VALUE, TEMPORALITY, type ExportRequest, type HistogramDataPoint, type KeyValue, type Metric, type NumberDataPoint } from './otlp.js';
@@ -81,15 +80,19 @@ const CAPPED_LABELS = ['provider', 'model', 'operation', 'error_type', 'service'
 
 /**
  * One output series. `values` holds, for a histogram, the count of each bucket (not cumulative; one
- * more than the bounds), then the total count, then the sum; for a counter, its value.
+ * more than the bounds), then the total count, then the sum; for a counter, its value. Plain arrays
+ * of doubles: held on the V8 heap, smaller than a typed array for this size (whose backing store is
+ * allocated apart above 64 bytes).
  */
 export interface ClientSeries {
   readonly kind: ClientKind;
-  readonly key: string;
   /** Label values, in the order of OUTPUTS[kind].labels. */
   readonly labels: readonly string[];
-  readonly values: Float64Array;
-  /** Unix ms: when the series was created (the start time pushed over OTLP) and last changed. */
+  readonly values: number[];
+  /**
+   * When the series was created (the start time pushed over OTLP) and last changed, in seconds since
+   * the receiver started (Ingestor.epochMs): small integers, which V8 stores without a box.
+   */
   readonly created: number;
   updated: number;
   /** Set when the series is reclaimed; streams that still point at it find or create it again. */
@@ -98,12 +101,16 @@ export interface ClientSeries {
 
 interface Stream {
   series: ClientSeries;
-  /** Start and time of the last point, in Unix nanoseconds. */
-  start: number;
-  time: number;
-  /** Last cumulative values (same layout as the series); undefined for delta streams. */
-  last?: Float64Array;
+  /**
+   * Start and time of the last point (Unix nanoseconds), then for a cumulative stream its last values
+   * (the series layout). One array of doubles: unboxed, and one allocation per stream.
+   */
+  state: number[];
 }
+
+const START = 0;
+const TIME = 1;
+const LAST = 2;
 
 export interface IngestResult {
   /** Points counted into a series (including zero growth). */
@@ -136,16 +143,24 @@ class Tally implements IngestResult {
 
 export class Ingestor {
   readonly series = new Map<string, ClientSeries>();
-  /** Streams by identity; Map order is least recently updated first. */
-  private readonly streams = new Map<string, Stream>();
+  /** Streams by identity (streamId); Map order is least recently updated first. */
+  private readonly streams = new Map<number, Stream>();
   private readonly limiter: LabelLimiter;
   private readonly hosts: Readonly<Record<string, string>>;
   /** First-seen cumulative streams that started before this (Unix ns) only set a baseline. */
   private watermark: number;
   private lastReclaim = 0;
   private readonly bucketMaps = new Map<string, Int32Array>();
+  /** The last boundary list seen and its map: senders repeat the same boundaries point after point. */
+  private lastBounds?: { bounds: readonly number[]; scale: number; ours: readonly number[]; index: Int32Array };
+  /** A point's values in the series layout, before they are added: no allocation per point. */
+  private readonly scratch = new Float64Array(MAX_BOUNDS + 3);
+  /** One string per distinct label value, shared by the series that carry it. */
+  private readonly interned = new Map<string, string>();
   /** Bumps on every change; the exposition caches on it. */
   version = 0;
+  /** Unix ms when the receiver started; series times count seconds from here. */
+  readonly epochMs: number;
 
   constructor(
     private readonly settings: IngestSettings,
@@ -153,7 +168,12 @@ export class Ingestor {
   ) {
     this.limiter = new LabelLimiter({}, settings.limits, CAPPED_LABELS);
     this.hosts = { ...PROVIDER_HOSTS, ...lowerKeys(settings.hosts) };
-    this.watermark = now() * 1e6;
+    this.epochMs = now();
+    this.watermark = this.epochMs * 1e6;
+  }
+
+  private seconds(nowMs: number): number {
+    return Math.max(0, Math.floor((nowMs - this.epochMs) / 1000));
   }
 
   get streamCount(): number {
@@ -165,9 +185,9 @@ export class Ingestor {
     const now = this.now();
     for (const rm of request.resourceMetrics) {
       const resourceAttributes = rm.resource?.attributes ?? [];
-      let resource: { key: string; service: string } | undefined;
+      let resource: Resource | undefined;
       for (const sm of rm.scopeMetrics) {
-        const scope = `${sm.scope?.name ?? ''}\u0001${sm.scope?.version ?? ''}`;
+        const scope = [sm.scope?.name ?? '', sm.scope?.version ?? ''] as const;
         for (const metric of sm.metrics) {
           const kind = KIND_BY_NAME.get(metric.name);
           const points = pointsOf(metric);
@@ -215,22 +235,22 @@ export class Ingestor {
     metric: Metric,
     shape: Shape,
     point: HistogramDataPoint & NumberDataPoint,
-    resource: { key: string; service: string },
-    scope: string,
+    resource: Resource,
+    scope: readonly [string, string],
     tally: Tally,
     now: number,
   ): void {
     if ((point.flags & FLAG_NO_RECORDED_VALUE) !== 0) return tally.drop('no_value', 1);
     const attributes = point.attributes;
     if (attributes.length > MAX_POINT_ATTRIBUTES) return tally.drop('invalid', 1, `${metric.name}: more than ${MAX_POINT_ATTRIBUTES} attributes on a point`);
-    const values = this.valuesOf(kind, shape, point);
-    if (typeof values === 'string') return tally.drop('invalid', 1, `${metric.name}: ${values}`);
+    const n = this.valuesOf(kind, shape, point);
+    if (typeof n === 'string') return tally.drop('invalid', 1, `${metric.name}: ${n}`);
     const time = point.timeUnixNano;
     if (!(time > 0)) return tally.drop('invalid', 1, `${metric.name}: time_unix_nano is missing`);
 
-    const id = streamId(resource.key, scope, metric.name, attributes);
+    const id = streamId(resource, scope, metric.name, attributes);
     let stream = this.streams.get(id);
-    if (stream && time <= stream.time) return tally.drop('duplicate', 1);
+    if (stream && time <= stream.state[TIME]!) return tally.drop('duplicate', 1);
     if (!stream || stream.series.evicted) {
       const series = this.seriesFor(kind, attributes, resource.service, now);
       if (typeof series !== 'object') {
@@ -242,63 +262,72 @@ export class Ingestor {
       else stream = this.addStream(id, series);
     }
 
+    const cur = this.scratch;
+    const target = stream.series.values;
     const start = point.startTimeUnixNano;
-    let increment: Float64Array | undefined;
+    let state = stream.state;
     if (shape.delta) {
-      increment = values;
-      stream.last = undefined;
-    } else if (!stream.last) {
+      for (let i = 0; i < n; i++) target[i]! += cur[i]!;
+      if (state.length !== LAST) stream.state = state = [0, 0];
+    } else if (state.length !== LAST + n) {
       // First sight: count it all only if it cannot have been counted before we (re)started.
-      if (start > 0 && start >= this.watermark) increment = values;
-      stream.last = values;
+      if (start > 0 && start >= this.watermark) for (let i = 0; i < n; i++) target[i]! += cur[i]!;
+      stream.state = state = new Array<number>(LAST + n);
+      for (let i = 0; i < n; i++) state[LAST + i] = cur[i]!;
     } else {
-      const restarted = start !== stream.start || values.some((v, i) => v < stream!.last![i]!);
-      increment = restarted ? values : values.map((v, i) => v - stream!.last![i]!);
-      stream.last = values;
+      // A new start time, or a value that went down: the sender started again from zero.
+      let restarted = start !== state[START];
+      for (let i = 0; i < n && !restarted; i++) if (cur[i]! < state[LAST + i]!) restarted = true;
+      for (let i = 0; i < n; i++) {
+        target[i]! += restarted ? cur[i]! : cur[i]! - state[LAST + i]!;
+        state[LAST + i] = cur[i]!;
+      }
     }
-    stream.start = start;
-    stream.time = time;
+    state[START] = start;
+    state[TIME] = time;
     this.touch(id, stream);
-    if (increment) {
-      const target = stream.series.values;
-      for (let i = 0; i < target.length; i++) target[i]! += increment[i]!;
-    }
-    stream.series.updated = now;
+    stream.series.updated = this.seconds(now);
     tally.accepted++;
   }
 
-  /** The point's values in the series layout, or what is wrong with them. */
-  private valuesOf(kind: ClientKind, shape: Shape, point: HistogramDataPoint & NumberDataPoint): Float64Array | string {
+  /** Writes the point's values in the series layout into `scratch`; their count, or what is wrong with them. */
+  private valuesOf(kind: ClientKind, shape: Shape, point: HistogramDataPoint & NumberDataPoint): number | string {
+    const out = this.scratch;
     if (kind === 'tokens') {
-      const v = shape.histogram ? point.sum : point.value === 'asInt' ? point.asInt : point.value === 'asDouble' ? point.asDouble : undefined;
+      const v = shape.histogram ? point.sum : hasOwn(point, 'asInt') ? point.asInt : hasOwn(point, 'asDouble') ? point.asDouble : undefined;
       if (v === undefined || v === null) return shape.histogram ? 'a token usage histogram needs its sum' : 'the point has no value';
       if (!Number.isFinite(v) || v < 0) return 'token counts must be finite and not negative';
-      return Float64Array.of(v);
+      out[0] = v;
+      return 1;
     }
     const bounds = point.explicitBounds;
     const counts = point.bucketCounts;
     if (bounds.length === 0 || counts.length !== bounds.length + 1) return 'bucket_counts must have one more entry than explicit_bounds, and a histogram needs buckets';
     if (bounds.length > MAX_BOUNDS) return `more than ${MAX_BOUNDS} explicit bounds`;
-    const map = this.bucketMap(bounds, shape.scale, OUTPUTS[kind].bounds!);
-    if (!map) return 'explicit_bounds must be finite and increasing';
-    const out = new Float64Array(map.nb + 2);
+    const ours = OUTPUTS[kind].bounds!;
+    const index = this.bucketMap(bounds, shape.scale, ours);
+    if (!index) return 'explicit_bounds must be finite and increasing';
+    const nb = ours.length + 1;
+    out.fill(0, 0, nb + 2);
     let total = 0;
     for (let i = 0; i < counts.length; i++) {
       const c = counts[i]!;
       if (!Number.isFinite(c) || c < 0) return 'bucket counts must be finite and not negative';
-      out[map.index[i]!]! += c;
+      out[index[i]!]! += c;
       total += c;
     }
     if (!Number.isFinite(point.count) || point.count !== total) return 'count must equal the sum of bucket_counts';
     const sum = point.sum ?? 0;
     if (!Number.isFinite(sum) || sum < 0) return 'a duration sum must be finite and not negative';
-    out[map.nb] = total;
-    out[map.nb + 1] = sum * shape.scale;
-    return out;
+    out[nb] = total;
+    out[nb + 1] = sum * shape.scale;
+    return nb + 2;
   }
 
   /** Where each source bucket goes among ours (cached per distinct boundary list). */
-  private bucketMap(bounds: readonly number[], scale: number, ours: readonly number[]): { index: Int32Array; nb: number } | undefined {
+  private bucketMap(bounds: readonly number[], scale: number, ours: readonly number[]): Int32Array | undefined {
+    const last = this.lastBounds;
+    if (last && last.scale === scale && last.ours === ours && sameNumbers(last.bounds, bounds)) return last.index;
     const key = `${scale}|${bounds.join(',')}`;
     let index = this.bucketMaps.get(key);
     if (!index) {
@@ -315,7 +344,8 @@ export class Ingestor {
       if (this.bucketMaps.size >= 64) this.bucketMaps.clear();
       this.bucketMaps.set(key, index);
     }
-    return { index, nb: ours.length + 1 };
+    this.lastBounds = { bounds, scale, ours, index };
+    return index;
   }
 
   /** The series a new stream feeds: attribution, caps, and the series limit. */
@@ -342,23 +372,32 @@ export class Ingestor {
     }
     const out = OUTPUTS[kind];
     const folded = this.limiter.fold(out.metric, labels);
-    const values = out.labels.map((l) => folded[l] ?? '');
-    const key = `${kind}\u0000${values.join('\u0000')}`;
+    const values = out.labels.map((l) => this.intern(folded[l] ?? ''));
+    // Joined in one go: a flat string (a template literal would keep a rope of its parts).
+    const key = [kind, ...values].join('\u0000');
     const existing = this.series.get(key);
     if (existing) return existing;
     if (this.series.size >= this.settings.maxSeries && !this.reclaim(now)) return undefined;
     const series: ClientSeries = {
       kind,
-      key,
       labels: values,
-      values: new Float64Array(out.bounds ? out.bounds.length + 3 : 1),
-      created: now,
-      updated: now,
+      values: new Array<number>(out.bounds ? out.bounds.length + 3 : 1).fill(0),
+      created: this.seconds(now),
+      updated: this.seconds(now),
       evicted: false,
     };
     this.series.set(key, series);
     this.version++;
     return series;
+  }
+
+  private intern(value: string): string {
+    const known = this.interned.get(value);
+    if (known !== undefined) return known;
+    // Values are capped per label (limits), so this stays small; a bound all the same.
+    if (this.interned.size >= 100_000) this.interned.clear();
+    this.interned.set(value, value);
+    return value;
   }
 
   /** Frees idle series when the table is full; at most once a second (it scans the table). */
@@ -367,7 +406,7 @@ export class Ingestor {
     this.lastReclaim = now;
     let freed = false;
     for (const [key, s] of this.series) {
-      if (now - s.updated < SERIES_IDLE_MS) continue;
+      if (now - (this.epochMs + s.updated * 1000) < SERIES_IDLE_MS) continue;
       s.evicted = true;
       this.series.delete(key);
       freed = true;
@@ -376,20 +415,24 @@ export class Ingestor {
     return freed;
   }
 
-  private addStream(id: string, series: ClientSeries): Stream {
+  private addStream(id: number, series: ClientSeries): Stream {
     while (this.streams.size >= this.settings.maxStreams) {
       const [oldId, old] = this.streams.entries().next().value!;
       this.streams.delete(oldId);
       // It may come back: whatever it then carries from before must only set a baseline.
-      this.watermark = Math.max(this.watermark, old.time);
+      this.watermark = Math.max(this.watermark, old.state[TIME]!);
     }
-    const stream: Stream = { series, start: 0, time: 0 };
+    const stream: Stream = { series, state: [0, 0] };
     this.streams.set(id, stream);
     return stream;
   }
 
-  /** Moves a stream to the most recently updated end. */
-  private touch(id: string, stream: Stream): void {
+  /**
+   * Moves a stream to the most recently updated end. The order only matters once the table is nearly
+   * full (it decides which stream is forgotten), so below that the two map operations are saved.
+   */
+  private touch(id: number, stream: Stream): void {
+    if (this.streams.size < this.settings.maxStreams * 0.9) return;
     this.streams.delete(id);
     this.streams.set(id, stream);
   }
@@ -421,16 +464,21 @@ function pointsOf(metric: Metric): unknown[] {
   }
 }
 
-/** An attribute's value as a label value: strings, numbers and booleans; others are not used. */
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
+/**
+ * An attribute's value as a label value: strings, numbers and booleans; others are not used. A set
+ * member of the oneof is an own property of the decoded message (protobufjs' oneof getter lists keys
+ * on every call, too slow for every attribute of every point).
+ */
 function scalar(kv: KeyValue): string | undefined {
   const v = kv.value;
-  switch (v?.value) {
-    case 'stringValue': return v.stringValue;
-    case 'intValue': return String(v.intValue);
-    case 'doubleValue': return String(v.doubleValue);
-    case 'boolValue': return String(v.boolValue);
-    default: return undefined;
-  }
+  if (!v) return undefined;
+  if (hasOwn(v, 'stringValue')) return v.stringValue;
+  if (hasOwn(v, 'intValue')) return String(v.intValue);
+  if (hasOwn(v, 'doubleValue')) return String(v.doubleValue);
+  if (hasOwn(v, 'boolValue')) return String(v.boolValue);
+  return undefined;
 }
 
 function readAttributes(attributes: readonly KeyValue[]): Map<string, string> {
@@ -442,23 +490,90 @@ function readAttributes(attributes: readonly KeyValue[]): Map<string, string> {
   return out;
 }
 
-/** A canonical text of attributes, order-independent. */
-function attributesKey(attributes: readonly KeyValue[]): string {
-  const parts: string[] = [];
-  for (const kv of attributes) parts.push(`${kv.key}\u0002${kv.value?.value ?? ''}\u0002${scalar(kv) ?? JSON.stringify(kv.value ?? null)}`);
-  return parts.sort().join('\u0001');
+/** The resource of a ResourceMetrics: its attributes' hash (two 32-bit lanes) and its service.name. */
+interface Resource {
+  h1: number;
+  h2: number;
+  service: string;
 }
 
-function resourceIdentity(attributes: readonly KeyValue[]): { key: string; service: string } {
+// Stream identities are 53-bit hashes (cyrb53's mixing, two 32-bit lanes) of the resource, the scope,
+// the metric name and the point's attributes. Attributes are hashed one by one and added, so their
+// order does not matter and nothing is sorted or concatenated per point. Two streams would share an
+// identity with a probability of about n²/2^54 (below 10^-7 at 50,000 streams).
+let H1 = 0;
+let H2 = 0;
+
+function hashStart(seed: number): void {
+  H1 = 0xdeadbeef ^ seed;
+  H2 = 0x41c6ce57 ^ seed;
+}
+
+function hashChar(c: number): void {
+  H1 = Math.imul(H1 ^ c, 2654435761);
+  H2 = Math.imul(H2 ^ c, 1597334677);
+}
+
+/** A string, length first, so that consecutive strings cannot run into each other. */
+function hashString(s: string): void {
+  hashChar(s.length);
+  for (let i = 0; i < s.length; i++) hashChar(s.charCodeAt(i));
+}
+
+function hashFinish(): void {
+  H1 = Math.imul(H1 ^ (H1 >>> 16), 2246822507);
+  H1 ^= Math.imul(H2 ^ (H2 >>> 13), 3266489909);
+  H2 = Math.imul(H2 ^ (H2 >>> 16), 2246822507);
+  H2 ^= Math.imul(H1 ^ (H1 >>> 13), 3266489909);
+}
+
+/** Adds each attribute's own hash into (A1, A2): the same for any order of the same attributes. */
+let A1 = 0;
+let A2 = 0;
+
+function hashAttributes(attributes: readonly KeyValue[]): void {
+  let a1 = 0;
+  let a2 = 0;
+  for (const kv of attributes) {
+    hashStart(7);
+    hashString(kv.key);
+    const value = scalar(kv);
+    // Strings, numbers and booleans apart (1 and "1" differ); anything else by its JSON.
+    hashChar(value === undefined ? 0 : hasOwn(kv.value!, 'stringValue') ? 1 : 2);
+    hashString(value ?? JSON.stringify(kv.value ?? null));
+    hashFinish();
+    a1 = (a1 + H1) | 0;
+    a2 = (a2 + H2) | 0;
+  }
+  A1 = a1;
+  A2 = a2;
+}
+
+function resourceIdentity(attributes: readonly KeyValue[]): Resource {
   const service = attributes.find((kv) => kv.key === ATTR.serviceName);
-  return {
-    key: createHash('sha1').update(attributesKey(attributes)).digest('base64'),
-    service: (service && scalar(service)) ?? '',
-  };
+  hashAttributes(attributes);
+  return { h1: A1, h2: A2, service: (service && scalar(service)) ?? '' };
 }
 
-function streamId(resourceKey: string, scope: string, metric: string, attributes: readonly KeyValue[]): string {
-  return createHash('sha1').update(`${resourceKey}\u0000${scope}\u0000${metric}\u0000${attributesKey(attributes)}`).digest('base64');
+function streamId(resource: Resource, scope: readonly [string, string], metric: string, attributes: readonly KeyValue[]): number {
+  hashAttributes(attributes);
+  hashStart(11);
+  hashChar(resource.h1);
+  hashChar(resource.h2);
+  hashString(scope[0]);
+  hashString(scope[1]);
+  hashString(metric);
+  hashChar(A1);
+  hashChar(A2);
+  hashFinish();
+  return 4294967296 * (2097151 & H2) + (H1 >>> 0);
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function lowerKeys(map: Readonly<Record<string, string>>): Record<string, string> {

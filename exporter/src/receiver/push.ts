@@ -67,10 +67,10 @@ export class ReceiverProducer implements MetricProducer {
           aggregationTemporality: AggregationTemporality.CUMULATIVE,
           dataPointType: DataPointType.HISTOGRAM,
           dataPoints: series.map((s) => ({
-            startTime: hrTime(s.created),
+            startTime: hrTime(this.ingestor.epochMs + s.created * 1000),
             endTime: end,
             attributes: attributes(names, s.labels),
-            value: { buckets: { boundaries: [...bounds], counts: Array.from(s.values.subarray(0, bounds.length + 1)) }, count: s.values[bounds.length + 1]!, sum: s.values[bounds.length + 2]! },
+            value: { buckets: { boundaries: [...bounds], counts: s.values.slice(0, bounds.length + 1) }, count: s.values[bounds.length + 1]!, sum: s.values[bounds.length + 2]! },
           })),
         });
         continue;
