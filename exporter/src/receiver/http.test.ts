@@ -238,6 +238,31 @@ describe('POST /v1/metrics', () => {
   });
 });
 
+describe('a flood of new label values', () => {
+  it('ends in other and dropped counters on /metrics, with the state capped', async () => {
+    const running = await start({ enabled: true, maxSeries: 10, maxStreams: 100 }, { limits: { maxValuesPerLabel: 3 } });
+    try {
+      const t = Date.now();
+      for (let batch = 0; batch < 10; batch++) {
+        const metrics = Array.from({ length: 50 }, (_, k) =>
+          histogramMetric('gen_ai.client.operation.duration', [{ attrs: { 'gen_ai.provider.name': `p-${k % 7}`, 'gen_ai.request.model': `m-${batch}-${k}`, 'error.type': `E${k}` }, startMs: t, timeMs: t + 1, counts: bucketsOf([0.1]), sum: 0.1 }]));
+        const a = await post(running.url, encodeRequest(requestJson(metrics, { 'service.name': `svc-${batch}` })), { 'content-type': PB });
+        assert.equal(a.status, 200);
+      }
+      const text = await metricsText(running.url);
+      assert.equal(sample(text, 'nexus_receiver_series', {}), 10);
+      assert.ok(sample(text, 'nexus_receiver_streams', {})! <= 100);
+      assert.ok(sample(text, 'nexus_receiver_dropped_points_total', { reason: 'series_limit' })! > 0);
+      assert.equal((sample(text, 'nexus_receiver_accepted_points_total', {}) ?? 0) + sample(text, 'nexus_receiver_dropped_points_total', { reason: 'series_limit' })!, 500);
+      const models = new Set([...text.matchAll(/^nexus_client_operation_duration_seconds_count\{[^}]*model="([^"]*)"/gm)].map((m) => m[1]));
+      assert.ok(models.has('other'));
+      assert.ok(models.size <= 4, [...models].join());
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 describe('the receiver switched off, and OTLP push', () => {
   it('is off by default: no route, no receiver metrics', async () => {
     const running = await start({});
