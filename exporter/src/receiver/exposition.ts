@@ -1,7 +1,8 @@
 // The receiver's part of /metrics: every `receiver` metric of the catalog, in catalog order, in the
 // format prom-client writes (histogram buckets with `le` first, cumulative; sum and count after). It is
 // rendered per scrape and not kept: holding the text would cost more memory per series than the
-// series themselves, and the series change as often as senders export.
+// series themselves, and the series change as often as senders export. Each series' lines are encoded
+// straight into one growing buffer, so no string of the whole part is ever built.
 import { CATALOG, labelNames, type MetricDef } from '../metrics/catalog.js';
 import { escapeLabelValue, formatValue, metricHeader } from '../metrics/exposition.js';
 import type { ReceiverStats } from './index.js';
@@ -22,15 +23,37 @@ export function labelText(names: readonly string[], values: readonly string[]): 
   return out;
 }
 
-function histogramLines(name: string, le: readonly string[], labels: string, values: readonly number[], out: string[]): void {
-  const sep = labels ? `,${labels}` : '';
+/** A buffer that grows by doubling; `write` encodes a string at the end. */
+class Output {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private length = 0;
+
+  push(text: string): void {
+    const need = Buffer.byteLength(text);
+    if (this.length + need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + need));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.length += this.buf.write(text, this.length);
+  }
+
+  result(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+function histogramLines(name: string, le: readonly string[], labels: string, values: readonly number[], out: Output): void {
+  const bucket = `${name}_bucket{`;
+  const sep = labels ? `,${labels}} ` : '} ';
   let cumulative = 0;
+  let text = '';
   for (let i = 0; i < le.length; i++) {
     cumulative += values[i]!;
-    out.push(`${name}_bucket{${le[i]}${sep}} ${formatValue(cumulative)}\n`);
+    text += bucket + le[i] + sep + formatValue(cumulative) + '\n';
   }
   const braces = labels ? `{${labels}}` : '';
-  out.push(`${name}_sum${braces} ${formatValue(values[le.length + 1]!)}\n`, `${name}_count${braces} ${formatValue(values[le.length]!)}\n`);
+  out.push(`${text}${name}_sum${braces} ${formatValue(values[le.length + 1]!)}\n${name}_count${braces} ${formatValue(values[le.length]!)}\n`);
 }
 
 function sample(name: string, labels: string, value: number): string {
@@ -44,7 +67,7 @@ export function renderReceiver(ingestor: Ingestor, stats: ReceiverStats): Buffer
     if (!list) byKind.set(s.kind, (list = []));
     list.push(s);
   }
-  const out: string[] = [];
+  const out = new Output();
   RECEIVER_DEFS.forEach((def, i) => {
     out.push(`${i ? '\n' : ''}${metricHeader(def)}`);
     const names = labelNames(def);
@@ -78,5 +101,5 @@ export function renderReceiver(ingestor: Ingestor, stats: ReceiverStats): Buffer
         throw new Error(`receiver metric ${def.name} has no renderer`);
     }
   });
-  return Buffer.from(out.join(''));
+  return out.result();
 }
