@@ -126,6 +126,29 @@ describe('real traffic: example app → receiver → Prometheus', { timeout: 180
     assert.equal(simTokensToday() - simTokensBefore, outcome.outcomes.tokens);
   });
 
+  test('an app exporting delta temporality is counted the same way', async () => {
+    sim.inject({ kind: 'status', status: 500 }, { path: 'chat/completions', times: 1 });
+    const app = startExampleApp({
+      openaiBaseUrl: `${sim.baseUrl}/v1`, apiKey: PROJECT_KEY, otlpEndpoint: `${exporter.url}/v1/metrics`, token: TOKEN,
+      serviceName: 'e2e-delta-app', calls: 4, intervalMs: 300, exportIntervalMs: 500, temporality: 'delta',
+    });
+    assert.equal((await app.exited).code, 0);
+    const got = await byLabel('sum by (error_type) (nexus_client_operation_duration_seconds_count{service="e2e-delta-app"})', 'error_type', { '': 3, InternalServerError: 1 });
+    assert.deepEqual(got, { '': 3, InternalServerError: 1 });
+  });
+
+  test('a restarted app adds to the counters instead of resetting them', async () => {
+    for (let run = 0; run < 2; run++) {
+      const app = startExampleApp({
+        openaiBaseUrl: `${sim.baseUrl}/v1`, apiKey: PROJECT_KEY, otlpEndpoint: `${exporter.url}/v1/metrics`, token: TOKEN,
+        serviceName: 'e2e-restarted-app', calls: 3, intervalMs: 50, exportIntervalMs: 1000, models: ['gpt-4o'],
+      });
+      assert.equal((await app.exited).code, 0);
+    }
+    const got = await byLabel('sum by (service) (nexus_client_operation_duration_seconds_count{service="e2e-restarted-app"})', 'service', { 'e2e-restarted-app': 6 });
+    assert.deepEqual(got, { 'e2e-restarted-app': 6 });
+  });
+
   test('the recorded client: series carry the same attribution, errors included', async () => {
     const rate = await byLabel(`count by (error_type) (client:nexus_client_operation_duration_seconds_count:rate5m{service="${SERVICE}", provider="openai"})`, 'error_type', { '': 2, RateLimitError: 2, InternalServerError: 2 });
     // Two models each; which model met which fault depends on the rotation: at least one per error type.
