@@ -4,7 +4,8 @@
 // ResourceMetrics per service, 1,000 GenAI duration histogram points per request (the advised
 // buckets), cumulative, every series growing each round. Measured at 1k and 10k active series:
 //   - ingest throughput: points per second of wall time and per second of the target's CPU (it is
-//     one Node process: one core), over the rounds after the first two (the first creates the series);
+//     one Node process: one core), over the rounds after the first two (the first creates the series):
+//     the whole window, and the median over its rounds (steadier on a shared machine);
 //   - memory per active series: the target's heap after a full GC, before and after the first round;
 //   - the provider-data scrape: /metrics with the receiver off and on (no client series yet), and the
 //     render counters across the ingest with scrapes between rounds, which must not move (receiving
@@ -35,6 +36,8 @@ export interface ReceiverRow {
   cpuMs: number;
   pointsPerSecond: number;
   pointsPerCpuSecond: number;
+  /** Median over the measured rounds of each round's points per CPU second. */
+  medianPointsPerCpuSecond: number;
   request: Summary;
   heapPerSeriesBytes: number;
   rssPerSeriesBytes: number;
@@ -142,7 +145,7 @@ export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[
   let renders: ReceiverResult['renders'] | undefined;
   for (const active of [1_000, 10_000]) {
     log(`receiver: ingest at ${active} active series`);
-    const rounds = quick ? (active >= 10_000 ? 5 : 12) : active >= 10_000 ? 14 : 60;
+    const rounds = quick ? (active >= 10_000 ? 5 : 12) : active >= 10_000 ? 22 : 60;
     const startMs = Date.now() + 60_000; // after the target starts: every first point counts in full
     const payloads = Array.from({ length: rounds }, (_, r) => round(active, r, startMs, startMs + (r + 1) * 10_000));
     const target = await start({ mode: 'receiver', series: PROVIDER_SERIES, receiver: true }, ['--expose-gc']);
@@ -175,9 +178,16 @@ export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[
       const cpu0 = (await target.stats()).cpuMs;
       const t0 = performance.now();
       const times: number[] = [];
-      for (const bodies of payloads.slice(2)) times.push(...(await send(bodies)));
+      const perRound: number[] = [];
+      let cpuBefore = cpu0;
+      for (const bodies of payloads.slice(2)) {
+        times.push(...(await send(bodies)));
+        const cpuAfter = (await target.stats()).cpuMs;
+        perRound.push(active / ((cpuAfter - cpuBefore) / 1000));
+        cpuBefore = cpuAfter;
+      }
       const wallMs = performance.now() - t0;
-      const cpuMs = (await target.stats()).cpuMs - cpu0;
+      const cpuMs = cpuBefore - cpu0;
       agent.destroy();
       const full = await scrapes(target.url, quick ? 5 : 10);
       const rendersAfter = await target.call<RenderStats>('render-stats');
@@ -197,6 +207,7 @@ export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[
         cpuMs,
         pointsPerSecond: points / (wallMs / 1000),
         pointsPerCpuSecond: points / (cpuMs / 1000),
+        medianPointsPerCpuSecond: summarize(perRound).median,
         request: summarize(times),
         heapPerSeriesBytes: (after.heapUsed - before.heapUsed) / active,
         rssPerSeriesBytes: (after.rss - before.rss) / active,

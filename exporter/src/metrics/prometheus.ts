@@ -31,7 +31,8 @@ export interface RenderStats extends SnapshotRenderStats {
 
 /** A part of /metrics rendered by its owner (the OTLP receiver's series), asked for its text per scrape. */
 export interface ExpositionPart {
-  render(): Buffer;
+  /** The text, in buffers to write in order. */
+  render(): Buffer[];
 }
 
 export class PrometheusOutput {
@@ -65,7 +66,7 @@ export class PrometheusOutput {
     // Synchronous from here on, so the data part is one coherent version of the model.
     const version = this.model.dataVersion;
     const snapshots = this.model.snapshotList();
-    const attached = this.parts.map((p) => p.render());
+    const attached = this.parts.flatMap((p) => p.render());
     if (!gzip) return exposition([...this.data.textOf(version, snapshots).parts, health.text, ...attached, processText], false);
     return exposition(gzipFromPieces([this.data.gzipOf(version, snapshots), (health.gzip ??= gzipPart(health.text)), ...attached.map(gzipPart), gzipPart(processText)]), true);
   }

@@ -2,7 +2,8 @@
 // format prom-client writes (histogram buckets with `le` first, cumulative; sum and count after). It is
 // rendered per scrape and not kept: holding the text would cost more memory per series than the
 // series themselves, and the series change as often as senders export. Each series' lines are encoded
-// straight into one growing buffer, so no string of the whole part is ever built.
+// straight into 1 MB buffers, written one after the other: no string of the whole part is built, and
+// nothing is copied twice.
 import { CATALOG, labelNames, type MetricDef } from '../metrics/catalog.js';
 import { escapeLabelValue, formatValue, metricHeader } from '../metrics/exposition.js';
 import type { ReceiverStats } from './index.js';
@@ -23,23 +24,26 @@ export function labelText(names: readonly string[], values: readonly string[]): 
   return out;
 }
 
-/** A buffer that grows by doubling; `write` encodes a string at the end. */
+/** Buffers of about CHUNK bytes, filled in order; `push` encodes a string at the end. */
+const CHUNK = 1024 * 1024;
+
 class Output {
-  private buf = Buffer.allocUnsafe(64 * 1024);
+  private readonly done: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(CHUNK);
   private length = 0;
 
   push(text: string): void {
     const need = Buffer.byteLength(text);
     if (this.length + need > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + need));
-      this.buf.copy(grown, 0, 0, this.length);
-      this.buf = grown;
+      if (this.length > 0) this.done.push(this.buf.subarray(0, this.length));
+      this.buf = Buffer.allocUnsafe(Math.max(CHUNK, need));
+      this.length = 0;
     }
     this.length += this.buf.write(text, this.length);
   }
 
-  result(): Buffer {
-    return this.buf.subarray(0, this.length);
+  result(): Buffer[] {
+    return this.length > 0 ? [...this.done, this.buf.subarray(0, this.length)] : this.done;
   }
 }
 
@@ -60,7 +64,7 @@ function sample(name: string, labels: string, value: number): string {
   return labels ? `${name}{${labels}} ${formatValue(value)}\n` : `${name} ${formatValue(value)}\n`;
 }
 
-export function renderReceiver(ingestor: Ingestor, stats: ReceiverStats): Buffer {
+export function renderReceiver(ingestor: Ingestor, stats: ReceiverStats): Buffer[] {
   const byKind = new Map<ClientKind, ClientSeries[]>();
   for (const s of ingestor.series.values()) {
     let list = byKind.get(s.kind);

@@ -52,7 +52,7 @@ export class Receiver implements ExpositionPart {
   }
 
   /** The receiver's part of /metrics. */
-  render(): Buffer {
+  render(): Buffer[] {
     return renderReceiver(this.ingestor, this.stats);
   }
 
