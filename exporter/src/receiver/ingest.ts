@@ -511,10 +511,13 @@ function hashChar(c: number): void {
   H2 = Math.imul(H2 ^ c, 1597334677);
 }
 
-/** A string, length first, so that consecutive strings cannot run into each other. */
+/** A string, length first, so that consecutive strings cannot run into each other; two UTF-16 units a step. */
 function hashString(s: string): void {
-  hashChar(s.length);
-  for (let i = 0; i < s.length; i++) hashChar(s.charCodeAt(i));
+  const n = s.length;
+  hashChar(n);
+  let i = 0;
+  for (; i + 1 < n; i += 2) hashChar(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+  if (i < n) hashChar(s.charCodeAt(i));
 }
 
 function hashFinish(): void {
@@ -534,10 +537,21 @@ function hashAttributes(attributes: readonly KeyValue[]): void {
   for (const kv of attributes) {
     hashStart(7);
     hashString(kv.key);
-    const value = scalar(kv);
-    // Strings, numbers and booleans apart (1 and "1" differ); anything else by its JSON.
-    hashChar(value === undefined ? 0 : hasOwn(kv.value!, 'stringValue') ? 1 : 2);
-    hashString(value ?? JSON.stringify(kv.value ?? null));
+    // The value with its type (1 and "1" differ), without turning numbers into strings.
+    const v = kv.value;
+    if (!v) hashChar(0);
+    else if (hasOwn(v, 'stringValue')) {
+      hashChar(1);
+      hashString(v.stringValue!);
+    } else if (hasOwn(v, 'intValue')) {
+      hashChar(2);
+      hashChar(v.intValue! | 0);
+      hashChar(Math.floor(v.intValue! / 4294967296));
+    } else if (hasOwn(v, 'boolValue')) hashChar(v.boolValue ? 3 : 4);
+    else {
+      hashChar(5);
+      hashString(JSON.stringify(v));
+    }
     hashFinish();
     a1 = (a1 + H1) | 0;
     a2 = (a2 + H2) | 0;
