@@ -182,6 +182,16 @@ describe('POST /v1/metrics', () => {
     });
   }
 
+  it('reads a string that is not valid UTF-8 with U+FFFD in its place', async () => {
+    const t = Date.now();
+    const body = encodeRequest(requestJson([histogramMetric('gen_ai.client.operation.duration', [{ attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'model-XYZ' }, startMs: t, timeMs: t + 1, counts: bucketsOf([0.2]), sum: 0.2 }])], { 'service.name': 'utf8-app' }));
+    const at = body.indexOf('model-XYZ');
+    body[at + 6] = 0xff;
+    const a = await post(running.url, body, { ...auth, 'content-type': PB });
+    assert.equal(a.status, 200);
+    assert.equal(sample(await metricsText(running.url), 'nexus_client_operation_duration_seconds_count', { service: 'utf8-app', model: 'model-\uFFFDYZ' }), 1);
+  });
+
   it('answers 400 for truncated JSON and for a gzip body that is not gzip', async () => {
     const truncated = await post(running.url, Buffer.from('{"resourceMetrics": [{"res'), { ...auth, 'content-type': JSON_TYPE });
     assert.equal(truncated.status, 400);

@@ -83,6 +83,16 @@ protobuf.configure();
 const root = new protobuf.Root();
 root.addJSON((protobuf.common as unknown as Record<string, { nested: protobuf.INamespace['nested'] }>)['google/protobuf/any.proto']!.nested!);
 for (const [, source] of OTLP_PROTOS) protobuf.parse(source, root, { keepCase: false });
+// Strings are read with Node's native UTF-8 decoder (the editions feature utf8_validation = NONE):
+// proto3's default check builds short strings by concatenation in JavaScript, which costs as much again
+// when they are hashed. Invalid UTF-8 becomes U+FFFD instead of failing the request, as it does in
+// OTLP/JSON bodies; labels stay valid UTF-8 either way.
+(function noUtf8Check(ns: protobuf.NamespaceBase): void {
+  for (const o of ns.nestedArray) {
+    if (o instanceof protobuf.Type) for (const f of o.fieldsArray) if (f.type === 'string') f.setOption('features.utf8_validation', 'NONE');
+    if (o instanceof protobuf.Namespace) noUtf8Check(o);
+  }
+})(root);
 root.resolveAll();
 
 const Request = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
