@@ -3,9 +3,11 @@
 // ExportMetricsServiceRequests over HTTP on loopback, as the OpenTelemetry SDK sends them: one
 // ResourceMetrics per service, 1,000 GenAI duration histogram points per request (the advised
 // buckets), cumulative, every series growing each round. Measured at 1k and 10k active series:
-//   - ingest throughput: points per second of wall time and per second of the target's CPU (it is
-//     one Node process: one core), over the rounds after the first two (the first creates the series):
-//     the whole window, and the median over its rounds (steadier on a shared machine);
+//   - ingest throughput over the rounds after the first two (the first creates the series): points per
+//     second of wall time, of the target's CPU (all its threads, V8's GC helpers included), and of its
+//     main thread's CPU (Linux: the event loop that does all the receiving, i.e. the one core the
+//     target is about), for the whole window and as the median of the rounds (steadier on a shared
+//     machine);
 //   - memory per active series: the target's heap after a full GC, before and after the first round;
 //   - the provider-data scrape: /metrics with the receiver off and on (no client series yet), and the
 //     render counters across the ingest with scrapes between rounds, which must not move (receiving
@@ -38,6 +40,9 @@ export interface ReceiverRow {
   pointsPerCpuSecond: number;
   /** Median over the measured rounds of each round's points per CPU second. */
   medianPointsPerCpuSecond: number;
+  /** Points per second of the main thread's CPU (whole window, and median round), where /proc has it. */
+  pointsPerMainThreadSecond?: number;
+  medianPointsPerMainThreadSecond?: number;
   request: Summary;
   heapPerSeriesBytes: number;
   rssPerSeriesBytes: number;
@@ -175,19 +180,22 @@ export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[
       await scrapes(target.url, 2);
       await send(payloads[1]!); // warm-up
       await scrapes(target.url, 2);
-      const cpu0 = (await target.stats()).cpuMs;
+      const s0 = await target.call<{ cpuMs: number; mainThreadCpuMs?: number }>('cpu');
       const t0 = performance.now();
       const times: number[] = [];
       const perRound: number[] = [];
-      let cpuBefore = cpu0;
+      const perRoundMain: number[] = [];
+      let before0 = s0;
       for (const bodies of payloads.slice(2)) {
         times.push(...(await send(bodies)));
-        const cpuAfter = (await target.stats()).cpuMs;
-        perRound.push(active / ((cpuAfter - cpuBefore) / 1000));
-        cpuBefore = cpuAfter;
+        const now = await target.call<{ cpuMs: number; mainThreadCpuMs?: number }>('cpu');
+        perRound.push(active / ((now.cpuMs - before0.cpuMs) / 1000));
+        if (now.mainThreadCpuMs !== undefined && before0.mainThreadCpuMs !== undefined) perRoundMain.push(active / ((now.mainThreadCpuMs - before0.mainThreadCpuMs) / 1000));
+        before0 = now;
       }
       const wallMs = performance.now() - t0;
-      const cpuMs = cpuBefore - cpu0;
+      const cpuMs = before0.cpuMs - s0.cpuMs;
+      const mainMs = before0.mainThreadCpuMs !== undefined && s0.mainThreadCpuMs !== undefined ? before0.mainThreadCpuMs - s0.mainThreadCpuMs : undefined;
       agent.destroy();
       const full = await scrapes(target.url, quick ? 5 : 10);
       const rendersAfter = await target.call<RenderStats>('render-stats');
@@ -208,6 +216,8 @@ export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[
         pointsPerSecond: points / (wallMs / 1000),
         pointsPerCpuSecond: points / (cpuMs / 1000),
         medianPointsPerCpuSecond: summarize(perRound).median,
+        pointsPerMainThreadSecond: mainMs === undefined ? undefined : (measured.length * active) / (mainMs / 1000),
+        medianPointsPerMainThreadSecond: perRoundMain.length ? summarize(perRoundMain).median : undefined,
         request: summarize(times),
         heapPerSeriesBytes: (after.heapUsed - before.heapUsed) / active,
         rssPerSeriesBytes: (after.rss - before.rss) / active,

@@ -370,9 +370,11 @@ function report(r: {
     out.push(`\n### OTLP receiver: protobuf ingest, ${POINTS_PER_REQUEST.toLocaleString('en-US')} GenAI histogram points per request, cumulative, 10k provider series beside\n`);
     out.push(
       table(
-        ['active series', 'points', 'requests', 'points/s (wall)', 'points per CPU second (window / median round)', 'request ms (median / p99)', 'heap bytes per series', 'RSS bytes per series', '/metrics ms (median / p99)', '/metrics bytes'],
+        ['active series', 'points', 'requests', 'points/s (wall)', 'points per main-thread CPU second (window / median round)', 'points per process CPU second (window / median round)', 'request ms (median / p99)', 'heap bytes per series', 'RSS bytes per series', '/metrics ms (median / p99)', '/metrics bytes'],
         rc.rows.map((x) => [
-          x.activeSeries.toLocaleString('en-US'), x.points.toLocaleString('en-US'), x.requests, Math.round(x.pointsPerSecond).toLocaleString('en-US'), `${Math.round(x.pointsPerCpuSecond).toLocaleString('en-US')} / ${Math.round(x.medianPointsPerCpuSecond).toLocaleString('en-US')}`,
+          x.activeSeries.toLocaleString('en-US'), x.points.toLocaleString('en-US'), x.requests, Math.round(x.pointsPerSecond).toLocaleString('en-US'),
+          x.pointsPerMainThreadSecond === undefined ? '—' : `${Math.round(x.pointsPerMainThreadSecond).toLocaleString('en-US')} / ${Math.round(x.medianPointsPerMainThreadSecond ?? 0).toLocaleString('en-US')}`,
+          `${Math.round(x.pointsPerCpuSecond).toLocaleString('en-US')} / ${Math.round(x.medianPointsPerCpuSecond).toLocaleString('en-US')}`,
           ms(x.request), Math.round(x.heapPerSeriesBytes), Math.round(x.rssPerSeriesBytes), ms(x.scrape), x.scrapeBytes.toLocaleString('en-US'),
         ]),
       ),
@@ -413,7 +415,13 @@ function targets(r: Parameters<typeof report>[0]): Array<{ target: string; measu
   if (r.receiver) {
     for (const x of r.receiver.rows) {
       const n = x.activeSeries.toLocaleString('en-US');
-      out.push({ target: `OTLP ingest ≥ 50,000 data points/s on one core, ${n} active series`, measured: `${Math.round(x.medianPointsPerCpuSecond).toLocaleString('en-US')} per CPU second, median round (whole window ${Math.round(x.pointsPerCpuSecond).toLocaleString('en-US')}; ${Math.round(x.pointsPerSecond).toLocaleString('en-US')}/s wall)`, met: x.medianPointsPerCpuSecond >= 50_000 });
+      // One core: the main thread, where all receiving happens; without /proc, the whole process.
+      const core = x.medianPointsPerMainThreadSecond ?? x.medianPointsPerCpuSecond;
+      out.push({
+        target: `OTLP ingest ≥ 50,000 data points/s on one core, ${n} active series`,
+        measured: `${Math.round(core).toLocaleString('en-US')} per ${x.medianPointsPerMainThreadSecond === undefined ? 'process' : 'main-thread'} CPU second, median round (process CPU ${Math.round(x.medianPointsPerCpuSecond).toLocaleString('en-US')}; ${Math.round(x.pointsPerSecond).toLocaleString('en-US')}/s wall)`,
+        met: core >= 50_000,
+      });
       out.push({ target: `receiver memory ≤ 1 KB per active series, ${n} series`, measured: `${Math.round(x.heapPerSeriesBytes)} B heap (${Math.round(x.rssPerSeriesBytes)} B RSS)`, met: x.heapPerSeriesBytes <= 1024 });
     }
     const b = r.receiver.renders.before;

@@ -33,11 +33,26 @@ export interface ProcessStats {
   peakRss?: number;
   heapUsed: number;
   cpuMs: number;
+  /** CPU of the main thread alone (the event loop: JavaScript and the GC work done on it), when /proc has it. */
+  mainThreadCpuMs?: number;
 }
 
 type Handler = (msg: Record<string, unknown>) => unknown;
 const handlers = new Map<string, Handler>();
 const cleanups: Array<() => Promise<void> | void> = [];
+
+/** CPU only (process and main thread), cheap enough to ask between requests. */
+function cpuStats(): { cpuMs: number; mainThreadCpuMs?: number } {
+  const cpu = process.cpuUsage();
+  let mainThreadCpuMs: number | undefined;
+  try {
+    // schedstat: nanoseconds on a CPU, for the thread whose id is the process id (the main thread).
+    mainThreadCpuMs = Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    // not Linux
+  }
+  return { cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs };
+}
 
 function stats(): ProcessStats {
   const m = process.memoryUsage();
@@ -49,7 +64,7 @@ function stats(): ProcessStats {
   } catch {
     // not Linux
   }
-  return { rss: m.rss, peakRss, heapUsed: m.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { rss: m.rss, peakRss, heapUsed: m.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: cpuStats().mainThreadCpuMs };
 }
 
 /** Fills a model with the synthetic accounts' data and health. */
@@ -263,6 +278,7 @@ async function receiverTarget(series: number, receiver: boolean): Promise<string
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as TargetSpec;
   handlers.set('stats', () => stats());
+  handlers.set('cpu', () => cpuStats());
   // With --expose-gc (investigations): memory after a full collection, by V8 heap space.
   handlers.set('heap', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
