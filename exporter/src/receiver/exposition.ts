@@ -7,7 +7,7 @@
 import { CATALOG, labelNames, type MetricDef } from '../metrics/catalog.js';
 import { escapeLabelValue, formatValue, metricHeader } from '../metrics/exposition.js';
 import type { ReceiverStats } from './index.js';
-import { OUTPUTS, type ClientSeries, type Ingestor } from './ingest.js';
+import { OUTPUTS, labelValues, type ClientSeries, type Ingestor } from './ingest.js';
 import type { ClientKind } from './semconv.js';
 
 export const RECEIVER_DEFS: readonly MetricDef[] = CATALOG.filter((d) => d.part === 'receiver');
@@ -79,7 +79,7 @@ export function renderReceiver(ingestor: Ingestor, stats: ReceiverStats): Buffer
     if (kind) {
       const le = LE.get(kind);
       for (const s of byKind.get(kind) ?? []) {
-        const labels = labelText(names, s.labels);
+        const labels = labelText(names, labelValues(s));
         if (le) histogramLines(def.name, le, labels, s.values, out);
         else out.push(sample(def.name, labels, s.values[0]!));
       }

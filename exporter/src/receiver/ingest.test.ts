@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_LIMITS, type LimitSettings } from '../metrics/limiter.js';
 import { bucketsOf, histogramMetric, request, sumMetric, type Attrs } from '../testing/otlp.js';
-import { Ingestor, OUTPUTS, type ClientSeries } from './ingest.js';
+import { Ingestor, OUTPUTS, labelValues, type ClientSeries } from './ingest.js';
 import { GENAI_DURATION_BUCKETS, HTTP_CLIENT_DURATION_BUCKETS } from './semconv.js';
 
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, the receiver's start in these tests
@@ -22,7 +22,8 @@ function ingestor(opts: { maxSeries?: number; maxStreams?: number; hosts?: Recor
 /** The series as plain values: labels by name, and the histogram's count and sum or the counter's value. */
 function view(s: ClientSeries): { labels: Record<string, string>; count?: number; sum?: number; value?: number; buckets?: number[] } {
   const out = OUTPUTS[s.kind];
-  const labels = Object.fromEntries(out.labels.map((l, i) => [l, s.labels[i]!]));
+  const values = labelValues(s);
+  const labels = Object.fromEntries(out.labels.map((l, i) => [l, values[i]!]));
   if (!out.bounds) return { labels, value: s.values[0] };
   const nb = out.bounds.length + 1;
   return { labels, buckets: s.values.slice(0, nb), count: s.values[nb], sum: s.values[nb + 1] };

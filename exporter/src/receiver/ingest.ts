@@ -17,7 +17,8 @@
 // re-bucketed onto the buckets the conventions advise: each source bucket is counted in the smallest of
 // ours that holds its upper bound, which is exact when the sender uses the advised boundaries.
 // Per point nothing is allocated beyond what the decoder made (a scratch array, hashed identities):
-// a series and its stream cost about 800 bytes (npm run bench -- --only=receiver).
+// a series and its stream cost about 800 bytes (npm run bench -- --only=receiver): the series' counts
+// and the stream's last values as arrays of doubles, the label values only in the series' key.
 import { CATALOG, type MetricName } from '../metrics/catalog.js';
 import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
 import { FLAG_NO_RECORDED_VALUE, TEMPORALITY, type ExportRequest, type HistogramDataPoint, type KeyValue, type Metric, type NumberDataPoint } from './otlp.js';
@@ -42,6 +43,11 @@ export interface IngestSettings {
   /** Extra `host` or `host:port` → provider entries, on top of PROVIDER_HOSTS. */
   hosts: Readonly<Record<string, string>>;
   limits: LimitSettings;
+}
+
+/** The label values of a series (kept only in its key: an array per series would cost more). */
+export function labelValues(series: ClientSeries): string[] {
+  return series.key.split('\u0000').slice(1);
 }
 
 /** Longest attribute value used as a label, and most attributes on one point. */
@@ -88,8 +94,8 @@ const CAPPED_LABELS = ['provider', 'model', 'operation', 'error_type', 'service'
  */
 export interface ClientSeries {
   readonly kind: ClientKind;
-  /** Label values, in the order of OUTPUTS[kind].labels. */
-  readonly labels: readonly string[];
+  /** The kind and the label values (in the order of OUTPUTS[kind].labels), joined by NUL: see labelValues. */
+  readonly key: string;
   readonly values: number[];
   /**
    * When the series was created (the start time pushed over OTLP) and last changed, in seconds since
@@ -157,8 +163,6 @@ export class Ingestor {
   private lastBounds?: { bounds: readonly number[]; scale: number; ours: readonly number[]; index: Int32Array };
   /** A point's values in the series layout, before they are added: no allocation per point. */
   private readonly scratch = new Float64Array(MAX_BOUNDS + 3);
-  /** One string per distinct label value, shared by the series that carry it. */
-  private readonly interned = new Map<string, string>();
   /** Unix ms when the receiver started; series times count seconds from here. */
   readonly epochMs: number;
 
@@ -371,7 +375,7 @@ export class Ingestor {
     }
     const out = OUTPUTS[kind];
     const folded = this.limiter.fold(out.metric, labels);
-    const values = out.labels.map((l) => this.intern(folded[l] ?? ''));
+    const values = out.labels.map((l) => folded[l] ?? '');
     // Joined in one go: a flat string (a template literal would keep a rope of its parts).
     const key = [kind, ...values].join('\u0000');
     const existing = this.series.get(key);
@@ -379,7 +383,7 @@ export class Ingestor {
     if (this.series.size >= this.settings.maxSeries && !this.reclaim(now)) return undefined;
     const series: ClientSeries = {
       kind,
-      labels: values,
+      key,
       values: new Array<number>(out.bounds ? out.bounds.length + 3 : 1).fill(0),
       created: this.seconds(now),
       updated: this.seconds(now),
@@ -387,15 +391,6 @@ export class Ingestor {
     };
     this.series.set(key, series);
     return series;
-  }
-
-  private intern(value: string): string {
-    const known = this.interned.get(value);
-    if (known !== undefined) return known;
-    // Values are capped per label (limits), so this stays small; a bound all the same.
-    if (this.interned.size >= 100_000) this.interned.clear();
-    this.interned.set(value, value);
-    return value;
   }
 
   /** Frees idle series when the table is full; at most once a second (it scans the table). */

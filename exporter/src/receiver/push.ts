@@ -10,7 +10,7 @@ import { labelNames } from '../metrics/catalog.js';
 import { otlpName } from '../metrics/otlp.js';
 import { RECEIVER_DEFS } from './exposition.js';
 import type { ReceiverStats } from './index.js';
-import { OUTPUTS, type ClientSeries, type Ingestor } from './ingest.js';
+import { OUTPUTS, labelValues, type ClientSeries, type Ingestor } from './ingest.js';
 import type { ClientKind } from './semconv.js';
 
 function hrTime(ms: number): HrTime {
@@ -59,7 +59,7 @@ export class ReceiverProducer implements MetricProducer {
         const series = byKind.get(kind) ?? [];
         const bounds = OUTPUTS[kind].bounds;
         if (!bounds) {
-          metrics.push(counter(series.map((s) => [attributes(names, s.labels), s.values[0]!])));
+          metrics.push(counter(series.map((s) => [attributes(names, labelValues(s)), s.values[0]!])));
           continue;
         }
         metrics.push({
@@ -69,7 +69,7 @@ export class ReceiverProducer implements MetricProducer {
           dataPoints: series.map((s) => ({
             startTime: hrTime(this.ingestor.epochMs + s.created * 1000),
             endTime: end,
-            attributes: attributes(names, s.labels),
+            attributes: attributes(names, labelValues(s)),
             value: { buckets: { boundaries: [...bounds], counts: s.values.slice(0, bounds.length + 1) }, count: s.values[bounds.length + 1]!, sum: s.values[bounds.length + 2]! },
           })),
         });
