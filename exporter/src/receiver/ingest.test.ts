@@ -319,6 +319,21 @@ describe('Ingestor: points that cannot be used', () => {
   });
 });
 
+describe('Ingestor: a request with too many points', () => {
+  it('rejects the metrics whose points go past 100,000 in one request', () => {
+    const i = ingestor();
+    const start = T0 + 1;
+    const point = { attrs: CHAT, startMs: start, timeMs: start + 1, counts: bucketsOf([0.1]), sum: 0.1 };
+    const big = histogramMetric(DURATION, Array.from({ length: 60_000 }, () => point));
+    const r = i.ingest(request([big, big, sumMetric('other.metric', [{ attrs: {}, startMs: start, timeMs: start + 1, value: 1 }])]));
+    // The first 60,000 are one stream's points (one accepted, the rest repeats); the next 60,000 and the last metric go over the budget.
+    assert.equal(r.accepted + (r.dropped.duplicate ?? 0), 60_000);
+    assert.equal(r.dropped.invalid, 60_001);
+    assert.equal(r.rejected, 60_001);
+    assert.match(r.messages.join(), /more than 100000 data points in one request/);
+  });
+});
+
 describe('Ingestor: a flood of new label values', () => {
   it('folds new values into other, refuses series beyond maxSeries, forgets streams beyond maxStreams, and stays bounded', () => {
     const i = ingestor({ maxSeries: 40, maxStreams: 300, limits: { maxValuesPerLabel: 5, allow: {} } });

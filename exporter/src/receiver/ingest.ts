@@ -55,6 +55,8 @@ export const MAX_LABEL_LENGTH = 256;
 export const MAX_POINT_ATTRIBUTES = 128;
 /** Most explicit bounds on one histogram point. */
 export const MAX_BOUNDS = 512;
+/** Most data points used from one request: a metric whose points go past it is rejected (send smaller batches). */
+export const MAX_POINTS_PER_REQUEST = 100_000;
 /** A series not updated for this long may be reclaimed when the series table is full. */
 export const SERIES_IDLE_MS = 3_600_000;
 
@@ -187,6 +189,7 @@ export class Ingestor {
   ingest(request: ExportRequest): IngestResult {
     const tally = new Tally();
     const now = this.now();
+    let budget = MAX_POINTS_PER_REQUEST;
     for (const rm of request.resourceMetrics) {
       const resourceAttributes = rm.resource?.attributes ?? [];
       let resource: Resource | undefined;
@@ -195,6 +198,12 @@ export class Ingestor {
         for (const metric of sm.metrics) {
           const kind = KIND_BY_NAME.get(metric.name);
           const points = pointsOf(metric);
+          if (points.length > budget) {
+            tally.drop('invalid', points.length, `more than ${MAX_POINTS_PER_REQUEST} data points in one request`);
+            budget = 0;
+            continue;
+          }
+          budget -= points.length;
           if (!kind) {
             tally.drop('ignored', points.length);
             continue;
