@@ -1,12 +1,13 @@
 // The benchmark suite (`npm run bench`; not part of `npm test`). Prints tables and writes
 // bench/results.json. Every server measured runs in a child process of its own (target.ts) and all
-// load goes to 127.0.0.1. Options: --quick (shorter runs), --only=scrape,concurrent,poll,otlp,idle.
+// load goes to 127.0.0.1. Options: --quick (shorter runs), --only=scrape,concurrent,poll,otlp,idle,receiver.
 //   scrape      GET /metrics at about 1k, 10k and 100k series, with and without gzip: Nexus, a bare
 //               prom-client registry with the same series, and the floor (a prerendered buffer)
 //   concurrent  50 scrapers for 10 s at 10k series while an account polls and snapshots swap
 //   poll        provider calls per poll in steady state, per provider, after a warm start
 //   otlp        CPU and payload of one OTLP export at 10k series, to a loopback receiver
 //   idle        RSS and CPU of the exporter polling five providers × three accounts
+//   receiver    OTLP ingest throughput and memory per series at 1k and 10k active series (receiver.ts)
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,7 @@ import { Target } from './lib/child.js';
 import { concurrent, newAgent, scrape, sequential } from './lib/load.js';
 import { fmt, mb, summarize, type Summary } from './lib/stats.js';
 import { pollCosts, type PollCost } from './poll-cost.js';
+import { POINTS_PER_REQUEST, receiverBench, type ReceiverResult } from './receiver.js';
 import { shapeFor } from './synthetic.js';
 
 const args = process.argv.slice(2);
@@ -287,6 +289,7 @@ function report(r: {
   polls?: { long: PollCost[]; short: PollCost[] };
   otlp?: Record<string, unknown>;
   idle?: Record<string, unknown>;
+  receiver?: ReceiverResult;
   mode: string;
 }): string {
   const out: string[] = [];
@@ -362,6 +365,24 @@ function report(r: {
       ),
     );
   }
+  if (r.receiver) {
+    const rc = r.receiver;
+    out.push(`\n### OTLP receiver: protobuf ingest, ${POINTS_PER_REQUEST.toLocaleString('en-US')} GenAI histogram points per request, cumulative, 10k provider series beside\n`);
+    out.push(
+      table(
+        ['active series', 'points', 'requests', 'points/s (wall)', 'points per main-thread CPU second (window / median round)', 'points per process CPU second (window / median round)', 'request ms (median / p99)', 'heap bytes per series', 'RSS bytes per series', '/metrics ms (median / p99)', '/metrics bytes'],
+        rc.rows.map((x) => [
+          x.activeSeries.toLocaleString('en-US'), x.points.toLocaleString('en-US'), x.requests, Math.round(x.pointsPerSecond).toLocaleString('en-US'),
+          x.pointsPerMainThreadSecond === undefined ? '—' : `${Math.round(x.pointsPerMainThreadSecond).toLocaleString('en-US')} / ${Math.round(x.medianPointsPerMainThreadSecond ?? 0).toLocaleString('en-US')}`,
+          `${Math.round(x.pointsPerCpuSecond).toLocaleString('en-US')} / ${Math.round(x.medianPointsPerCpuSecond).toLocaleString('en-US')}`,
+          ms(x.request), Math.round(x.heapPerSeriesBytes), Math.round(x.rssPerSeriesBytes), ms(x.scrape), x.scrapeBytes.toLocaleString('en-US'),
+        ]),
+      ),
+    );
+    const b = rc.renders.before;
+    const a = rc.renders.after;
+    out.push(`\nProvider data (10k series) /metrics: receiver off ${ms(rc.providerScrape.off)} ms, on ${ms(rc.providerScrape.on)} ms (median / p99). During the ingest: ${a.snapshotRenders - b.snapshotRenders} snapshot renders, ${a.textAssemblies - b.textAssemblies} text and ${a.gzipAssemblies - b.gzipAssemblies} gzip assemblies, ${a.healthRenders - b.healthRenders} health renders.`);
+  }
   return out.join('\n');
 }
 
@@ -391,6 +412,23 @@ function targets(r: Parameters<typeof report>[0]): Array<{ target: string; measu
     const o = r.otlp as { cpuMs: Summary };
     out.push({ target: 'OTLP export at 10k series ≤ 100 ms CPU', measured: `${fmt(o.cpuMs.median)} ms median`, met: o.cpuMs.median <= 100 });
   }
+  if (r.receiver) {
+    for (const x of r.receiver.rows) {
+      const n = x.activeSeries.toLocaleString('en-US');
+      // One core: the main thread, where all receiving happens; without /proc, the whole process.
+      const core = x.medianPointsPerMainThreadSecond ?? x.medianPointsPerCpuSecond;
+      out.push({
+        target: `OTLP ingest ≥ 50,000 data points/s on one core, ${n} active series`,
+        measured: `${Math.round(core).toLocaleString('en-US')} per ${x.medianPointsPerMainThreadSecond === undefined ? 'process' : 'main-thread'} CPU second, median round (process CPU ${Math.round(x.medianPointsPerCpuSecond).toLocaleString('en-US')}; ${Math.round(x.pointsPerSecond).toLocaleString('en-US')}/s wall)`,
+        met: core >= 50_000,
+      });
+      out.push({ target: `receiver memory ≤ 1 KB per active series, ${n} series`, measured: `${Math.round(x.heapPerSeriesBytes)} B heap (${Math.round(x.rssPerSeriesBytes)} B RSS)`, met: x.heapPerSeriesBytes <= 1024 });
+    }
+    const b = r.receiver.renders.before;
+    const a = r.receiver.renders.after;
+    const unchanged = a.snapshotRenders === b.snapshotRenders && a.textAssemblies === b.textAssemblies && a.gzipAssemblies === b.gzipAssemblies && a.healthRenders === b.healthRenders;
+    out.push({ target: 'provider-data scrape cost unchanged by the receiver', measured: `no provider-data render during the ingest: ${unchanged ? 'yes' : 'no'}; /metrics at 10k series ${fmt(r.receiver.providerScrape.off.median)} ms off, ${fmt(r.receiver.providerScrape.on.median)} ms on`, met: unchanged });
+  }
   return out;
 }
 
@@ -408,6 +446,7 @@ async function main(): Promise<void> {
   }
   if (enabled('otlp')) results.otlp = r.otlp = await otlpBench();
   if (enabled('idle')) results.idle = r.idle = await idleBench();
+  if (enabled('receiver')) results.receiver = r.receiver = await receiverBench((spec, extra = []) => Target.start(spec, 120_000, [...NODE_ARGS, ...extra]), QUICK, log);
   results.loadAverageAtEnd = loadavg();
   results.targets = targets(r);
   results.finishedAt = new Date().toISOString();

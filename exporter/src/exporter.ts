@@ -7,6 +7,7 @@ import type { LimitSettings } from './metrics/limiter.js';
 import { MetricsModel, type Sample } from './metrics/model.js';
 import type { OtlpOutput } from './metrics/otlp.js';
 import { PrometheusOutput } from './metrics/prometheus.js';
+import type { Receiver } from './receiver/index.js';
 import { AccountPoller, type AccountConfig } from './poll/poller.js';
 import { PROVIDERS } from './providers/index.js';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
@@ -34,6 +35,8 @@ export class Exporter {
   private started = false;
   /** Accounts and budgets added through the admin API, encrypted in stateDir (store/credentials.ts). */
   credentials?: CredentialStore;
+  /** The OTLP receiver of the apps' own metrics, when `receiver.enabled` (receiver/). */
+  receiver?: Receiver;
 
   constructor(
     public config: ExporterConfig,
@@ -70,10 +73,17 @@ export class Exporter {
     const stored = this.credentials.snapshot();
     for (const { provider, account } of managedAccounts(this.config, stored, this.log)) await this.addAccount(provider, account);
     this.setBudgets([...this.config.budgets, ...stored.budgets]);
+    if (this.config.receiver.enabled) {
+      // Loaded only when enabled, like OTLP push: protobufjs and the OTLP message types cost memory.
+      const { Receiver } = await import('./receiver/index.js');
+      this.receiver = new Receiver(this.config.receiver, this.limits, this.log);
+      this.prometheus.attach(this.receiver);
+    }
     if (this.config.otlp || otlpFromEnvironment()) {
       // Loaded only when wanted: the OpenTelemetry SDK is a few MB of an idle exporter's memory.
       const { OtlpOutput } = await import('./metrics/otlp.js');
-      this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION);
+      const producers = this.receiver ? [await this.receiver.otlpProducer(VERSION)] : [];
+      this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION, producers);
     }
   }
 

@@ -47,6 +47,22 @@ const metricsAuth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(8, 'must be at least 8 characters') }).strict(),
 ]);
 
+// OTLP/HTTP metrics receiver (receiver/): the apps' own GenAI and HTTP client metrics on POST /v1/metrics.
+const receiver = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Bearer token senders must present (OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer ..."). */
+    token: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Largest request body, counted after decompression. */
+    maxBodyBytes: z.number().int().min(1024).max(67_108_864).default(4_194_304),
+    maxSeries: z.number().int().min(1).max(1_000_000).default(10_000),
+    maxStreams: z.number().int().min(1).max(1_000_000).default(50_000),
+    /** More hosts (`host` or `host:port`) whose calls belong to a provider, e.g. a proxy. */
+    hosts: z.record(z.string().regex(/^[^\s/]{1,260}$/, 'must be a host or host:port'), z.enum(PROVIDER_NAMES)).default({}),
+  })
+  .strict()
+  .prefault({});
+
 const providerShape = Object.fromEntries(
   PROVIDER_NAMES.filter((p) => PROVIDERS[p]).map((p) => [p, z.array(PROVIDERS[p]!.accountSchema).prefault([])]),
 );
@@ -60,6 +76,7 @@ export const configSchema = z
     budgets: z.array(budget).prefault([]),
     admin,
     metricsAuth: metricsAuth.optional(),
+    receiver,
     otlp: z
       .object({
         endpoint: httpUrl.optional(),

@@ -6,9 +6,10 @@ export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 /**
  * `data` metrics come from provider snapshots and change only when a poll completes; `health` metrics
- * describe the exporter's own calls and polls. They are rendered and cached separately.
+ * describe the exporter's own calls and polls; `receiver` metrics are what the OTLP receiver takes in
+ * from the apps (receiver/), present only when it is enabled. They are rendered and cached separately.
  */
-export type MetricPart = 'data' | 'health' | 'info';
+export type MetricPart = 'data' | 'health' | 'info' | 'receiver';
 
 export interface MetricDef {
   name: string;
@@ -100,6 +101,31 @@ export const CATALOG = [
   m({ name: 'nexus_exporter_state_write_errors_total', type: 'counter', part: 'health', perAccount: false, unit: '{error}',
     labels: [],
     help: 'Failed writes of checkpoints to the state directory.' }),
+  // The apps' own OpenTelemetry metrics, received over OTLP (receiver/semconv.ts has the conventions).
+  m({ name: 'nexus_client_operation_duration_seconds', type: 'histogram', part: 'receiver', perAccount: false, unit: 's',
+    labels: ['provider', 'model', 'operation', 'error_type', 'service'],
+    help: "Duration of the apps' own GenAI client operations (gen_ai.client.operation.duration), by provider, model, operation, error type (empty on success) and service." }),
+  m({ name: 'nexus_client_tokens_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{token}',
+    labels: ['provider', 'model', 'operation', 'type', 'service'],
+    help: "Tokens used by the apps' own GenAI client operations (gen_ai.client.token.usage), by provider, model, operation, token type and service." }),
+  m({ name: 'nexus_client_http_request_duration_seconds', type: 'histogram', part: 'receiver', perAccount: false, unit: 's',
+    labels: ['provider', 'method', 'error_type', 'service'],
+    help: "Duration of the apps' own HTTP client requests to provider hosts (http.client.request.duration), by provider, method, error type (empty on success) and service." }),
+  m({ name: 'nexus_receiver_requests_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{request}',
+    labels: ['code'],
+    help: 'OTLP export requests received on /v1/metrics, by HTTP status code of the answer.' }),
+  m({ name: 'nexus_receiver_accepted_points_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{point}',
+    labels: [],
+    help: 'Data points received over OTLP and counted into the client metrics.' }),
+  m({ name: 'nexus_receiver_dropped_points_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{point}',
+    labels: ['reason'],
+    help: 'Data points received over OTLP and not counted, by reason (ignored, unsupported, invalid, duplicate, no_value, series_limit).' }),
+  m({ name: 'nexus_receiver_series', type: 'gauge', part: 'receiver', perAccount: false, unit: '{series}',
+    labels: [],
+    help: 'Client metric series the receiver holds (at most receiver.maxSeries).' }),
+  m({ name: 'nexus_receiver_streams', type: 'gauge', part: 'receiver', perAccount: false, unit: '{stream}',
+    labels: [],
+    help: 'Sender streams whose last point the receiver remembers to count cumulative points once (at most receiver.maxStreams).' }),
   m({ name: 'nexus_exporter_build_info', type: 'gauge', part: 'info', perAccount: false, unit: '',
     labels: ['version', 'nodejs_version'],
     help: 'Build information of the exporter; the value is always 1.' }),

@@ -33,6 +33,8 @@ export function createApp(exporter: Exporter, mount?: (app: Express) => void): E
     res.type('html').send('<html><head><title>Nexus exporter</title></head><body><h1>Nexus exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/readyz">Readiness</a></p></body></html>');
   });
   app.use('/api/v1', adminApi(exporter));
+  // OTLP/HTTP metrics from the apps (receiver/), only when `receiver.enabled`.
+  exporter.receiver?.mount(app);
   mount?.(app);
   return app;
 }

@@ -18,7 +18,7 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
   {
     provider: 'openai',
     async start() {
-      const simulator = new OpenAISimulator({ adminKey: 'sk-admin-demo-0000000000000000', projectKey: 'sk-proj-demo-0000000000000000', stringAmounts: true, scale: 5 });
+      const simulator = new OpenAISimulator({ adminKey: 'sk-admin-demo-0000000000000000', projectKey: 'sk-proj-demo-0000000000000000', stringAmounts: true, scale: 5, chatLatencyMs: [80, 900] });
       const url = await simulator.start();
       return {
         simulator,
@@ -107,6 +107,15 @@ export interface DemoSimulators {
   simulators: Map<ProviderName, Simulator>;
   providers: Record<string, Array<Record<string, unknown>>>;
   stop(): Promise<void>;
+}
+
+/**
+ * The receiver settings that make the apps' calls to the OpenAI simulator count as OpenAI's: its host
+ * and port stand for api.openai.com (`receiver.hosts`).
+ */
+export function demoReceiver(sims: DemoSimulators): { enabled: true; hosts: Record<string, string> } {
+  const openai = sims.simulators.get('openai');
+  return { enabled: true, hosts: openai ? { [new URL(openai.baseUrl).host]: 'openai' } : {} };
 }
 
 /** Starts every demo simulator; `intervalSeconds` overrides each account's poll interval. */

@@ -11,6 +11,11 @@
 // modality; input_audio_tokens is uncached audio; no reasoning-token field exists), CostsResult,
 // ProjectListResponse. Error bodies: the spec's Error schema; the missing-scope text as reported by
 // OpenAI's users (community threads on the Usage API).
+//
+// It also answers POST /v1/chat/completions (non-streaming) for apps under test, shaped as
+// CreateChatCompletionRequest / CreateChatCompletionResponse / CompletionUsage in openai/openai-openapi
+// openapi.yaml (commit f85dbe2, 2026-08-21; the response is that schema's documented example), and
+// adds each answer's usage to the day's usage buckets, so the Usage and Costs APIs include it.
 import type { Request, Response } from 'express';
 import { DAY_SECONDS, utcDayStart } from '../providers/values.js';
 import { Simulator, decodeCursor, encodeCursor, hash01 } from './base.js';
@@ -24,6 +29,8 @@ export interface OpenAISimOptions {
   missingEndpoints?: string[];
   /** Daily spend scale in USD for the busiest model (the demo's data volume). */
   scale?: number;
+  /** Time a chat completion takes, uniformly in [min, max] ms (default 0: answer at once). */
+  chatLatencyMs?: [number, number];
 }
 
 interface ModelSpec {
@@ -87,6 +94,9 @@ const USAGE_ENDPOINTS = [
 export class OpenAISimulator extends Simulator {
   /** Extra USD per (day, line item, project), added by `reviseCost`: late revisions of closed buckets. */
   private readonly costRevisions = new Map<string, number>();
+  /** Usage of the chat completions answered, per day and `model|project`: added to the usage buckets. */
+  private readonly liveUsage = new Map<number, Map<string, Omit<UsageRow, 'model' | 'project'>>>();
+  private chatCount = 0;
   /** Days before this one have no usage (an organisation that started recently). */
   firstDay = 0;
 
@@ -125,6 +135,7 @@ export class OpenAISimulator extends Simulator {
       res.json({ object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: after + 1 + limit < all.length });
     });
     this.app.get(`${v1}/organization/costs`, (req, res) => this.bucketed(req, res, 'costs'));
+    this.app.post(`${v1}/chat/completions`, (req, res) => void this.chatCompletion(req, res));
     this.app.get(`${v1}/organization/usage/:endpoint`, (req, res) => {
       const endpoint = String(req.params.endpoint);
       if (!USAGE_ENDPOINTS.includes(endpoint) || this.options.missingEndpoints?.includes(endpoint)) {
@@ -153,7 +164,7 @@ export class OpenAISimulator extends Simulator {
     const f = this.elapsed(dayStart);
     const scale = this.options.scale ?? 1;
     const rows: UsageRow[] = [];
-    if (f === 0) return rows;
+    if (f === 0) return this.withLiveUsage(dayStart, rows);
     for (const m of OPENAI_MODELS) {
       for (const project of OPENAI_PROJECTS) {
         const h = hash01(`${dayStart}|${m.model}|${project}`);
@@ -175,7 +186,84 @@ export class OpenAISimulator extends Simulator {
         });
       }
     }
+    return this.withLiveUsage(dayStart, rows);
+  }
+
+  /** The day's rows plus the usage of the chat completions answered that day. */
+  private withLiveUsage(dayStart: number, rows: UsageRow[]): UsageRow[] {
+    for (const [key, u] of this.liveUsage.get(dayStart) ?? []) {
+      const [model, project] = key.split('|') as [string, string];
+      const row = rows.find((r) => r.model === model && r.project === project);
+      if (!row) {
+        rows.push({ model, project, ...u });
+        continue;
+      }
+      row.input += u.input;
+      row.output += u.output;
+      row.cached += u.cached;
+      row.audioIn += u.audioIn;
+      row.audioOut += u.audioOut;
+      row.requests += u.requests;
+    }
     return rows;
+  }
+
+  /**
+   * POST /v1/chat/completions: validates the request as the API does (a model it serves and at least
+   * one message), answers with a chat.completion whose usage is derived from the messages, and books
+   * that usage to the key's project on today's bucket.
+   */
+  private async chatCompletion(req: Request, res: Response): Promise<void> {
+    const key = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    if (!key) return this.fail(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+    if (key !== this.options.projectKey) return this.fail(res, 401, `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`);
+    const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown; max_completion_tokens?: unknown; max_tokens?: unknown };
+    if (typeof body.model !== 'string' || body.model === '') return this.badParam(res, 'model', 'you must provide a model parameter');
+    if (!Array.isArray(body.messages) || body.messages.length === 0) return this.badParam(res, 'messages', "Missing required parameter: 'messages'.");
+    if (body.stream === true) return this.badParam(res, 'stream', 'This simulator does not stream; send stream: false.');
+    // An alias (gpt-4o-mini) answers with its dated snapshot, as the API does.
+    const alias = body.model;
+    const spec = OPENAI_MODELS.find((m) => m.endpoint === 'completions' && (m.model === alias || (m.model.startsWith(`${alias}-`) && /^\d{4}-\d{2}-\d{2}$/.test(m.model.slice(alias.length + 1)))));
+    if (!spec) {
+      res.status(404).json({ error: { message: `The model \`${body.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } });
+      return;
+    }
+    const [min, max] = this.options.chatLatencyMs ?? [0, 0];
+    const n = this.chatCount++;
+    if (max > 0) await new Promise((r) => setTimeout(r, min + (max - min) * hash01(`chat|${n}`)));
+    if (res.destroyed) return;
+    const text = body.messages.map((m) => (m && typeof m === 'object' && typeof (m as { content?: unknown }).content === 'string' ? (m as { content: string }).content : '')).join(' ');
+    const prompt = Math.max(1, Math.ceil(text.length / 4)) + 3 * body.messages.length;
+    const limit = Number(body.max_completion_tokens ?? body.max_tokens ?? Infinity);
+    const completion = Math.max(1, Math.min(limit, 20 + Math.floor(180 * hash01(`completion|${n}`))));
+    const reasoning = spec.model.startsWith('o3') ? Math.floor(completion * 0.6) : 0;
+    const now = this.now();
+    const day = utcDayStart(now);
+    let daily = this.liveUsage.get(day);
+    if (!daily) this.liveUsage.set(day, (daily = new Map()));
+    const bookKey = `${spec.model}|${OPENAI_PROJECTS[0]}`;
+    // Reasoning tokens are part of output_tokens; the Usage API has no field of their own.
+    const booked = daily.get(bookKey) ?? { input: 0, output: 0, cached: 0, audioIn: 0, audioOut: 0, requests: 0 };
+    booked.input += prompt;
+    booked.output += completion;
+    booked.requests += 1;
+    daily.set(bookKey, booked);
+    res.json({
+      id: `chatcmpl-sim${String(n).padStart(8, '0')}`,
+      object: 'chat.completion',
+      created: Math.floor(now.getTime() / 1000),
+      model: spec.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'This is a simulated answer.', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      },
+      service_tier: 'default',
+      system_fingerprint: 'fp_nexus_sim',
+    });
   }
 
   /** The cost lines of one day, as the Costs API groups them by line item and project. */
