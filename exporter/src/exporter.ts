@@ -46,6 +46,8 @@ export class Exporter {
       { metric: 'nexus_exporter_build_info', labels: { version: VERSION, nodejs_version: process.version }, value: 1 },
     ]);
     this.setBudgets(config.budgets);
+    // At zero from the start, so that increase() sees the first failed write.
+    this.model.incHealth('nexus_exporter_state_write_errors_total', {}, 0);
   }
 
   get limits(): LimitSettings {
@@ -66,7 +68,13 @@ export class Exporter {
       for (const account of this.config.providers[provider] ?? []) await this.addAccount(provider, account);
     }
     // After the config file's accounts, which win over a stored account of the same name.
-    this.credentials = await CredentialStore.open({ stateDir: this.config.stateDir, log: this.log, masterKey: this.options.masterKey, readOnly: this.options.ephemeral });
+    this.credentials = await CredentialStore.open({
+      stateDir: this.config.stateDir,
+      log: this.log,
+      masterKey: this.options.masterKey,
+      readOnly: this.options.ephemeral,
+      onWriteError: () => this.model.incHealth('nexus_exporter_state_write_errors_total', {}),
+    });
     const stored = this.credentials.snapshot();
     for (const { provider, account } of managedAccounts(this.config, stored, this.log)) await this.addAccount(provider, account);
     this.setBudgets([...this.config.budgets, ...stored.budgets]);

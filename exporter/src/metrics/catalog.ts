@@ -90,7 +90,7 @@ export const CATALOG = [
     help: 'Series in the provider account\'s current snapshot, after the cardinality limits.' }),
   m({ name: 'nexus_exporter_state_write_errors_total', type: 'counter', part: 'health', perAccount: false, unit: '{error}',
     labels: [],
-    help: 'Failed writes of checkpoints to the state directory.' }),
+    help: 'Failed writes to the state directory (checkpoints and the credential store).' }),
   m({ name: 'nexus_exporter_build_info', type: 'gauge', part: 'info', perAccount: false, unit: '',
     labels: ['version', 'nodejs_version'],
     help: 'Build information of the exporter; the value is always 1.' }),

@@ -1,6 +1,7 @@
 // Test helpers: a poller wired to a fresh metrics model, against a simulator on loopback. Real HTTP,
 // real ledger (optionally persisted in a temp dir); nothing is stubbed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,4 +100,25 @@ export async function assertFailedPollKeepsLastGoodData(
   assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
   assert.equal(h.value('nexus_provider_up'), 1);
   return good;
+}
+
+/**
+ * A real tmpfs of `sizeKiB` (a small disk that fills up), or the reason there is none: mounting needs
+ * root (CI runs as root). Tests skip with that reason rather than pass without the real disk.
+ */
+export async function smallTmpfs(sizeKiB: number): Promise<{ path: string; remove(): Promise<void> } | { skip: string }> {
+  if (process.getuid?.() !== 0) return { skip: 'needs root to mount a small tmpfs (CI runs as root)' };
+  const dir = await tempDir('nexus-tmpfs-');
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir.path], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    await dir.remove();
+    return { skip: `cannot mount a tmpfs here: ${(mount.stderr || mount.error?.message || '').trim()}` };
+  }
+  return {
+    path: dir.path,
+    remove: async () => {
+      spawnSync('umount', ['-l', dir.path]);
+      await dir.remove();
+    },
+  };
 }
