@@ -63,7 +63,7 @@ export const configSchema = z
     otlp: z
       .object({
         endpoint: httpUrl.optional(),
-        intervalSeconds: z.number().int().min(1).default(60),
+        intervalSeconds: z.number().int().min(1).max(86_400).default(60),
         headers: z.record(z.string(), z.string()).optional(),
       })
       .strict()
@@ -80,8 +80,8 @@ export const configSchema = z
     polling: z
       .object({
         jitter: z.number().min(0).max(0.5).default(0.1),
-        breakerFailures: z.number().int().min(1).default(5),
-        breakerCooldownSeconds: z.number().int().min(1).default(900),
+        breakerFailures: z.number().int().min(1).max(1000).default(5),
+        breakerCooldownSeconds: z.number().int().min(1).max(86_400).default(900),
       })
       .strict()
       .prefault({}),

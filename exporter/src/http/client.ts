@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_TIMER_MS } from '../timers.js';
 import { ProviderError, parseRetryAfter, reasonForStatus, type ErrorReason } from './errors.js';
 
 export interface HttpSettings {
@@ -141,6 +142,7 @@ export class ProviderHttp {
       return await pRetry(() => this.attempt<T>(spec, url), {
         retries,
         minTimeout: backoffSeconds * 1000,
+        maxTimeout: MAX_TIMER_MS,
         factor: 2,
         randomize: true,
         onFailedAttempt: async (error) => {

@@ -11,6 +11,7 @@ import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
 import type { AnyProviderModule } from '../providers/module.js';
 import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, UsageBatch } from '../providers/types.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
 import { Ledger, labelsKey } from './ledger.js';
 
 export interface PollingSettings {
@@ -62,7 +63,7 @@ export class AccountPoller {
   private ledger: Ledger = Ledger.inMemory();
   private limiter!: LabelLimiter;
   private readonly log: Logger;
-  private timer?: NodeJS.Timeout;
+  private timer?: LongTimer;
   private inFlight?: Promise<boolean>;
   private stopped = true;
   /** Whether the exporter started this poller (it stays true while the account is disabled). */
@@ -120,7 +121,7 @@ export class AccountPoller {
 
   private halt(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.nextPoll = undefined;
   }
@@ -185,8 +186,8 @@ export class AccountPoller {
   private schedule(delaySeconds: number): void {
     if (this.stopped) return;
     this.nextPoll = new Date(Date.now() + delaySeconds * 1000);
-    this.timer = setTimeout(() => void this.tick(), delaySeconds * 1000);
-    this.timer.unref();
+    // A long deferral (a month-long Retry-After) outlasts one setTimeout: timers.ts re-arms it.
+    this.timer = setLongTimeout(() => void this.tick(), delaySeconds * 1000, { unref: true });
   }
 
   private async tick(): Promise<void> {
