@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { excerpt } from '../log.js';
 import { MAX_TIMER_MS } from '../timers.js';
 import { ProviderError, parseRetryAfter, reasonForStatus, type ErrorReason } from './errors.js';
 
@@ -197,7 +198,7 @@ export class ProviderHttp {
       const detail = parsed.ok ? this.errorMessage(parsed.value) : undefined;
       const reason = reasonForStatus(res.status);
       const retryAfter = reason === 'rate_limited' ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
-      throw this.fail(reason, spec.endpoint, `HTTP ${res.status}${detail ? `: ${truncate(detail)}` : ''}`, res.status, retryAfter);
+      throw this.fail(reason, spec.endpoint, `HTTP ${res.status}${detail ? `: ${excerpt(detail)}` : ''}`, res.status, retryAfter);
     }
     if (!parsed.ok) {
       const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'malformed JSON';
@@ -230,8 +231,4 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 function causeOf(err: unknown): string {
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   return e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-}
-
-function truncate(s: string, max = 300): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

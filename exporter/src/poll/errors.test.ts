@@ -180,6 +180,17 @@ describe('provider errors', () => {
     assert.match(status, /HTTP 401/);
   });
 
+  it('shows no part of a key that an error body has across the excerpt\'s cut', async () => {
+    const h = await harness('openai', account());
+    for (const at of [280, 290, 299, 300]) {
+      sim.inject({ kind: 'status', status: 400, message: `${'x'.repeat(at)}${ADMIN} echoed by the provider` }, { path: '/organization/costs', times: 1 });
+      assert.equal(await h.poller.pollNow(), false);
+      const message = h.poller.status().lastError!.message;
+      assert.match(message, /HTTP 400: x+/);
+      for (let n = 8; n <= ADMIN.length; n++) assert.ok(!message.includes(ADMIN.slice(0, n)), `the first ${n} characters of the key show: ${message}`);
+    }
+  });
+
   it('opens the circuit after repeated failures and closes it on success', async () => {
     const h = await harness('openai', account());
     sim.inject({ kind: 'status', status: 401 }, { path: '/organization/costs', times: 5 });

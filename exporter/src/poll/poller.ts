@@ -9,7 +9,7 @@ import { ERROR_REASONS, ProviderError } from '../http/errors.js';
 import { redact, registerSecret, type Logger } from '../log.js';
 import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
-import type { AnyProviderModule } from '../providers/module.js';
+import { accountSecrets, type AnyProviderModule } from '../providers/module.js';
 import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, UsageBatch } from '../providers/types.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
 import { Ledger, labelsKey } from './ledger.js';
@@ -84,7 +84,7 @@ export class AccountPoller {
     this.labels = { provider, account: account.account };
     this.owner = `${provider}/${account.account}`;
     this.log = deps.log.child({ provider, account: account.account });
-    for (const s of module.secrets(account)) registerSecret(s);
+    for (const s of accountSecrets(module, account)) registerSecret(s);
     this.collector = module.create(account);
   }
 
@@ -128,7 +128,7 @@ export class AccountPoller {
 
   /** Swaps in new account settings (credentials, interval, base URL) for the next poll. */
   async reconfigure(account: AccountConfig): Promise<void> {
-    for (const s of this.module.secrets(account)) registerSecret(s);
+    for (const s of accountSecrets(this.module, account)) registerSecret(s);
     await this.inFlight;
     this.account = account;
     this.collector = this.module.create(account);

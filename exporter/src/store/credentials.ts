@@ -18,6 +18,7 @@ import type { ExporterConfig } from '../config/schema.js';
 import { registerSecret, type Logger } from '../log.js';
 import type { AccountConfig } from '../poll/poller.js';
 import { PROVIDERS } from '../providers/index.js';
+import { accountSecrets } from '../providers/module.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/types.js';
 import { StateWriteError, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
@@ -231,7 +232,7 @@ export class CredentialStore {
     for (const a of this.data.accounts) {
       const module = PROVIDERS[a.provider];
       const parsed = module?.accountSchema.safeParse({ ...a.fields, account: a.account });
-      if (module && parsed?.success) for (const s of module.secrets(parsed.data)) registerSecret(s);
+      if (module && parsed?.success) for (const s of accountSecrets(module, parsed.data)) registerSecret(s);
     }
   }
 }

@@ -4,6 +4,7 @@
 // themselves, and win over the listing when both describe the same endpoint and window (one series
 // each, never a sum). Everything here is a gauge; nothing is bucketed.
 import type { HttpResponse } from '../../http/client.js';
+import { excerpt } from '../../log.js';
 import type { Collector, GaugeSample, PollContext, UsageBatch } from '../types.js';
 import { describeZodError } from '../values.js';
 import { apiUsageStats, creditUsageStats, endpointName, headerWindows, remainingOf, WINDOWS, type RateWindow, type WindowValue } from './parse.js';
@@ -76,7 +77,7 @@ export class ApolloCollector implements Collector {
       if (!parsed.success) throw ctx.http.badResponse(CALLS.credits.endpoint, describeZodError(parsed.error));
       for (const [type, c] of Object.entries(parsed.data.credit_usage_stats)) {
         if (!CREDIT_TYPE.test(type)) {
-          ctx.log.warn({ type: type.slice(0, 64) }, 'credit type with an unexpected name skipped');
+          ctx.log.warn({ type: excerpt(type, 64) }, 'credit type with an unexpected name skipped');
           continue;
         }
         const remaining = c.left_over ?? (c.limit !== undefined && c.consumed !== undefined ? Math.max(0, c.limit - c.consumed) : undefined);

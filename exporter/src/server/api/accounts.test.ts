@@ -4,6 +4,7 @@
 // at a closed port.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { redact } from '../../log.js';
 import { startApi, type ApiFixture } from './testing.js';
 
 const KEY = 'sk-admin-accounts-test-1a2b3c4d5e6f7a8b';
@@ -120,6 +121,31 @@ describe('accounts through the admin API', () => {
     assert.deepEqual(Object.keys(details(exaMoved)), ['serviceKey']);
     assert.match(details(exaMoved).serviceKey!, /adminBaseUrl changes/);
     assert.equal((await api.call('PUT', exa, { body: { pollIntervalSeconds: 600 } })).status, 200, 'other changes need no credentials');
+  });
+
+  it('treats credentials in a URL as secrets: masked in every answer, the masked URL sent back means the stored one', async () => {
+    const PASSWORD = 'pr0xy-pa55word-7f3e';
+    const TOKEN_IN_QUERY = 'qs-token-5d4c3b2a1f';
+    const url = `http://proxy-user:${PASSWORD}@127.0.0.1:9/v1?token=${TOKEN_IN_QUERY}`;
+    const created = await api.call('PUT', acct('proxied'), { body: { adminKey: KEY, baseUrl: url, enabled: false } });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.baseUrl, 'http://[REDACTED]@127.0.0.1:9/v1?token=[REDACTED]');
+    const exa = await api.call('PUT', '/api/v1/providers/exa/accounts/proxied', { body: { serviceKey: KEY, baseUrl: NOWHERE, adminBaseUrl: url, enabled: false } });
+    assert.equal(exa.status, 201, exa.text);
+    assert.equal(exa.json.settings.adminBaseUrl, 'http://[REDACTED]@127.0.0.1:9/v1?token=[REDACTED]');
+    const answers = [created, exa, await api.call('GET', '/api/v1/providers'), await api.call('GET', acct('proxied'))];
+    for (const secret of [PASSWORD, TOKEN_IN_QUERY, `proxy-user:${PASSWORD}`]) {
+      assert.ok(answers.every((a) => !a.text.includes(secret)), `${secret} in an answer`);
+      assert.ok(!redact(`calling ${url}`).includes(secret), `${secret} is registered for redaction`);
+    }
+    // A client that sends back what it read changes nothing and needs no credentials.
+    const back = await api.call('PUT', acct('proxied'), { body: { baseUrl: created.json.baseUrl, pollIntervalSeconds: 600 } });
+    assert.equal(back.status, 200, back.text);
+    assert.equal(api.running.exporter.pollers.get('openai/proxied')!.config.baseUrl, url);
+    const exaBack = await api.call('PUT', '/api/v1/providers/exa/accounts/proxied', { body: { adminBaseUrl: exa.json.settings.adminBaseUrl } });
+    assert.equal(exaBack.status, 200, exaBack.text);
+    assert.equal(api.running.exporter.pollers.get('exa/proxied')!.config.adminBaseUrl, url);
+    assert.ok(!api.logs.join('\n').includes(PASSWORD));
   });
 
   it('treats config-file accounts as read-only (409) and unknown ones as 404', async () => {
