@@ -32,6 +32,8 @@ export class Exporter {
   readonly pollers = new Map<string, AccountPoller>();
   private stateWritable = false;
   private started = false;
+  /** Aborts every provider call in flight (shutdown). */
+  private readonly shutdown = new AbortController();
   /** Accounts and budgets added through the admin API, encrypted in stateDir (store/credentials.ts). */
   credentials?: CredentialStore;
 
@@ -96,6 +98,7 @@ export class Exporter {
       limits: this.limits,
       stateDir: this.options.ephemeral ? undefined : this.config.stateDir,
       now: this.options.now,
+      signal: this.signal,
     });
     await poller.init();
     this.pollers.set(poller.owner, poller);
@@ -158,8 +161,22 @@ export class Exporter {
     await this.otlp?.flush();
   }
 
-  /** Stops polling, waits for polls in flight (their checkpoint writes), flushes and stops OTLP. */
+  /** Aborted once the exporter stops: provider calls made for it (polls, connection tests) end at once. */
+  get signal(): AbortSignal {
+    return this.shutdown.signal;
+  }
+
+  /** Aborts the provider calls in flight; their polls are abandoned (nothing applied, nothing counted). */
+  abortCalls(): void {
+    this.shutdown.abort();
+  }
+
+  /**
+   * Stops polling: aborts the calls in flight, waits for their polls to end (polls that completed have
+   * written their checkpoints by then), flushes and stops OTLP.
+   */
   async stop(): Promise<void> {
+    this.abortCalls();
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
     await this.otlp?.shutdown();
   }

@@ -56,6 +56,8 @@ export const configSchema = z
     listen: z.string().regex(LISTEN, 'must be host:port, e.g. 127.0.0.1:9464').default('127.0.0.1:9464'),
     stateDir: z.string().min(1).default('./data'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** After SIGTERM/SIGINT: how long writes and the OTLP flush may take before the process exits anyway. */
+    shutdownGraceSeconds: z.number().positive().max(300).default(10),
     providers: z.object(providerShape).strict().prefault({}),
     budgets: z.array(budget).prefault([]),
     admin,

@@ -21,6 +21,11 @@ export class ProviderError extends Error {
   }
 }
 
+/** A call abandoned because the exporter is shutting down; not a provider failure, never counted. */
+export class CallAborted extends Error {
+  override readonly name = 'CallAborted';
+}
+
 export function reasonForStatus(status: number): ErrorReason {
   if (status === 401 || status === 403) return 'auth';
   if (status === 429) return 'rate_limited';

@@ -29,6 +29,8 @@ export interface PollerDeps {
   /** Where the ledger is persisted; undefined keeps it in memory (tests, `once`). */
   stateDir?: string;
   now?: () => Date;
+  /** Aborted at shutdown: calls in flight end at once and their poll is abandoned, not counted. */
+  signal?: AbortSignal;
 }
 
 export interface PollerStatus {
@@ -231,6 +233,7 @@ export class AccountPoller {
         onError: (endpoint, reason) => model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }),
       },
       this.module.errorMessage,
+      this.deps.signal,
     );
     const now = this.deps.now?.() ?? new Date();
     return {
@@ -249,6 +252,7 @@ export class AccountPoller {
     try {
       batch = await this.collector.poll(ctx);
     } catch (e) {
+      if (this.deps.signal?.aborted) return false; // shutting down: nothing was applied, nothing failed
       this.recordFailure(e);
       model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
       return false;

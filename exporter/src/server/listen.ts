@@ -41,6 +41,8 @@ export async function runExporter(
     url,
     close: () =>
       (closing ??= (async () => {
+        // Provider calls first, so that no answer (a connection test) waits for a hung provider.
+        exporter.abortCalls();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

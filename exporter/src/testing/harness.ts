@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HTTP, type HttpSettings } from '../http/client.js';
@@ -119,6 +120,28 @@ export async function smallTmpfs(sizeKiB: number): Promise<{ path: string; remov
     remove: async () => {
       spawnSync('umount', ['-l', dir.path]);
       await dir.remove();
+    },
+  };
+}
+
+/**
+ * A TCP server that reads requests and never answers: a hung provider (or OTLP collector). `sockets`
+ * are the connections that have sent a request.
+ */
+export async function silentServer(): Promise<{ url: string; sockets: Socket[]; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const all = new Set<Socket>();
+  const server = createServer((s) => {
+    all.add(s);
+    s.once('data', () => sockets.push(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sockets,
+    close: async () => {
+      for (const s of all) s.destroy();
+      await new Promise((r) => server.close(r));
     },
   };
 }

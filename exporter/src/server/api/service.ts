@@ -163,6 +163,7 @@ export class AdminService {
       http: { ...DEFAULT_HTTP, ...config.http, retries: 0 },
       polling: config.polling,
       limits: this.exporter.limits,
+      signal: this.exporter.signal,
     });
     return timed(() => probe.probe());
   }
