@@ -12,6 +12,7 @@ import { PROVIDERS } from './providers/index.js';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
 import { ensureWritableDir } from './store/atomic.js';
 import { CredentialStore, managedAccounts } from './store/credentials.js';
+import { StateLock } from './store/lock.js';
 import type { ExporterConfig } from './config/schema.js';
 import { VERSION } from './version.js';
 
@@ -31,6 +32,8 @@ export class Exporter {
   private otlp?: OtlpOutput;
   readonly pollers = new Map<string, AccountPoller>();
   private stateWritable = false;
+  /** The state directory's lock (store/lock.ts), held from init to stop. */
+  private lock?: StateLock;
   private started = false;
   /** Aborts every provider call in flight (shutdown). */
   private readonly shutdown = new AbortController();
@@ -64,8 +67,19 @@ export class Exporter {
   async init(): Promise<void> {
     if (!this.options.ephemeral) {
       await ensureWritableDir(this.config.stateDir);
+      // Before anything is read: the state is this process's alone from here on.
+      this.lock = await StateLock.acquire(this.config.stateDir, this.log);
       this.stateWritable = true;
     }
+    try {
+      await this.load();
+    } catch (e) {
+      await this.lock?.release();
+      throw e;
+    }
+  }
+
+  private async load(): Promise<void> {
     for (const provider of PROVIDER_NAMES) {
       for (const account of this.config.providers[provider] ?? []) await this.addAccount(provider, account);
     }
@@ -178,6 +192,8 @@ export class Exporter {
   async stop(): Promise<void> {
     this.abortCalls();
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    await this.credentials?.settled();
+    await this.lock?.release();
     await this.otlp?.shutdown();
   }
 }

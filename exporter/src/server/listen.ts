@@ -27,9 +27,15 @@ export async function runExporter(
   await exporter.init();
   const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
   const { host, port } = splitListen(config.listen);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (e) {
+    await exporter.stop(); // releases the state directory
+    throw e;
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   exporter.start();

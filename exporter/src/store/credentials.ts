@@ -211,6 +211,11 @@ export class CredentialStore {
     return next;
   }
 
+  /** Resolves once the changes queued so far are written (or have failed). */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
   /** Throws a StateWriteError (after counting it) when the key file or the store cannot be written. */
   private async write(data: StoreData): Promise<void> {
     try {
