@@ -1,5 +1,6 @@
 // The running exporter: one AccountPoller per configured provider account, the metrics model, and
 // the outputs (/metrics, OTLP). The CLI, the demo and the tests all build one of these.
+import { join } from 'node:path';
 import { DEFAULT_HTTP } from './http/client.js';
 import { createLogger, type Logger } from './log.js';
 import { validateCatalog } from './metrics/catalog.js';
@@ -10,7 +11,7 @@ import { PrometheusOutput } from './metrics/prometheus.js';
 import { AccountPoller, type AccountConfig } from './poll/poller.js';
 import { PROVIDERS } from './providers/index.js';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
-import { ensureWritableDir } from './store/atomic.js';
+import { cleanTempFiles, ensureWritableDir } from './store/atomic.js';
 import { CredentialStore, managedAccounts } from './store/credentials.js';
 import { StateLock } from './store/lock.js';
 import type { ExporterConfig } from './config/schema.js';
@@ -70,6 +71,11 @@ export class Exporter {
       // Before anything is read: the state is this process's alone from here on.
       this.lock = await StateLock.acquire(this.config.stateDir, this.log);
       this.stateWritable = true;
+      // A kill -9 mid-write leaves temp files; they may hold old encrypted copies of deleted keys.
+      for (const dir of [this.config.stateDir, join(this.config.stateDir, 'ledger')]) {
+        const removed = await cleanTempFiles(dir);
+        if (removed.length > 0) this.log.info({ dir, files: removed }, 'removed temp files left by an earlier run');
+      }
     }
     try {
       await this.load();
@@ -160,9 +166,13 @@ export class Exporter {
     return results.filter((ok) => !ok).length;
   }
 
-  /** Ready: config loaded, state directory writable, and at least one poll has completed. */
+  /**
+   * Ready: config loaded, state directory writable (and locked), and at least one poll has succeeded,
+   * or no account is enabled (nothing to wait for: a fresh exporter whose accounts come through the API).
+   */
   readiness(): { ready: boolean; checks: Record<string, boolean> } {
-    const polled = [...this.pollers.values()].some((p) => p.status().lastSuccess !== undefined);
+    const pollers = [...this.pollers.values()];
+    const polled = !pollers.some((p) => p.config.enabled) || pollers.some((p) => p.status().lastSuccess !== undefined);
     const checks = { config: true, stateDir: this.options.ephemeral === true || this.stateWritable, polled };
     return { ready: Object.values(checks).every(Boolean), checks };
   }

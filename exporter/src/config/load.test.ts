@@ -149,3 +149,36 @@ describe('config bounds', () => {
     );
   });
 });
+
+describe('tokens an HTTP header can carry', () => {
+  const problems = (yaml: string) => {
+    try {
+      parseConfig(yaml, 'inline', {});
+      return [];
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      return e.problems;
+    }
+  };
+
+  it('refuses a bearer token with a space or a character outside token68, naming the key and never the value', () => {
+    for (const token of ['has a space-0123456789', 'quote"in-the-token-0123', 'tab\tin-the-token-01234', 'non-ascii-tökén-0123456', 'padding=in-the-middle-0123', 'comma,separated-token-0123']) {
+      const json = JSON.stringify(token);
+      const admin = problems(`admin: { token: ${json} }\n`);
+      assert.deepEqual(admin.map((p) => p.split(':')[0]), ['admin.token'], `${token}: ${admin.join('; ')}`);
+      assert.match(admin[0]!, /HTTP Authorization header/);
+      const metrics = problems(`metricsAuth: { type: bearer, token: ${json} }\n`);
+      assert.ok(metrics.some((p) => p.startsWith('metricsAuth.token: must contain only')), `${token}: ${metrics.join('; ')}`);
+      assert.ok([...admin, ...metrics].every((p) => !p.includes(token)), 'the token is never echoed');
+    }
+    for (const token of ['0123456789abcdef0123456789abcdef', 'abc.DEF_ghi~jkl+mno/pqr-stu', 'base64+token/with==']) {
+      assert.deepEqual(problems(`admin: { token: ${JSON.stringify(token)} }\nmetricsAuth: { type: bearer, token: ${JSON.stringify(token)} }\n`), [], token);
+    }
+  });
+
+  it('refuses a basic-auth user name with a colon and control characters in either part', () => {
+    assert.ok(problems('metricsAuth: { type: basic, username: "a:b", password: "long-enough-password" }\n').some((p) => p.startsWith('metricsAuth.username: must not contain ":"')));
+    assert.ok(problems('metricsAuth: { type: basic, username: "prometheus", password: "bad\\npassword!" }\n').some((p) => p.startsWith('metricsAuth.password: must not contain control characters')));
+    assert.deepEqual(problems('metricsAuth: { type: basic, username: "prometheus", password: "any printable: pässword!" }\n'), []);
+  });
+});

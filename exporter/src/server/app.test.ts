@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -211,4 +211,32 @@ describe('exporter HTTP server', () => {
       await collector.close();
     }
   });
+  it('removes the temp files a killed run left in the state directory, and nothing else', async () => {
+    const state = join(dir.path, 'leftovers');
+    await mkdir(join(state, 'ledger'), { recursive: true });
+    const stale = ['.credentials.json.4242-0123456789ab.tmp', 'credentials.json.3735928559', 'ledger/.openai-prod.json.17-a1b2c3d4e5f6.tmp', 'ledger/openai-prod.json.12345'];
+    const kept = ['notes.txt', 'ledger/other.json'];
+    for (const f of [...stale, ...kept]) await writeFile(join(state, f), 'x');
+    const running = await runExporter(config({ stateDir: state, providers: {}, budgets: [] }), { log: silentLogger });
+    try {
+      for (const f of stale) assert.equal(existsSync(join(state, f)), false, `${f} removed`);
+      for (const f of kept) assert.equal(existsSync(join(state, f)), true, `${f} kept`);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('is ready with no enabled account: there is nothing to wait for', async () => {
+    for (const providers of [{}, { openai: [{ account: 'off', adminKey: ADMIN, baseUrl: `${simUrl}/v1`, enabled: false }] }]) {
+      const running = await runExporter(config({ stateDir: join(dir.path, 'ready-empty'), providers, budgets: [] }), { log: silentLogger });
+      try {
+        const res = await fetch(`${running.url}/readyz`);
+        assert.equal(res.status, 200, JSON.stringify(providers));
+        assert.deepEqual(((await res.json()) as { checks: unknown }).checks, { config: true, stateDir: true, polled: true });
+      } finally {
+        await running.close();
+      }
+    }
+  });
+
 });

@@ -25,10 +25,10 @@ export async function runExporter(
 ): Promise<RunningExporter> {
   const exporter = new Exporter(config, options);
   await exporter.init();
-  const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
   const { host, port } = splitListen(config.listen);
   let server: Server;
   try {
+    const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

@@ -222,6 +222,16 @@ describe('accounts through the admin API', () => {
     assert.equal(text.json.error.code, 'UNSUPPORTED_MEDIA_TYPE');
     assert.equal((await api.call('PUT', acct('x'), { raw: '' })).status, 415, 'PUT always needs JSON');
     assert.equal((await api.call('PUT', acct('x'), { raw: '{}', headers: { 'content-type': 'application/json; charset=latin1' } })).status, 415);
+    // Any charset but UTF-8, as docs/admin-api.md promises; the body parser itself would decode utf-16.
+    for (const charset of ['utf-16', 'UTF-16LE', '"utf-16be"', 'utf-32', 'iso-8859-1']) {
+      const r = await api.call('PUT', acct('x'), { raw: Buffer.from('{"adminKey":"sk-admin-x"}', 'utf16le'), headers: { 'content-type': `application/json; charset=${charset}` } });
+      assert.equal(r.status, 415, `charset=${charset}: ${r.text}`);
+      assert.equal(r.json.error.code, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"']) {
+      const r = await api.call('PUT', acct('x'), { raw: '{"enabled": "no"}', headers: { 'content-type': `application/json; charset=${charset}` } });
+      assert.equal(r.status, 400, `charset=${charset} is read (and the body validated): ${r.text}`);
+    }
     const big = await api.call('PUT', acct('x'), { body: { adminKey: KEY, padding: 'x'.repeat(20_000) } });
     assert.equal(big.status, 413);
     assert.equal(big.json.error.code, 'PAYLOAD_TOO_LARGE');

@@ -19,7 +19,7 @@ describe('changing a key through the API without a restart', () => {
     answers.push(r);
     return r;
   };
-  const status = async () => (await call('GET', '/api/v1/providers/openai/accounts/live')).json;
+  const status = async (account = 'live') => (await call('GET', `/api/v1/providers/openai/accounts/${account}`)).json;
 
   before(async () => {
     sim = new OpenAISimulator({ adminKey: RIGHT, projectKey: PROJECT });
@@ -100,6 +100,21 @@ describe('changing a key through the API without a restart', () => {
     assert.ok(next > Date.now() + 30 * 86_400_000 && next < Date.now() + 32 * 86_400_000, `nextPoll ${deferred.nextPoll} is about a month away`);
     assert.equal((await call('GET', '/api/v1/providers/openai/accounts/deferred')).status, 200);
     assert.equal((await call('DELETE', '/api/v1/providers/openai/accounts/deferred')).status, 204);
+  });
+
+  it('removes every series of a deleted account, the call-duration histogram included', async () => {
+    const created = await call('PUT', '/api/v1/providers/openai/accounts/gone', {
+      body: { adminKey: RIGHT, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600, usageEndpoints: ['completions'] },
+    });
+    assert.equal(created.status, 201, created.text);
+    await waitFor(async () => (await status('gone')).up, 'a successful poll');
+    const before = (await call('GET', '/metrics', { token: null })).text.split('\n').filter((l) => l.includes('account="gone"'));
+    for (const metric of ['nexus_provider_request_duration_seconds_bucket', 'nexus_provider_errors_total', 'nexus_provider_up', 'nexus_cost_usd_total', 'nexus_exporter_series']) {
+      assert.ok(before.some((l) => l.startsWith(metric)), `${metric} exists before the delete`);
+    }
+    assert.equal((await call('DELETE', '/api/v1/providers/openai/accounts/gone')).status, 204);
+    const after = (await call('GET', '/metrics', { token: null })).text.split('\n').filter((l) => l.includes('account="gone"'));
+    assert.deepEqual(after, []);
   });
 
   it('never shows the keys in the log, /metrics or any answer', async () => {
