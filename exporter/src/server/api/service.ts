@@ -189,18 +189,19 @@ export class AdminService {
     await this.store.update(
       (draft) => {
         const keep: Budget[] = [];
-        const seen = new Set<string>();
+        // Messages name entries by index, never by their values (an account field may hold anything).
+        const seen = new Map<string, number>();
         const problems: Array<{ field: string; message: string }> = [];
         const conflicts: Array<{ field: string; message: string }> = [];
         parsed.data.budgets.forEach((b, i) => {
           const key = `${b.provider}/${b.account}/${b.period}`;
-          if (seen.has(key)) problems.push({ field: `budgets[${i}].period`, message: `duplicate ${b.period} budget for ${b.provider}/${b.account}` });
-          seen.add(key);
+          if (seen.has(key)) problems.push({ field: `budgets[${i}].period`, message: `duplicate ${b.period} budget: budgets[${seen.get(key)}] is for the same account` });
+          else seen.set(key, i);
           const exists = inConfig(config, b.provider, b.account) || draft.accounts.some((a) => a.provider === b.provider && a.account === b.account);
-          if (!exists) problems.push({ field: `budgets[${i}].account`, message: `no ${b.provider} account named "${b.account}" exists` });
+          if (!exists) problems.push({ field: `budgets[${i}].account`, message: `no ${b.provider} account has this name` });
           const fromConfig = config.budgets.find((c) => c.provider === b.provider && c.account === b.account && c.period === b.period);
           if (fromConfig && fromConfig.amountUsd !== b.amountUsd) {
-            conflicts.push({ field: `budgets[${i}]`, message: `the ${b.period} budget of ${b.provider}/${b.account} is set in the configuration file; change it there` });
+            conflicts.push({ field: `budgets[${i}]`, message: `the ${b.period} budget of this ${b.provider} account is set in the configuration file; change it there` });
           }
           if (!fromConfig) keep.push(b);
         });
