@@ -100,7 +100,7 @@ export const CATALOG = [
     help: 'Series in the provider account\'s current snapshot, after the cardinality limits.' }),
   m({ name: 'nexus_exporter_state_write_errors_total', type: 'counter', part: 'health', perAccount: false, unit: '{error}',
     labels: [],
-    help: 'Failed writes of checkpoints to the state directory.' }),
+    help: 'Failed writes to the state directory (checkpoints and the credential store).' }),
   // The apps' own OpenTelemetry metrics, received over OTLP (receiver/semconv.ts has the conventions).
   m({ name: 'nexus_client_operation_duration_seconds', type: 'histogram', part: 'receiver', perAccount: false, unit: 's',
     labels: ['provider', 'model', 'operation', 'error_type', 'service'],

@@ -12,6 +12,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { CATALOG, HTTP_DURATION_BUCKETS, labelNames, type MetricDef, type MetricName } from './catalog.js';
 import { SnapshotExposition, gzipFromPieces, gzipPart, type GzipPart, type SnapshotRenderStats } from './exposition.js';
 import type { MetricsModel } from './model.js';
+import { labelsKey } from '../poll/ledger.js';
+import type { Labels } from '../providers/types.js';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
@@ -97,8 +99,21 @@ function registerHealth(registry: Registry, model: MetricsModel, def: MetricDef)
   const name = def.name as MetricName;
   if (def.type === 'histogram') {
     const h = new Histogram({ ...common, buckets: HTTP_DURATION_BUCKETS });
-    model.onDuration((labels, seconds) => h.observe(labels, seconds));
-    model.onRemove((labels) => h.remove(labels));
+    // prom-client removes a series by its full label set only, so the sets observed are kept to
+    // remove every series of an account (each endpoint and code) when it is deleted.
+    const observed = new Map<string, Labels>();
+    model.onDuration((labels, seconds) => {
+      h.observe(labels, seconds);
+      const key = labelsKey(labels);
+      if (!observed.has(key)) observed.set(key, labels);
+    });
+    model.onRemove((account) => {
+      for (const [key, labels] of observed) {
+        if (labels.provider !== account.provider || labels.account !== account.account) continue;
+        h.remove(labels);
+        observed.delete(key);
+      }
+    });
   } else if (def.type === 'counter') {
     new Counter({
       ...common,

@@ -12,8 +12,9 @@ import { redact, registerSecret, type Logger } from '../log.js';
 import { decimal, toNumber } from '../metrics/decimal.js';
 import { LabelLimiter, OTHER, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
-import type { AnyProviderModule } from '../providers/module.js';
+import { accountSecrets, type AnyProviderModule } from '../providers/module.js';
 import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, SourceBatch } from '../providers/types.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
 import { Ledger, labelsKey } from './ledger.js';
 
 export interface PollingSettings {
@@ -31,6 +32,8 @@ export interface PollerDeps {
   /** Where the ledger is persisted; undefined keeps it in memory (tests, `once`). */
   stateDir?: string;
   now?: () => Date;
+  /** Aborted at shutdown: calls in flight end at once and their poll is abandoned, not counted. */
+  signal?: AbortSignal;
 }
 
 export interface SourceStatus {
@@ -87,7 +90,7 @@ export class AccountPoller {
   private ledger: Ledger = Ledger.inMemory();
   private limiter!: LabelLimiter;
   private readonly log: Logger;
-  private timer?: NodeJS.Timeout;
+  private timer?: LongTimer;
   private inFlight?: Promise<boolean>;
   private stopped = true;
   /** Whether the exporter started this poller (it stays true while the account is disabled). */
@@ -110,7 +113,7 @@ export class AccountPoller {
     this.labels = { provider, account: account.account };
     this.owner = `${provider}/${account.account}`;
     this.log = deps.log.child({ provider, account: account.account });
-    for (const s of module.secrets(account)) registerSecret(s);
+    for (const s of accountSecrets(module, account)) registerSecret(s);
     this.collector = module.create(account);
   }
 
@@ -147,14 +150,14 @@ export class AccountPoller {
 
   private halt(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.nextPoll = undefined;
   }
 
   /** Swaps in new account settings (credentials, interval, base URL) for the next poll. */
   async reconfigure(account: AccountConfig): Promise<void> {
-    for (const s of this.module.secrets(account)) registerSecret(s);
+    for (const s of accountSecrets(this.module, account)) registerSecret(s);
     await this.inFlight;
     this.account = account;
     this.collector = this.module.create(account);
@@ -215,8 +218,8 @@ export class AccountPoller {
   private schedule(delaySeconds: number): void {
     if (this.stopped) return;
     this.nextPoll = new Date(Date.now() + delaySeconds * 1000);
-    this.timer = setTimeout(() => void this.tick(), delaySeconds * 1000);
-    this.timer.unref();
+    // A long deferral (a month-long Retry-After) outlasts one setTimeout: timers.ts re-arms it.
+    this.timer = setLongTimeout(() => void this.tick(), delaySeconds * 1000, { unref: true });
   }
 
   private async tick(): Promise<void> {
@@ -260,6 +263,7 @@ export class AccountPoller {
         onError: (endpoint, reason) => model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }),
       },
       this.module.errorMessage,
+      this.deps.signal,
     );
     return { http, now, log: this.log, source: onSource };
   }
@@ -279,6 +283,8 @@ export class AccountPoller {
         // Applied at once: the source is complete, whatever happens to the rest of the poll.
         this.ledger.apply(name, batch, now);
       } catch (e) {
+        // Shutting down: end the poll here; the sources read so far are saved below.
+        if (this.deps.signal?.aborted) throw e;
         const err = this.countError(e, name);
         failedSources.add(name);
         failed.push(err);
@@ -302,7 +308,8 @@ export class AccountPoller {
         retired++;
       }
     } catch (e) {
-      thrown = this.countError(e, 'poll');
+      // Shutting down: the calls in flight were aborted; that is no failure of the provider.
+      if (!this.deps.signal?.aborted) thrown = this.countError(e, 'poll');
     }
     if (read.size > 0) {
       try {
@@ -313,6 +320,7 @@ export class AccountPoller {
         this.log.error({ err: e }, 'could not save checkpoints to the state directory');
       }
     }
+    if (this.deps.signal?.aborted) return false;
     if (read.size > 0 || retired > 0) this.swap();
     const errors = thrown ? [...failed, thrown] : failed;
     const result: PollResult = errors.length === 0 ? 'success' : read.size > 0 ? 'partial' : 'failure';

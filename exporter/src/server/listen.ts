@@ -25,11 +25,17 @@ export async function runExporter(
 ): Promise<RunningExporter> {
   const exporter = new Exporter(config, options);
   await exporter.init();
-  const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
   const { host, port } = splitListen(config.listen);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+  let server: Server;
+  try {
+    const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (e) {
+    await exporter.stop(); // releases the state directory
+    throw e;
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   exporter.start();
@@ -41,6 +47,8 @@ export async function runExporter(
     url,
     close: () =>
       (closing ??= (async () => {
+        // Provider calls first, so that no answer (a connection test) waits for a hung provider.
+        exporter.abortCalls();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

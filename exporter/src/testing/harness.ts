@@ -1,7 +1,9 @@
 // Test helpers: a poller wired to a fresh metrics model, against a simulator on loopback. Real HTTP,
 // real ledger (optionally persisted in a temp dir); nothing is stubbed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HTTP, type HttpSettings } from '../http/client.js';
@@ -142,4 +144,47 @@ export async function assertFailedSourceKeepsLastGoodData(
   assert.equal(h.value('nexus_provider_up'), 1);
   assert.equal(h.value('nexus_provider_source_up', { source: expected.source }), 1);
   return { before, during };
+}
+
+/**
+ * A real tmpfs of `sizeKiB` (a small disk that fills up), or the reason there is none: mounting needs
+ * root (CI runs as root). Tests skip with that reason rather than pass without the real disk.
+ */
+export async function smallTmpfs(sizeKiB: number): Promise<{ path: string; remove(): Promise<void> } | { skip: string }> {
+  if (process.getuid?.() !== 0) return { skip: 'needs root to mount a small tmpfs (CI runs as root)' };
+  const dir = await tempDir('nexus-tmpfs-');
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir.path], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    await dir.remove();
+    return { skip: `cannot mount a tmpfs here: ${(mount.stderr || mount.error?.message || '').trim()}` };
+  }
+  return {
+    path: dir.path,
+    remove: async () => {
+      spawnSync('umount', ['-l', dir.path]);
+      await dir.remove();
+    },
+  };
+}
+
+/**
+ * A TCP server that reads requests and never answers: a hung provider (or OTLP collector). `sockets`
+ * are the connections that have sent a request.
+ */
+export async function silentServer(): Promise<{ url: string; sockets: Socket[]; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const all = new Set<Socket>();
+  const server = createServer((s) => {
+    all.add(s);
+    s.once('data', () => sockets.push(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sockets,
+    close: async () => {
+      for (const s of all) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }

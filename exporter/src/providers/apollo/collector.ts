@@ -6,6 +6,7 @@
 // headers belong to the credits source, so the listing leaves that endpoint out. Everything here is a
 // gauge; nothing is bucketed.
 import type { HttpResponse } from '../../http/client.js';
+import { excerpt } from '../../log.js';
 import type { Collector, GaugeSample, PollContext } from '../types.js';
 import { describeZodError } from '../values.js';
 import { apiUsageStats, creditUsageStats, endpointName, headerWindows, remainingOf, WINDOWS, type RateWindow, type WindowValue } from './parse.js';
@@ -80,7 +81,7 @@ export class ApolloCollector implements Collector {
         const gauges: GaugeSample[] = [];
         for (const [type, c] of Object.entries(parsed.data.credit_usage_stats)) {
           if (!CREDIT_TYPE.test(type)) {
-            ctx.log.warn({ type: type.slice(0, 64) }, 'credit type with an unexpected name skipped');
+            ctx.log.warn({ type: excerpt(type, 64) }, 'credit type with an unexpected name skipped');
             continue;
           }
           // A null entry or a null limit is unlimited: there is nothing to run out of.

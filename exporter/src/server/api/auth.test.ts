@@ -94,6 +94,21 @@ describe('admin API without a token', () => {
     }
   });
 
+  it('refuses to start with a NEXUS_ADMIN_TOKEN that an Authorization header cannot carry', async () => {
+    process.env.NEXUS_ADMIN_TOKEN = 'a token with spaces 0123456789';
+    let started: Awaited<ReturnType<typeof startApi>> | Error;
+    try {
+      started = await startApi({ config: { admin: {} } }).catch((e: unknown) => e as Error);
+    } finally {
+      delete process.env.NEXUS_ADMIN_TOKEN;
+    }
+    if (!(started instanceof Error)) {
+      await started.remove();
+      assert.fail('started with a token that can never authenticate');
+    }
+    assert.match(started.message, /NEXUS_ADMIN_TOKEN must contain only letters, digits/);
+  });
+
   it('takes NEXUS_ADMIN_TOKEN when the config file has none', async () => {
     process.env.NEXUS_ADMIN_TOKEN = `${TOKEN}-from-env`;
     const api = await startApi({ config: { admin: {} } });

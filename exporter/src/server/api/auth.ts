@@ -3,7 +3,7 @@
 // wrong credentials rate limited per client IP, and the response headers a JSON API should send.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import type { ExporterConfig } from '../../config/schema.js';
+import { TOKEN68, TOKEN68_MESSAGE, type ExporterConfig } from '../../config/schema.js';
 import { registerSecret, type Logger } from '../../log.js';
 import { ApiError, sendError } from './errors.js';
 
@@ -19,6 +19,7 @@ export function constantTimeEqual(given: string, expected: string): boolean {
 export function adminToken(config: ExporterConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const token = config.admin.token ?? (env.NEXUS_ADMIN_TOKEN || undefined);
   if (token !== undefined && token.length < 16) throw new Error('NEXUS_ADMIN_TOKEN must be at least 16 characters');
+  if (token !== undefined && !TOKEN68.test(token)) throw new Error(`NEXUS_ADMIN_TOKEN ${TOKEN68_MESSAGE}`);
   registerSecret(token);
   return token;
 }
@@ -130,12 +131,19 @@ export function cors(origins: readonly string[]): RequestHandler {
   };
 }
 
-/** Requests with a body must send JSON. */
+/**
+ * Requests with a body must send JSON, in UTF-8 (RFC 8259 §8.1): a `charset` parameter other than
+ * utf-8 is refused, where the body parser would decode utf-16 and other `utf-` charsets.
+ */
 export const requireJson: RequestHandler = (req, res, next) => {
   const hasBody = req.get('transfer-encoding') !== undefined || (req.get('content-length') ?? '0') !== '0';
   if (req.method === 'PUT' || hasBody) {
     if (!req.is('application/json')) {
       return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with Content-Type: application/json'));
+    }
+    const charset = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(req.get('content-type') ?? '');
+    if (charset && !/^utf-8$/i.test(charset[1] ?? charset[2] ?? '')) {
+      return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON: send no charset, or charset=utf-8'));
     }
   }
   next();
