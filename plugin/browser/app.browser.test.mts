@@ -4,6 +4,8 @@
 // provider simulators and a real Prometheus scraping it. One exporter, one Prometheus, one host server
 // and one browser for the whole run; each Grafana version starts from an unconfigured app.
 //
+// NEXUS_GRAFANA_VERSIONS=12.4 (a comma-separated list) runs only those versions.
+//
 // Screenshots of every page, dark and light, go to ../../test-artifacts/host/<version>/; with
 // NEXUS_UPDATE_SCREENSHOTS=1 the Grafana 13.1 ones also replace src/img/screenshots/ (the plugin
 // catalog's screenshots, listed in src/plugin.json).
@@ -29,6 +31,8 @@ const ARTIFACTS = path.resolve(here, '..', '..', 'test-artifacts', 'host');
 const SCREENSHOTS = path.resolve(here, '..', 'src', 'img', 'screenshots');
 const UPDATE_SCREENSHOTS = process.env.NEXUS_UPDATE_SCREENSHOTS === '1';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ONLY = process.env.NEXUS_GRAFANA_VERSIONS?.split(',');
+const VERSIONS = GRAFANA_VERSIONS.filter((v) => !ONLY || ONLY.includes(v.name));
 const ID = 'nexus-apimonitor-app';
 
 const TOKEN = `browser-admin-${randomBytes(12).toString('hex')}`;
@@ -61,6 +65,7 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
   let browser: Browser;
   let workDir: string;
   let openai: { adminKey: string; baseUrl: string };
+  let promUrl: string;
   /** Every /api response body the browser received, to check no secret comes back. */
   const responses: string[] = [];
   const authHeaders: string[] = [];
@@ -111,7 +116,7 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
       ],
       path.join(workDir, 'prometheus.log')
     );
-    const promUrl = `http://127.0.0.1:${port}`;
+    promUrl = `http://127.0.0.1:${port}`;
     await waitFor(
       'Prometheus to have the exporter spend',
       async () => {
@@ -142,7 +147,7 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
     }
   });
 
-  for (const grafana of GRAFANA_VERSIONS) {
+  for (const grafana of VERSIONS) {
     describe(`Grafana ${grafana.name} (@grafana/* ${grafana.version})`, () => {
       const account = `browser-${grafana.name.replace('.', '-')}`;
       let context: BrowserContext;
@@ -157,7 +162,8 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
       const shot = async (name: string, theme: 'dark' | 'light') => {
         const file = path.join(ARTIFACTS, grafana.name, `${name}-${theme}.png`);
         await mkdir(path.dirname(file), { recursive: true });
-        await page.screenshot({ path: file, fullPage: true });
+        await page.waitForLoadState('networkidle'); // icons are fetched after the page renders
+        await page.screenshot({ path: file });
         if (UPDATE_SCREENSHOTS && grafana === GRAFANA_VERSIONS.at(-1)) {
           await mkdir(SCREENSHOTS, { recursive: true });
           await copyFile(file, path.join(SCREENSHOTS, `${name}-${theme}.png`));
@@ -275,27 +281,30 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
           host.set({ theme });
           await goto(`/plugins/${ID}`);
           await page.waitForSelector('input[value="configured"]');
-          await shot('configuration', theme);
 
           await goto(`/a/${ID}/overview`);
-          await page.getByTestId('data-testid nexus-stat-spend-today').waitFor();
+          const spend = page.getByTestId('data-testid nexus-stat-spend-today');
+          await spend.getByText(/\$/).waitFor();
+          assert.match(await spend.innerText(), /\$\d{1,3}(,\d{3})*\.\d{2}/, 'full money amounts');
           await page.getByRole('cell', { name: 'OpenAI' }).waitFor();
-          const spend = await page.getByTestId('data-testid nexus-stat-spend-today').innerText();
-          assert.match(spend, /\$\d{1,3}(,\d{3})*\.\d{2}/, 'full money amounts');
+          await page.getByRole('region', { name: 'Credits left' }).getByText('Lead credits').waitFor();
           assert.doesNotMatch(await page.locator('main').innerText(), /\$\d+(\.\d+)?K\b/, 'no abbreviated money');
-          await shot('overview', theme);
 
           await goto(`/a/${ID}/providers`);
           await page.getByTestId('data-testid nexus-account-status-openai-demo').getByText('Up').waitFor();
-          await shot('providers', theme);
 
           await goto(`/a/${ID}/budgets`);
           await page.getByText(/A budget is the most/).waitFor();
-          await shot('budgets', theme);
+          await page.getByRole('button', { name: 'Add budget' }).waitFor();
 
           await goto(`/a/${ID}/alerts`);
           await page.getByRole('heading', { name: 'Budgets and spend' }).waitFor();
-          await shot('alerts', theme);
+          await page
+            .getByTestId('data-testid nexus-rule-NexusBudgetExceeded')
+            .getByRole('link', { name: 'Runbook' })
+            .click();
+          await page.getByRole('dialog').getByText('Runbook: NexusBudgetExceeded').waitFor();
+          assert.match(await page.getByRole('dialog').innerText(), /Mitigate/);
         }
         host.set({ theme: 'dark' });
         expectClean();
@@ -465,7 +474,88 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
           expectClean([401]);
         } finally {
           restoreSettings();
+          // The fake clock stays with the browser context: the next tests get a new one.
+          await context.close();
+          context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+          await newPage();
         }
+      });
+
+      it('an empty admin token (docker compose without NEXUS_ADMIN_TOKEN) is not shown as configured', async () => {
+        try {
+          // What provisioning stores for `exporterToken: $NEXUS_ADMIN_TOKEN` when the variable is empty.
+          host.settings.secureJsonData = { exporterToken: '' };
+          await goto(`/plugins/${ID}`);
+          await page.locator('#nexus-exporter-token').waitFor();
+          assert.equal(await page.locator('input[value="configured"]').count(), 0);
+          await goto(`/a/${ID}/providers`);
+          await page.getByText('Connect the exporter first').waitFor();
+          expectClean();
+        } finally {
+          restoreSettings();
+        }
+      });
+
+      it('takes screenshots of every page in both themes, with budgets in every state', async () => {
+        // One budget per state the alerts know: over (critical), nearly used or forecast over (warning), fine.
+        const spend = async (provider: string, period: string) => {
+          const q = `max(nexus_spend_usd{provider="${provider}",account="demo",period="${period}"})`;
+          const r = await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)).json();
+          return Number(r.data.result[0].value[1]);
+        };
+        const round = (v: number) => Math.max(1, Math.round(v));
+        await exporterApi('PUT', '/budgets', {
+          budgets: [
+            {
+              provider: 'openai',
+              account: 'demo',
+              period: 'month',
+              amountUsd: round((await spend('openai', 'month')) / 0.9),
+            },
+            { provider: 'exa', account: 'demo', period: 'day', amountUsd: round((await spend('exa', 'day')) * 0.7) },
+            {
+              provider: 'twilio',
+              account: 'demo',
+              period: 'month',
+              amountUsd: round((await spend('twilio', 'month')) * 4),
+            },
+          ],
+        });
+        for (const theme of ['dark', 'light'] as const) {
+          host.set({ theme });
+          await goto(`/plugins/${ID}`);
+          await page.waitForSelector('input[value="configured"]');
+          await shot('configuration', theme);
+          await goto(`/a/${ID}/overview`);
+          await page.getByRole('region', { name: 'Credits left' }).waitFor();
+          await shot('overview', theme);
+          await goto(`/a/${ID}/providers`);
+          await page.getByTestId('data-testid nexus-account-status-openai-demo').getByText('Up').waitFor();
+          await shot('providers', theme);
+          await waitFor(
+            'Prometheus to judge every budget',
+            async () => {
+              await goto(`/a/${ID}/budgets`);
+              await page.getByText(/A budget is the most/).waitFor();
+              return (await page.locator('[data-severity]').count()) === 3;
+            },
+            { timeoutMs: 60_000, intervalMs: 1000 }
+          );
+          assert.deepEqual(
+            (
+              await page
+                .locator('[data-severity]')
+                .evaluateAll((els) => els.map((e) => e.getAttribute('data-severity')))
+            ).sort(),
+            ['critical', 'ok', 'warning']
+          );
+          await shot('budgets', theme);
+          await goto(`/a/${ID}/alerts`);
+          await page.getByRole('heading', { name: 'Budgets and spend' }).waitFor();
+          await shot('alerts', theme);
+        }
+        host.set({ theme: 'dark' });
+        expectClean();
       });
 
       it('every call the app made matched a route of dist/plugin.json, and no secret reached the browser', () => {

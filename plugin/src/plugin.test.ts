@@ -50,6 +50,25 @@ describe('src/plugin.json', () => {
     expect(route.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.exporterToken }}' }]);
   });
 
+  test('lists every screenshot of src/img/screenshots (both themes of every page), each in the README', () => {
+    const listed = srcPluginJson.info.screenshots.map((x: { path: string }) => x.path).sort();
+    const files = fs
+      .readdirSync(path.join(ROOT, 'src', 'img', 'screenshots'))
+      .map((f) => `img/screenshots/${f}`)
+      .sort();
+    expect(listed).toEqual(files);
+    const pages = srcPluginJson.includes.filter((i) => i.type === 'page').map((i) => i.name.toLowerCase());
+    for (const page of pages) {
+      for (const theme of ['dark', 'light']) {
+        expect(listed).toContain(`img/screenshots/${page}-${theme}.png`);
+      }
+    }
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const p of listed) {
+      expect(readme).toContain(`(src/${p})`);
+    }
+  });
+
   test('lists no dashboards itself: the build adds them from ../dashboards', () => {
     expect(srcPluginJson.includes.filter((i) => i.type === 'dashboard')).toEqual([]);
   });
@@ -79,6 +98,12 @@ describe('dist/ (the built plugin)', () => {
     expect(included.map((i: { path: string }) => i.path).sort()).toEqual(
       repo.map((d) => `dashboards/${d.file}`).sort()
     );
+  });
+
+  test('has the screenshots plugin.json lists', () => {
+    for (const shot of dist().info.screenshots) {
+      expect(fs.existsSync(path.join(DIST, shot.path))).toBe(true);
+    }
   });
 
   test('has the module, its source map, README, CHANGELOG, LICENSE and logo', () => {

@@ -91,7 +91,13 @@ export async function dsQuery(
       failed = true;
       continue;
     }
-    const res = await fetch(`${ds.url}/api/v1/query?${new URLSearchParams({ query: q.expr ?? '', time: String(at) })}`);
+    // Grafana's data source HTTP client times out after 30 s (the [dataproxy] timeout default).
+    const res = await fetch(
+      `${ds.url}/api/v1/query?${new URLSearchParams({ query: q.expr ?? '', time: String(at) })}`,
+      {
+        signal: AbortSignal.timeout(30_000),
+      }
+    );
     const answer = (await res.json()) as PromAnswer;
     if (answer.status !== 'success' || !answer.data) {
       results[q.refId] = {
