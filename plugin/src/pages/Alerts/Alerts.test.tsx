@@ -94,10 +94,11 @@ describe('Alerts page', () => {
     expect(screen.getAllByRole('heading').map((h) => h.textContent)).toEqual(['Providers']);
     expect(screen.getByText('1 of 3 rules')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('radio', { name: 'All' }));
-    await userEvent.type(screen.getByLabelText('Filter alert rules'), 'budget');
+    await userEvent.click(screen.getByLabelText('Filter alert rules'));
+    await userEvent.paste('budget');
     expect(screen.getAllByRole('heading').map((h) => h.textContent)).toEqual(['Budgets and spend']);
     await userEvent.clear(screen.getByLabelText('Filter alert rules'));
-    await userEvent.type(screen.getByLabelText('Filter alert rules'), 'no such rule');
+    await userEvent.paste('no such rule');
     expect(screen.getByText('No rule matches the filter.')).toBeInTheDocument();
   });
 
@@ -127,10 +128,12 @@ describe('Alerts page', () => {
   test('the page shows the rules generated from provisioning/prometheus/rules, each with its runbook', () => {
     renderPage(<Alerts />, appMeta());
     expect(SHIPPED_ALERT_RULES.length).toBeGreaterThan(0);
+    // One role query for the whole page: getByRole per rule is slow on a page this size.
+    const links = screen.getAllByRole('link').map((l) => l.textContent ?? '');
     for (const rule of SHIPPED_ALERT_RULES) {
-      expect(screen.getByRole('link', { name: rule.name })).toBeInTheDocument();
+      expect(links).toContain(rule.name);
       expect(RUNBOOK_SECTIONS[runbookAnchor(rule.runbookUrl)!]).toBeDefined();
     }
-    expect(screen.getAllByRole('link', { name: /Runbook/ })).toHaveLength(SHIPPED_ALERT_RULES.length);
+    expect(links.filter((l) => /Runbook/.test(l))).toHaveLength(SHIPPED_ALERT_RULES.length);
   });
 });
