@@ -116,7 +116,7 @@ describe('Budgets page', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save budgets' }));
     expect(await within(r).findByText('Enter an amount greater than 0')).toBeInTheDocument();
     expect(backend.requestsTo('PUT', BUDGETS_URL)).toHaveLength(0);
-  });
+  }, 90_000);
 
   test('shows the exporter’s validation errors on the row they name', async () => {
     backend.on('GET', BUDGETS_URL, { data: { budgets: [CONFIG_BUDGET, API_BUDGET] } });
@@ -138,7 +138,7 @@ describe('Budgets page', () => {
 
     expect(await screen.findByText('Budgets were not saved')).toBeInTheDocument();
     expect(within(r).getByText('no openai account named "main" exists')).toBeInTheDocument();
-  });
+  }, 90_000);
 
   test('exporter down while loading: error with the reason', async () => {
     backend.on('GET', BUDGETS_URL, { status: 502, data: '' });
@@ -165,7 +165,7 @@ describe('Budgets page', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save budgets' }));
     expect(await within(added).findAllByText('Required')).toHaveLength(3);
     expect(backend.requestsTo('PUT', BUDGETS_URL)).toHaveLength(0);
-  });
+  }, 90_000);
 
   test.each([
     [390, 450, 'ok', /^Within budget/, '78%'],

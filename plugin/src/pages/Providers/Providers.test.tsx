@@ -108,10 +108,11 @@ describe('Providers page', () => {
   });
 
   test.each([401, 403, 429])('after a %i the page stops refreshing on its own', async (status) => {
+    let view: ReturnType<typeof renderPage> | undefined;
     jest.useFakeTimers();
     try {
       backend.on('GET', PROVIDERS_URL, { status, data: { error: { code: 'X', message: 'no' } } });
-      renderPage(<Providers />);
+      view = renderPage(<Providers />);
       expect(await screen.findByText('Auto-refresh is paused')).toBeInTheDocument();
       for (let i = 0; i < 6; i++) {
         await act(async () => {
@@ -120,15 +121,17 @@ describe('Providers page', () => {
       }
       expect(backend.requestsTo('GET', PROVIDERS_URL)).toHaveLength(1);
     } finally {
+      view?.unmount(); // its interval belongs to the fake clock
       jest.useRealTimers();
     }
   });
 
   test('after a 502 it keeps refreshing: the exporter may come back', async () => {
+    let view: ReturnType<typeof renderPage> | undefined;
     jest.useFakeTimers();
     try {
       backend.on('GET', PROVIDERS_URL, { status: 502, data: '' });
-      renderPage(<Providers />);
+      view = renderPage(<Providers />);
       expect(await screen.findByText('Could not load provider accounts')).toBeInTheDocument();
       for (let i = 0; i < 2; i++) {
         await act(async () => {
@@ -137,6 +140,7 @@ describe('Providers page', () => {
       }
       expect(backend.requestsTo('GET', PROVIDERS_URL)).toHaveLength(3);
     } finally {
+      view?.unmount(); // its interval belongs to the fake clock
       jest.useRealTimers();
     }
   });
