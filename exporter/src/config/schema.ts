@@ -1,5 +1,6 @@
 // The YAML shape of nexus.yaml. Defaults live here; config/load.ts parses, substitutes ${ENV} and
 // validates into an ExporterConfig that the rest of the code imports.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { PROVIDERS } from '../providers/index.js';
 import { httpUrl } from '../providers/module.js';
@@ -18,6 +19,15 @@ const regexList = z
       }
     });
   });
+
+/** An IPv4/IPv6 address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isIpOrCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const version = isIP(address ?? '');
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 const budget = z
   .object({
@@ -48,6 +58,11 @@ const admin = z
     maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
     /** Wrong tokens accepted per client IP per minute before answering 429. */
     authFailuresPerMinute: z.number().int().min(1).max(1000).default(10),
+    /**
+     * Reverse proxies in front of the admin API (Grafana's plugin proxy), as IPs or CIDR ranges: only a
+     * request from one of them has its client address taken from X-Forwarded-For. None by default.
+     */
+    trustedProxies: z.array(z.string().refine(isIpOrCidr, 'must be an IP address or a CIDR range such as 10.0.0.0/8')).default([]),
   })
   .strict()
   .prefault({});

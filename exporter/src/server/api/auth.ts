@@ -3,6 +3,7 @@
 // wrong credentials rate limited per client IP, and the response headers a JSON API should send.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import proxyaddr from 'proxy-addr';
 import { TOKEN68, TOKEN68_MESSAGE, type ExporterConfig } from '../../config/schema.js';
 import { registerSecret, type Logger } from '../../log.js';
 import { ApiError, sendError } from './errors.js';
@@ -71,12 +72,25 @@ export class FailureLimiter {
   }
 }
 
-function clientIp(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+type ClientIp = (req: Request) => string;
+
+const peerIp: ClientIp = (req) => req.socket.remoteAddress ?? 'unknown';
+
+/**
+ * The client address for rate limiting. Behind Grafana every admin call comes from Grafana's address,
+ * so one user's wrong token would lock out everyone; with Grafana listed in `trustedProxies` the address
+ * is taken from X-Forwarded-For (which Grafana's proxy appends to) — but only when the peer is trusted,
+ * and only up to the first untrusted hop, so a client cannot pick its own address (proxy-addr, as
+ * Express' `trust proxy` uses it).
+ */
+export function clientAddress(trustedProxies: readonly string[]): ClientIp {
+  if (trustedProxies.length === 0) return peerIp;
+  const trust = proxyaddr.compile([...trustedProxies]);
+  return (req) => proxyaddr(req, trust);
 }
 
 /** Requires `Authorization: Bearer <token>` on every request the handler guards. */
-export function requireBearer(token: string, limiter: FailureLimiter, log: Logger): RequestHandler {
+export function requireBearer(token: string, limiter: FailureLimiter, log: Logger, clientIp: ClientIp = peerIp): RequestHandler {
   return (req, res, next) => {
     const ip = clientIp(req);
     const wait = limiter.retryAfter(ip);
@@ -159,7 +173,7 @@ export function metricsAuth(config: ExporterConfig['metricsAuth'], log: Logger):
   const scheme = config.type === 'bearer' ? /^Bearer[ ]+(\S+)[ ]*$/i : /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i;
   const challenge = config.type === 'bearer' ? 'Bearer realm="nexus-metrics"' : 'Basic realm="nexus-metrics", charset="UTF-8"';
   return (req, res, next) => {
-    const ip = clientIp(req);
+    const ip = peerIp(req);
     const wait = limiter.retryAfter(ip);
     if (wait !== undefined) {
       res.status(429).set('retry-after', String(wait)).type('text/plain').send('too many failed authentication attempts\n');

@@ -3,7 +3,7 @@
 // exporter parse anything) and only as JSON, within admin.maxBodyBytes.
 import express, { type RequestHandler, type Router } from 'express';
 import type { Exporter } from '../../exporter.js';
-import { FailureLimiter, adminToken, cors, requireBearer, requireJson, securityHeaders } from './auth.js';
+import { FailureLimiter, adminToken, clientAddress, cors, requireBearer, requireJson, securityHeaders } from './auth.js';
 import { ApiError, errorHandler, sendError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { AdminService } from './service.js';
@@ -29,7 +29,7 @@ export function adminApi(exporter: Exporter, options: AdminApiOptions = {}): Rou
     return router;
   }
   router.use(cors(settings.corsOrigins));
-  router.use(requireBearer(token, new FailureLimiter(settings.authFailuresPerMinute), log));
+  router.use(requireBearer(token, new FailureLimiter(settings.authFailuresPerMinute), log, clientAddress(settings.trustedProxies)));
   router.use(requireJson);
   router.use(express.json({ limit: settings.maxBodyBytes, strict: true, type: 'application/json' }));
 
