@@ -81,4 +81,33 @@ describe('AccountPoller', () => {
     await h.poller.reconfigure({ ...h.poller.config, enabled: false });
     assert.equal(h.series('nexus_provider_source_up').length, 0, 'a disabled account reports no source as down');
   });
+
+  it('says how each source\'s data arrives and up to when it is complete, and forgets retired sources', async () => {
+    const clock = new Date('2026-03-10T15:20:00Z');
+    const h = await harness('openai', account({ usageEndpoints: ['completions', 'embeddings'] }), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.deepEqual(h.series('nexus_source_info').map((s) => [s.labels.source, s.labels.bucket, s.labels.delivery, s.value]).sort(), [
+      ['openai.costs', 'day', 'live', 1], ['openai.projects', 'none', 'live', 1], ['openai.usage.completions', 'day', 'live', 1], ['openai.usage.embeddings', 'day', 'live', 1],
+    ]);
+    // Live sources (the day in progress grows as it is used) are complete as of the read.
+    for (const s of h.series('nexus_source_data_timestamp_seconds')) assert.equal(s.value, clock.getTime() / 1000, s.labels.source);
+    await h.poller.reconfigure({ ...h.poller.config, usageEndpoints: ['completions'] });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.series('nexus_source_info', { source: 'openai.usage.embeddings' }).length, 0);
+    assert.equal(h.series('nexus_source_data_timestamp_seconds', { source: 'openai.usage.embeddings' }).length, 0);
+  });
+
+  it('keeps the data timestamp of a failing source at its last good read while the source is declared', async () => {
+    let clock = new Date('2026-03-10T15:20:00Z');
+    const h = await harness('openai', account(), { now: () => clock, http: { retries: 0 } });
+    assert.equal(await h.poller.pollNow(), true);
+    const first = clock.getTime() / 1000;
+    clock = new Date('2026-03-10T15:30:00Z');
+    sim.inject({ kind: 'status', status: 500 }, { path: 'organization/costs', times: 1 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_source_up', { source: 'openai.costs' }), 0);
+    assert.equal(h.value('nexus_source_data_timestamp_seconds', { source: 'openai.costs' }), first, 'stale by ten minutes');
+    assert.equal(h.value('nexus_source_data_timestamp_seconds', { source: 'openai.usage.completions' }), clock.getTime() / 1000);
+    assert.equal(h.series('nexus_source_info', { source: 'openai.costs', bucket: 'day' }).length, 1);
+  });
 });

@@ -13,7 +13,8 @@ import { decimal, toNumber } from '../metrics/decimal.js';
 import { LabelLimiter, OTHER, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
 import { accountSecrets, type AnyProviderModule } from '../providers/module.js';
-import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, SourceBatch } from '../providers/types.js';
+import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, SourceBatch, SourceShape } from '../providers/types.js';
+import { DAY_SECONDS, utcDayStart } from '../providers/values.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
 import { Ledger, labelsKey } from './ledger.js';
 
@@ -69,6 +70,30 @@ interface SourceState {
   gauges: GaugeSample[];
   up: boolean;
   lastError?: SourceStatus['lastError'];
+  /** The labels of its nexus_source_info series. */
+  info: Labels;
+}
+
+/** The labels of a source's nexus_source_info series (besides provider and account). */
+function sourceInfo(source: string, shape: SourceShape): Labels {
+  return { source, bucket: shape.bucket, delivery: shape.delivery ?? 'live' };
+}
+
+/**
+ * Unix time up to which a source's data is complete after a good read at `now`: the read itself when
+ * the provider reports values as they are (or the bucket in progress as it grows); for a source that
+ * reports closed buckets only (OpenRouter's /activity), the end of the newest bucket the read returned,
+ * or undefined when it returned none (an idle account: the previous value stands).
+ */
+export function dataTimestamp(shape: SourceShape, now: Date, batch: SourceBatch): number | undefined {
+  if (shape.delivery !== 'closed' || shape.bucket === 'none') return Math.floor(now.getTime() / 1000);
+  let newest: number | undefined;
+  for (const r of batch.usage ?? []) if (newest === undefined || r.bucketStart > newest) newest = r.bucketStart;
+  if (newest === undefined) return undefined;
+  if (shape.bucket === 'hour') return newest + 3600;
+  if (shape.bucket === 'day') return utcDayStart(new Date(newest * 1000)) + DAY_SECONDS;
+  const start = new Date(newest * 1000);
+  return Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1) / 1000;
 }
 
 /** The outcome of one poll: `success` read every source, `partial` some, `failure` none. */
@@ -275,8 +300,9 @@ export class AccountPoller {
     const read = new Set<string>();
     const failedSources = new Set<string>();
     const failed: ProviderError[] = [];
-    const ctx = this.context(this.account, now, async (name, readSource) => {
+    const ctx = this.context(this.account, now, async (name, shape, readSource) => {
       if (read.has(name) || failedSources.has(name)) throw new Error(`source ${name} read twice in one poll`);
+      const info = this.declareSource(name, shape);
       let batch: SourceBatch;
       try {
         batch = await readSource({ windowStart: (lookbackSeconds) => this.ledger.windowStart(name, lookbackSeconds, now) });
@@ -288,12 +314,14 @@ export class AccountPoller {
         const err = this.countError(e, name);
         failedSources.add(name);
         failed.push(err);
-        this.sourceFailed(name, err);
+        this.sourceFailed(name, err, info);
         return false;
       }
       read.add(name);
-      this.sources.set(name, { gauges: batch.gauges ?? [], up: true });
+      this.sources.set(name, { gauges: batch.gauges ?? [], up: true, info });
       model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 1);
+      const dataUntil = dataTimestamp(shape, now, batch);
+      if (dataUntil !== undefined) model.setHealth('nexus_source_data_timestamp_seconds', { ...this.labels, source: name }, dataUntil);
       return true;
     });
     let thrown: ProviderError | undefined;
@@ -303,8 +331,11 @@ export class AccountPoller {
       // A source that a completed poll did not read is gone (a deleted key, a source switched off).
       for (const name of [...this.sources.keys()]) {
         if (read.has(name) || failedSources.has(name)) continue;
+        const { info } = this.sources.get(name)!;
         this.sources.delete(name);
         model.deleteHealth('nexus_provider_source_up', { ...this.labels, source: name });
+        model.deleteHealth('nexus_source_info', { ...this.labels, ...info });
+        model.deleteHealth('nexus_source_data_timestamp_seconds', { ...this.labels, source: name });
         retired++;
       }
     } catch (e) {
@@ -338,11 +369,20 @@ export class AccountPoller {
     return err;
   }
 
-  private sourceFailed(name: string, err: ProviderError): void {
+  /** Publishes how a source's data arrives (nexus_source_info), replacing an earlier declaration. */
+  private declareSource(name: string, shape: SourceShape): Labels {
+    const info = sourceInfo(name, shape);
+    const previous = this.sources.get(name)?.info;
+    if (previous && labelsKey(previous) !== labelsKey(info)) this.deps.model.deleteHealth('nexus_source_info', { ...this.labels, ...previous });
+    this.deps.model.setHealth('nexus_source_info', { ...this.labels, ...info }, 1);
+    return info;
+  }
+
+  private sourceFailed(name: string, err: ProviderError, info: Labels): void {
     const previous = this.sources.get(name);
     const lastError = { at: new Date().toISOString(), reason: err.reason, message: redact(err.message) };
     // The last good gauges stay; a source never read before has none.
-    this.sources.set(name, { gauges: previous?.gauges ?? [], up: false, lastError });
+    this.sources.set(name, { gauges: previous?.gauges ?? [], up: false, lastError, info });
     this.deps.model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 0);
     this.log.warn({ source: name, reason: err.reason, endpoint: err.endpoint }, `source ${name} failed, serving its last good data: ${err.message}`);
   }

@@ -61,6 +61,23 @@ export interface SourceContext {
   windowStart(lookbackSeconds: number): number;
 }
 
+/**
+ * Width of the provider's usage buckets a source reads: `hour`, `day`, `month`, or `none` for values
+ * that are true now (a balance, a key list) and events.
+ */
+export type BucketWidth = 'hour' | 'day' | 'month' | 'none';
+
+/**
+ * How a source's data arrives, declared on each `ctx.source` call (nexus_source_info): the bucket
+ * width, and whether the provider reports the bucket in progress as it grows (`live`, the default) or
+ * only buckets that have closed (`closed`: a day's usage lands at once after the day ends, like
+ * OpenRouter's /activity). Alerts pick windows that fit from it.
+ */
+export interface SourceShape {
+  bucket: BucketWidth;
+  delivery?: 'live' | 'closed';
+}
+
 export interface PollContext {
   http: ProviderHttp;
   now: Date;
@@ -70,9 +87,10 @@ export interface PollContext {
    * `read` returns the source's complete batch or throws. A source that throws keeps its last good
    * gauges and checkpoints and counts its error; the account's other sources still apply. Resolves
    * to whether the source was read. The name is stable (`openai.costs`, `exa.usage:<key id>`): it is
-   * the `source` label of nexus_provider_source_up and the ledger's unit of look-back.
+   * the `source` label of nexus_provider_source_up and the ledger's unit of look-back. `shape` says how
+   * its data arrives (nexus_source_info).
    */
-  source(name: string, read: (s: SourceContext) => Promise<SourceBatch>): Promise<boolean>;
+  source(name: string, shape: SourceShape, read: (s: SourceContext) => Promise<SourceBatch>): Promise<boolean>;
 }
 
 export interface Collector {

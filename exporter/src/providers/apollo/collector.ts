@@ -43,7 +43,7 @@ export class ApolloCollector implements Collector {
   async poll(ctx: PollContext): Promise<void> {
     const wanted = (endpoint: string) => !this.account.rateLimitEndpoints || this.account.rateLimitEndpoints.includes(endpoint);
     if (this.account.rateLimits) {
-      await ctx.source('apollo.rate_limits', async () => {
+      await ctx.source('apollo.rate_limits', { bucket: 'none' }, async () => {
         const limits = new Map<string, { endpoint: string; window: RateWindow; value: WindowValue }>();
         const put = (endpoint: string, window: RateWindow, value: WindowValue) => limits.set(`${endpoint}\n${window}`, { endpoint, window, value });
         const res = await this.call(ctx, 'rateLimits');
@@ -74,7 +74,7 @@ export class ApolloCollector implements Collector {
       });
     }
     if (this.account.credits) {
-      await ctx.source('apollo.credits', async () => {
+      await ctx.source('apollo.credits', { bucket: 'none' }, async () => {
         const res = await this.call(ctx, 'credits');
         const parsed = creditUsageStats.safeParse(res.body);
         if (!parsed.success) throw ctx.http.badResponse(CALLS.credits.endpoint, describeZodError(parsed.error));

@@ -42,7 +42,7 @@ export class ExaCollector implements Collector {
   async poll(ctx: PollContext): Promise<void> {
     if (this.account.serviceKey) {
       let listed: Array<{ id: string; name?: string }> | undefined;
-      await ctx.source(KEYS_SOURCE, async () => {
+      await ctx.source(KEYS_SOURCE, { bucket: 'none' }, async () => {
         listed = await this.listKeys(ctx);
         const read = this.account.apiKeyIds;
         return {
@@ -55,7 +55,7 @@ export class ExaCollector implements Collector {
       const keys = this.account.apiKeyIds ?? this.knownKeys ?? [];
       if (keys.length > MAX_KEYS) ctx.log.warn({ keys: keys.length }, `more than ${MAX_KEYS} keys: only the first ${MAX_KEYS} are read; list the ones you need in apiKeyIds`);
       for (const keyId of keys.slice(0, MAX_KEYS)) {
-        await ctx.source(`${USAGE_SOURCE}:${keyId}`, (s) => this.readKey(ctx, s, keyId));
+        await ctx.source(`${USAGE_SOURCE}:${keyId}`, { bucket: 'month' }, (s) => this.readKey(ctx, s, keyId));
       }
     }
     if (!this.account.paidProbe) return;
@@ -71,7 +71,7 @@ export class ExaCollector implements Collector {
       }
       return;
     }
-    await ctx.source(PROBE_SOURCE, async () => {
+    await ctx.source(PROBE_SOURCE, { bucket: 'none' }, async () => {
       // Not due: the last probe succeeded and its cost is counted; nothing to read.
       if (!this.probeDue(ctx)) return {};
       const now = Math.floor(ctx.now.getTime() / 1000);

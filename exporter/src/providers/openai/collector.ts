@@ -54,11 +54,11 @@ export class OpenAICollector implements Collector {
         ctx.log.debug({ err: e }, 'probe failed');
       }
     }
-    if (this.account.projectNames) await ctx.source('openai.projects', async () => ({ gauges: await this.projectNames(ctx) }));
-    await ctx.source('openai.costs', (s) => this.readCosts(ctx, s, lookback));
+    if (this.account.projectNames) await ctx.source('openai.projects', { bucket: 'none' }, async () => ({ gauges: await this.projectNames(ctx) }));
+    await ctx.source('openai.costs', { bucket: 'day' }, (s) => this.readCosts(ctx, s, lookback));
     for (const endpoint of USAGE_ENDPOINTS) {
       if (!this.account.usageEndpoints.includes(endpoint.name)) continue;
-      await ctx.source(`openai.usage.${endpoint.name}`, async (s) => {
+      await ctx.source(`openai.usage.${endpoint.name}`, { bucket: 'day' }, async (s) => {
         const start = s.windowStart(lookback);
         const path = `organization/usage/${endpoint.name}`;
         const buckets = await this.readAll(ctx, `/${path}`, path, usagePage, {

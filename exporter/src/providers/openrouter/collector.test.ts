@@ -151,6 +151,25 @@ describe('OpenRouter collector', () => {
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), first + sim.dayCost(day)), 're-reading it adds nothing');
   });
 
+  it('declares /activity as closed daily buckets, complete up to the newest day it has published', async () => {
+    sim.activityLagHours = 6;
+    const h = await harness('openrouter', account({ activityIntervalSeconds: 3600 }), { now: () => clock });
+    await h.poller.pollNow();
+    assert.deepEqual(h.series('nexus_source_info').map((s) => `${s.labels.source} ${s.labels.bucket} ${s.labels.delivery}`).sort(), [
+      'openrouter.activity day closed', 'openrouter.credits none live', 'openrouter.key none live', 'openrouter.keys none live',
+    ]);
+    const day = utcDayStart(NOW);
+    const dataUntil = () => h.value('nexus_source_data_timestamp_seconds', { source: 'openrouter.activity' });
+    assert.equal(dataUntil(), day, 'complete up to the start of today: yesterday was published');
+    assert.equal(h.value('nexus_source_data_timestamp_seconds', { source: 'openrouter.key' }), Math.floor(NOW.getTime() / 1000), 'live: as of the read');
+    clock = new Date((day + DAY_SECONDS) * 1000 + 1 * HOUR);
+    await h.poller.pollNow();
+    assert.equal(dataUntil(), day, 'the day that just ended is not published yet');
+    clock = new Date((day + DAY_SECONDS) * 1000 + 7 * HOUR);
+    await h.poller.pollNow();
+    assert.equal(dataUntil(), day + DAY_SECONDS);
+  });
+
   it('counts late revisions inside the look-back, never lowers a counter, and ignores days outside it', async () => {
     const h = await harness('openrouter', account({ activityIntervalSeconds: 0, lookbackDays: 3 }), { now: () => clock });
     await h.poller.pollNow();

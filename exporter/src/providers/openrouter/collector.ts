@@ -39,7 +39,7 @@ export class OpenRouterCollector implements Collector {
 
   async poll(ctx: PollContext): Promise<void> {
     const management = this.account.managementKey;
-    await ctx.source('openrouter.key', async () => {
+    await ctx.source('openrouter.key', { bucket: 'none' }, async () => {
       const key = await this.readKey(ctx);
       const gauges: GaugeSample[] = [];
       // With a management key the spend is the account's, from /keys; this key's limit stays useful.
@@ -50,15 +50,15 @@ export class OpenRouterCollector implements Collector {
       return { gauges };
     });
     if (!management) return;
-    await ctx.source('openrouter.keys', async () => ({ gauges: keyGauges(await this.readKeys(ctx, management)) }));
-    await ctx.source('openrouter.credits', async () => {
+    await ctx.source('openrouter.keys', { bucket: 'none' }, async () => ({ gauges: keyGauges(await this.readKeys(ctx, management)) }));
+    await ctx.source('openrouter.credits', { bucket: 'none' }, async () => {
       const res = await ctx.http.request({ endpoint: '/credits', path: 'credits', headers: bearer(management) });
       const parsed = creditsResponse.safeParse(res.body);
       if (!parsed.success) throw ctx.http.badResponse('/credits', describeZodError(parsed.error));
       const { total_credits, total_usage } = parsed.data.data;
       return { gauges: [{ metric: 'nexus_balance_usd', labels: { kind: 'prepaid' }, value: total_credits - total_usage }] };
     });
-    await ctx.source(ACTIVITY_SOURCE, async (s) => {
+    await ctx.source(ACTIVITY_SOURCE, { bucket: 'day', delivery: 'closed' }, async (s) => {
       const { usage, window } = await this.activity(ctx, s, management);
       return { usage, window };
     });

@@ -76,10 +76,10 @@ export class TwilioCollector implements Collector {
     const subaccounts = this.account.subaccounts !== undefined;
     const include = { IncludeSubaccounts: String(this.account.includeSubaccounts) };
 
-    await ctx.source('twilio.spend', async () => ({ gauges: await this.readSpend(ctx, own, subaccounts ? 'none' : undefined, include, warnings) }));
-    await ctx.source('twilio.usage', (s) => this.readCosts(ctx, s, own, 'none', include, warnings));
-    await ctx.source('twilio.balance', () => this.readBalance(ctx));
-    if (this.account.alerts) await ctx.source('twilio.alerts', (s) => this.readAlerts(ctx, s));
+    await ctx.source('twilio.spend', { bucket: 'none' }, async () => ({ gauges: await this.readSpend(ctx, own, subaccounts ? 'none' : undefined, include, warnings) }));
+    await ctx.source('twilio.usage', { bucket: 'day' }, (s) => this.readCosts(ctx, s, own, 'none', include, warnings));
+    await ctx.source('twilio.balance', { bucket: 'none' }, () => this.readBalance(ctx));
+    if (this.account.alerts) await ctx.source('twilio.alerts', { bucket: 'none' }, (s) => this.readAlerts(ctx, s));
 
     if (subaccounts) {
       const sids = await this.subaccountSids(ctx);
@@ -87,8 +87,8 @@ export class TwilioCollector implements Collector {
       for (const sid of sids.slice(0, MAX_SUBACCOUNTS)) {
         // A subaccount's records are its own: IncludeSubaccounts=false never adds its children twice.
         const alone = { IncludeSubaccounts: 'false' };
-        await ctx.source(`twilio.spend:${sid}`, async () => ({ gauges: await this.readSpend(ctx, sid, sid, alone, warnings) }));
-        await ctx.source(`twilio.usage:${sid}`, (s) => this.readCosts(ctx, s, sid, sid, alone, warnings));
+        await ctx.source(`twilio.spend:${sid}`, { bucket: 'none' }, async () => ({ gauges: await this.readSpend(ctx, sid, sid, alone, warnings) }));
+        await ctx.source(`twilio.usage:${sid}`, { bucket: 'day' }, (s) => this.readCosts(ctx, s, sid, sid, alone, warnings));
       }
     }
     for (const w of warnings) ctx.log.warn(w);
@@ -103,7 +103,7 @@ export class TwilioCollector implements Collector {
     const configured = this.account.subaccounts;
     if (configured !== 'all' && !this.account.subaccountNames) return configured ?? [];
     let listed: AccountBody[] | undefined;
-    await ctx.source('twilio.subaccounts', async () => {
+    await ctx.source('twilio.subaccounts', { bucket: 'none' }, async () => {
       listed = await this.paged<AccountBody>(ctx, {
         endpoint: '/Accounts.json',
         path: 'Accounts.json',
