@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { LUMPY_TESTS_PATH, lumpyTests } from '../scripts/lumpy-series.js';
 import { binaries, run } from './lib/procs.js';
 import { scanPromql } from './lib/promql.js';
 import { PATHS, ROOT, alertingRules, dashboardExprs, filesIn, readYaml, recordingRules, ruleExprs, ruleFiles } from './lib/repo.js';
@@ -37,7 +38,8 @@ describe('Prometheus rules', () => {
   });
 
   test('promtool test rules: every unit test passes', () => {
-    const r = run(binaries.promtool(), ['test', 'rules', ...testFiles.map((f) => f.path)], { cwd: ROOT });
+    // Days of lumpy series (daily-buckets.yml) take a while on a loaded machine.
+    const r = run(binaries.promtool(), ['test', 'rules', ...testFiles.map((f) => f.path)], { cwd: ROOT, timeoutMs: 600_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.equal((r.stdout.match(/SUCCESS/g) ?? []).length, testFiles.length, r.stdout);
   });
@@ -69,6 +71,10 @@ describe('Prometheus rules', () => {
     assert.match(expr('NexusCreditsExhaustionPredicted'), /predict_linear\(/);
     // The anomaly rule compares with the account's own history, not only a fixed number.
     assert.match(expr('NexusCostSpike'), /avg_over_time\(/);
+  });
+
+  test('the lumpy-series promtool tests are what scripts/lumpy-series.ts writes', () => {
+    assert.equal(readFileSync(LUMPY_TESTS_PATH, 'utf8'), lumpyTests(), 'run `npx tsx scripts/lumpy-series.ts`');
   });
 
   test('recording rules are named level:metric:operations and are all used', () => {
