@@ -76,6 +76,16 @@ describe('Alertmanager configuration', () => {
     for (const s of severities) assert.notEqual(routeOf({ alertname: 'X', severity: s! }), 'nexus-email', `severity ${s}`);
   });
 
+  test('every shipped alert, with its own labels, reaches the receiver of its severity', () => {
+    const receivers: Record<string, string> = { critical: 'nexus-critical', warning: 'nexus-warning', info: 'nexus-null' };
+    for (const a of alertingRules()) {
+      // Label values as an alert of it carries them; alerts without an account (NexusUnattributedUsage is
+      // per provider and model) route and group by provider alone.
+      const labels = { alertname: a.alert, provider: 'openai', ...a.labels };
+      assert.equal(routeOf(labels), receivers[a.labels?.severity ?? ''], a.alert);
+    }
+  });
+
   test('groups notifications by provider and account', () => {
     assert.deepEqual([...(config.route.group_by ?? [])].sort(), ['account', 'provider']);
     for (const r of config.route.routes ?? []) assert.equal(r.group_by, undefined, 'sub-routes inherit the grouping');
