@@ -65,11 +65,13 @@ describe('dashboards', () => {
         for (const p of queryPanels(d)) assert.ok(UNITS.has(p.fieldConfig?.defaults?.unit ?? ''), `"${p.title}": unit ${p.fieldConfig?.defaults?.unit}`);
       });
 
-      test('rate() and increase() windows come from Grafana ($__rate_interval, or $__range for totals)', () => {
+      test('rate() and increase() windows come from Grafana ($__rate_interval, or $__range for totals), or are the 7-day baseline of a forecast', () => {
         for (const p of queryPanels(d)) {
           for (const t of p.targets ?? []) {
             for (const m of t.expr.matchAll(/\b(rate|irate|increase)\(([^()]|\([^()]*\))*?\[([^\]]+)\]/g)) {
-              assert.ok(['$__rate_interval', '$__range'].includes(m[3]!), `"${p.title}" ${t.refId}: ${m[1]}(...[${m[3]}])`);
+              // The month-end forecast of accounts with daily buckets is the alert's: the 7-day average cost.
+              const baseline = m[3] === '7d' && m[1] === 'rate' && /days_in_month\(\)/.test(t.expr);
+              assert.ok(['$__rate_interval', '$__range'].includes(m[3]!) || baseline, `"${p.title}" ${t.refId}: ${m[1]}(...[${m[3]}])`);
             }
           }
         }
