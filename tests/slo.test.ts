@@ -119,6 +119,32 @@ describe('provider SLO rules', () => {
     });
   });
 
+  test('the README documents every definitions key with the defaults the generator uses', () => {
+    const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
+    const section = readme.slice(readme.indexOf('## Provider SLOs'), readme.indexOf('\n## ', readme.indexOf('## Provider SLOs') + 5));
+    const row = (key: string) => section.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
+    const d = parseSloDefinitions('providers: { openai: {}, exa: {} }').providers;
+    const rows: Array<[string, string[]]> = [
+      ['source', ['`genai` for `openai` and `openrouter`', '`http` for `exa`, `twilio` and `apollo`']],
+      ['availability.objective', [`\`${d.openai!.availability.objective}\``]],
+      ['availability.ignoreErrorTypes', ['4xx']],
+      ['latency.objective', [`\`${d.openai!.latency.objective}\``]],
+      ['latency.thresholdSeconds', ['`10.24` (genai), `5` (http)']],
+      ['latency.operations', ['`{}`']],
+    ];
+    for (const [key, says] of rows) {
+      assert.ok(row(key), `README "Provider SLOs" has no row for ${key}`);
+      for (const text of says) assert.ok(row(key)!.includes(text), `${key}: ${text}`);
+    }
+    // Every documented key is one the schema accepts, with the value form the table gives.
+    const accepted = 'providers:\n  openai:\n    source: genai\n    availability: { objective: 99.5, ignoreErrorTypes: ["400"] }\n    latency: { objective: 97, thresholdSeconds: 5.12, operations: { chat: 20.48 } }\n';
+    assert.deepEqual(problems(accepted), []);
+    for (const type of d.openai!.availability.ignoreErrorTypes.filter((t) => /^[A-Z]/.test(t))) assert.ok(section.includes(`\`${type}\``), `README lists ${type}`);
+    const generated = generateSloRules(parseSloDefinitions('providers: { openai: {}, exa: {} }'));
+    assert.match(generated, /le="10.24"/);
+    assert.match(generated, /le=~"5\|/);
+  });
+
   test('BURN_RATES spend the budget shares of the SRE workbook: 2 % in 1h, 5 % in 6h, 10 % in 1d and 3d', () => {
     const share = BURN_RATES.map((b) => Math.round((b.factor * b.long) / (30 * 86400) * 1000) / 10);
     assert.deepEqual(share, [2, 5, 10, 10]);
