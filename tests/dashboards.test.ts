@@ -20,8 +20,8 @@ function metricsOf(d: Dashboard): Set<string> {
 }
 
 describe('dashboards', () => {
-  test('the four dashboards exist with fixed, unique uids', () => {
-    assert.deepEqual([...byUid.keys()].sort(), ['nexus-cost', 'nexus-exporter', 'nexus-overview', 'nexus-provider']);
+  test('the five dashboards exist with fixed, unique uids', () => {
+    assert.deepEqual([...byUid.keys()].sort(), ['nexus-cost', 'nexus-exporter', 'nexus-overview', 'nexus-provider', 'nexus-slo']);
   });
 
   for (const { path, dashboard: d } of all) {
@@ -156,5 +156,18 @@ describe('dashboards', () => {
     }
     const exprs = queryPanels(d).flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
     assert.match(exprs, /sum by \([^)]*reason\) \(increase\(nexus_provider_errors_total/);
+  });
+
+  test('Provider SLOs: objective, SLI, error budget remaining and burn rates over every alerting window', () => {
+    const d = byUid.get('nexus-slo')!;
+    const metrics = metricsOf(d);
+    for (const m of ['slo:nexus_slo_objective:ratio', 'slo:nexus_slo_errors:ratio_rate30d', 'slo:nexus_slo_error_budget_remaining:ratio', 'slo:nexus_slo_calls:rate5m']) {
+      assert.ok(metrics.has(m), `Provider SLOs does not show ${m}`);
+    }
+    // A burn rate is a window's error ratio over the error budget, for each window the alerts use.
+    const exprs = queryPanels(d).flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
+    for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d']) {
+      assert.match(exprs, new RegExp(`slo:nexus_slo_errors:ratio_rate${w}\\{[^}]*\\}\\s*/ on \\(provider, slo\\) group_left \\(\\) \\(1 - slo:nexus_slo_objective:ratio\\)`), `burn rate over ${w}`);
+    }
   });
 });

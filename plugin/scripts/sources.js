@@ -92,17 +92,17 @@ function readAlertRules(dir = RULES_DIR) {
   return convertRuleFiles(ruleFiles(dir));
 }
 
-/** Every recording rule of the rule files: `{ record: expr }`. */
+/**
+ * Every recording rule of the rule files: `{ record: [expr, ...] }`. A name may be recorded by several
+ * rules with different labels (the SLO rules record one series per provider under one name).
+ */
 function recordingRules(files) {
   const out = {};
-  for (const { name, text } of files) {
+  for (const { text } of files) {
     for (const group of YAML.parse(text).groups || []) {
       for (const rule of group.rules || []) {
         if (rule.record) {
-          if (out[rule.record]) {
-            throw new Error(`${name}: recording rule ${rule.record} is defined twice`);
-          }
-          out[rule.record] = String(rule.expr).trim();
+          (out[rule.record] = out[rule.record] || []).push(String(rule.expr).trim());
         }
       }
     }
@@ -126,6 +126,10 @@ function budgetRules(dir = RULES_DIR) {
     if (!records[r]) {
       throw new Error(`the budget status needs the recording rule ${r} in ${path.relative(REPO_ROOT, dir)}`);
     }
+    // The page repeats the one expression; two would mean it could pick the wrong one.
+    if (records[r].length > 1) {
+      throw new Error(`recording rule ${r} is defined twice in ${path.relative(REPO_ROOT, dir)}`);
+    }
   }
   const alerts = convertRuleFiles(files);
   const thresholds = [];
@@ -141,8 +145,8 @@ function budgetRules(dir = RULES_DIR) {
   }
   thresholds.sort((a, b) => b.ratio - a.ratio);
   return {
-    ratio: { record: RATIO, expr: records[RATIO] },
-    forecast: { record: FORECAST, expr: records[FORECAST], alert: forecast.name, severity: forecast.severity },
+    ratio: { record: RATIO, expr: records[RATIO][0] },
+    forecast: { record: FORECAST, expr: records[FORECAST][0], alert: forecast.name, severity: forecast.severity },
     thresholds,
   };
 }

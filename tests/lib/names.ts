@@ -4,6 +4,7 @@ import { CATALOG, labelNames, type MetricDef } from '../../exporter/src/metrics/
 import { SEMCONV_METRICS } from '../../exporter/src/receiver/semconv.js';
 import { TRANSLATION_LABELS, promLabelName, promMetricName } from './otlp-translate.js';
 import { scanPromql } from './promql.js';
+import { recordingRules } from './repo.js';
 
 /** Series Prometheus itself produces about the scrape, which dashboards and rules may use. */
 export const PROMETHEUS_SERIES = new Set(['up', 'scrape_samples_scraped']);
@@ -47,10 +48,12 @@ export function seriesLabels(series: string): Set<string> | undefined {
   return labels;
 }
 
-/** Every label name any catalog metric carries, plus target labels and `le`. */
+/** Every label name any catalog metric carries, plus target labels, `le`, and the labels recording rules set (e.g. the SLO rules' `slo`). */
 export function knownLabels(): Set<string> {
-  return new Set([...CATALOG.flatMap((d) => labelNames(d)), 'provider', 'account', ...TARGET_LABELS, 'le', ...[...TRANSLATED_SERIES.values()].flatMap((l) => [...l])]);
+  ruleLabels ??= recordingRules().flatMap((r) => Object.keys(r.labels ?? {}));
+  return new Set([...CATALOG.flatMap((d) => labelNames(d)), 'provider', 'account', ...TARGET_LABELS, 'le', ...[...TRANSLATED_SERIES.values()].flatMap((l) => [...l]), ...ruleLabels]);
 }
+let ruleLabels: string[] | undefined;
 
 /**
  * Problems with the names in `expr`: unknown metrics, recording rules that are not defined, labels

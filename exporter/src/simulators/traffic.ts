@@ -89,15 +89,17 @@ export function startExampleApp(o: ExampleAppOptions): ExampleApp {
 }
 
 /**
- * Injects the faults the demo shows, on a 10-second tick: a 429 every 30 s, a 500 every 70 s and a
- * 4-second answer every 50 s, on /v1/chat/completions only (the admin API keeps answering).
+ * Injects the faults the demo shows, on a 10-second tick: a 429 every 30 s, a 500 every 5 minutes and a
+ * 4-second answer every 50 s, on /v1/chat/completions only (the admin API keeps answering). The 500s
+ * spend about half of the default 99 % availability SLO's budget (rules/nexus-slo.yml): the Provider
+ * SLOs dashboard shows a budget being used, and no SLO alert fires unless more errors are injected.
  */
 export function scheduleChatFaults(sim: OpenAISimulator): () => void {
   let tick = 0;
   const timer = setInterval(() => {
     tick++;
     if (tick % 3 === 0) sim.inject({ kind: 'status', status: 429, retryAfter: 1 }, { path: 'chat/completions' });
-    if (tick % 7 === 0) sim.inject({ kind: 'status', status: 500 }, { path: 'chat/completions' });
+    if (tick % 30 === 0) sim.inject({ kind: 'status', status: 500 }, { path: 'chat/completions' });
     if (tick % 5 === 0) sim.inject({ kind: 'slow', ms: 4000 }, { path: 'chat/completions' });
   }, 10_000);
   timer.unref();
@@ -110,7 +112,8 @@ export interface DemoTraffic {
 
 /**
  * The demo's real traffic: the example app calling the simulator every 1.5 s and exporting every 10 s
- * (or as given), a first 429 and 500 at once so that errors show from the start, then the schedule.
+ * (or as given), a first 429 at once so that errors show from the start, then the schedule. (A 500
+ * among the first calls would be most of the calls so far: a fast burn of the SLO at every start.)
  */
 export function startDemoTraffic(o: { sim: OpenAISimulator; apiKey: string; exporterUrl: string; token?: string; log: Logger; exportIntervalMs?: number; intervalMs?: number }): DemoTraffic {
   if (!exampleAppAvailable()) {
@@ -118,7 +121,6 @@ export function startDemoTraffic(o: { sim: OpenAISimulator; apiKey: string; expo
     return { stop: async () => {} };
   }
   o.sim.inject({ kind: 'status', status: 429, retryAfter: 1 }, { path: 'chat/completions', after: 1 });
-  o.sim.inject({ kind: 'status', status: 500 }, { path: 'chat/completions', after: 2 });
   const stopFaults = scheduleChatFaults(o.sim);
   const app = startExampleApp({
     openaiBaseUrl: `${o.sim.baseUrl}/v1`,

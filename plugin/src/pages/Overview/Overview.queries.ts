@@ -1,6 +1,11 @@
-// The Overview page's PromQL. Metric names are the exporter's (exporter/src/metrics/catalog.ts).
+// The Overview page's PromQL. Metric names are the exporter's (exporter/src/metrics/catalog.ts); the
+// `slo:` series are recorded by provisioning/prometheus/rules/nexus-slo.yml (scripts/slo.ts).
 // Series are first reduced to one per (provider, account[, period]) with max, like the recording rules
 // do, so two exporter replicas or extra target labels cannot double the numbers.
+
+/** Error budget burn rate over the last hour: 1 spends the 30-day budget in 30 days, 14.4 pages. */
+const SLO_BURN_1H =
+  'slo:nexus_slo_errors:ratio_rate1h / on (provider, slo) group_left () (1 - slo:nexus_slo_objective:ratio)';
 
 const perAccount = (metric: string, selector = '') => `max by (provider, account) (${metric}${selector})`;
 
@@ -18,6 +23,16 @@ export const OVERVIEW_QUERIES = {
   up: perAccount('nexus_provider_up'),
   providerToday: `sum by (provider) (${perAccount('nexus_spend_usd', '{period="day"}')})`,
   providerMonth: `sum by (provider) (${perAccount('nexus_spend_usd', '{period="month"}')})`,
+  // Provider SLOs over the apps' real traffic, per provider and SLO; a latency SLO shows its worst operation.
+  sloObjective: 'slo:nexus_slo_objective:ratio',
+  sloGood30d: '1 - max by (provider, slo) (slo:nexus_slo_errors:ratio_rate30d)',
+  sloBudgetLeft: 'min by (provider, slo) (slo:nexus_slo_error_budget_remaining:ratio)',
+  sloBurn1h: `max by (provider, slo) (${SLO_BURN_1H})`,
+  sloAlerts:
+    'max by (provider, slo, alertname) (ALERTS{alertname=~"NexusProviderSLO(Fast|Slow)Burn", alertstate="firing"})',
 } as const;
+
+/** The SLO queries: they have series whenever the SLO rules are loaded, so they do not count as Nexus data. */
+export const SLO_QUERIES = ['sloObjective', 'sloGood30d', 'sloBudgetLeft', 'sloBurn1h', 'sloAlerts'] as const;
 
 export type OverviewQuery = keyof typeof OVERVIEW_QUERIES;

@@ -135,14 +135,111 @@ describe('Overview page', () => {
     expect(screen.getByText('No dashboards are bundled with this build.')).toBeInTheDocument();
   });
 
-  test('every metric the queries use is in the exporter catalog', () => {
+  test('every metric the queries use is in the exporter catalog, every recorded series in the shipped rules', () => {
     const catalog = fs.readFileSync(path.resolve(__dirname, '../../../../exporter/src/metrics/catalog.ts'), 'utf8');
+    const rulesDir = path.resolve(__dirname, '../../../../provisioning/prometheus/rules');
+    const rules = fs
+      .readdirSync(rulesDir)
+      .map((f) => fs.readFileSync(path.join(rulesDir, f), 'utf8'))
+      .join('\n');
+    const queries = Object.values(OVERVIEW_QUERIES).join('\n');
+    const recorded = new Set(queries.match(/\b[a-z_]+:nexus_[a-z0-9_]+:[a-z0-9_]+/g) ?? []);
     const names = new Set(
-      Object.values(OVERVIEW_QUERIES)
-        .flatMap((q) => q.match(/\bnexus_[a-z_]+/g) ?? [])
-        .map((n) => n.replace(/_bucket$/, ''))
+      (queries.replace(/\b[a-z_]+:nexus_[a-z0-9_]+:[a-z0-9_]+/g, '').match(/\bnexus_[a-z_]+/g) ?? []).map((n) =>
+        n.replace(/_bucket$/, '')
+      )
     );
     expect(names.size).toBeGreaterThan(5);
     expect([...names].filter((n) => !catalog.includes(`name: '${n}'`))).toEqual([]);
+    expect(recorded.size).toBeGreaterThanOrEqual(4);
+    expect([...recorded].filter((r) => !rules.includes(`record: ${r}\n`))).toEqual([]);
+    // The alert names the status reads are shipped alerts.
+    for (const alert of ['NexusProviderSLOFastBurn', 'NexusProviderSLOSlowBurn']) {
+      expect(rules).toContain(`alert: ${alert}\n`);
+    }
+  });
+
+  describe('SLO status per provider', () => {
+    const SLO: Frames = {
+      ...HEALTHY,
+      sloObjective: [
+        frame(0.99, { provider: 'openai', slo: 'availability' }),
+        frame(0.95, { provider: 'openai', slo: 'latency' }),
+        frame(0.99, { provider: 'exa', slo: 'availability' }),
+      ],
+      // Exa has no traffic: its ratios are not there (or NaN, 0 / 0), so it has no row.
+      sloGood30d: [
+        frame(0.99625, { provider: 'openai', slo: 'availability' }),
+        frame(0.97, { provider: 'openai', slo: 'latency' }),
+        frame(NaN, { provider: 'exa', slo: 'availability' }),
+      ],
+      sloBudgetLeft: [
+        frame(0.625, { provider: 'openai', slo: 'availability' }),
+        frame(0.4, { provider: 'openai', slo: 'latency' }),
+      ],
+      sloBurn1h: [
+        frame(16.3, { provider: 'openai', slo: 'availability' }),
+        frame(0.5, { provider: 'openai', slo: 'latency' }),
+      ],
+      sloAlerts: [
+        frame(1, { provider: 'openai', slo: 'availability', alertname: 'NexusProviderSLOFastBurn' }),
+        frame(1, { provider: 'openai', slo: 'availability', alertname: 'NexusProviderSLOSlowBurn' }),
+      ],
+    };
+
+    test('objective, good calls over 30 days, budget left, burn rate and the burn alert that fires', async () => {
+      backend.on('POST', '/api/ds/query', { data: results(SLO) });
+      renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
+      const region = await screen.findByRole('region', { name: 'Service level objectives' });
+      const rows = within(region).getAllByRole('row').slice(1);
+      expect(
+        rows.map((r) =>
+          within(r)
+            .getAllByRole('cell')
+            .map((c) => c.textContent)
+        )
+      ).toEqual([
+        ['OpenAI', 'Availability 99%', '99.62%', '62.5%', '16.3×', 'Burning fast: paging'],
+        ['OpenAI', 'Latency 95%', '97.00%', '40%', '0.50×', 'OK'],
+      ]);
+      expect(within(region).getByRole('link', { name: 'Provider SLOs dashboard' })).toHaveAttribute(
+        'href',
+        '/d/nexus-slo'
+      );
+    });
+
+    test('a slow burn alone is a ticket; a spent budget without an alert says so', async () => {
+      backend.on('POST', '/api/ds/query', {
+        data: results({
+          ...SLO,
+          sloBudgetLeft: [
+            frame(-0.2, { provider: 'openai', slo: 'availability' }),
+            frame(0.4, { provider: 'openai', slo: 'latency' }),
+          ],
+          sloAlerts: [frame(1, { provider: 'openai', slo: 'latency', alertname: 'NexusProviderSLOSlowBurn' })],
+        }),
+      });
+      renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
+      const region = await screen.findByRole('region', { name: 'Service level objectives' });
+      expect(within(region).getByText('Budget spent')).toBeInTheDocument();
+      expect(within(region).getByText('Burning: ticket')).toBeInTheDocument();
+      expect(within(region).getByText('-20%')).toBeInTheDocument();
+    });
+
+    test('no traffic yet, or no SLO rules loaded: says which', async () => {
+      backend.on('POST', '/api/ds/query', { data: results({ ...HEALTHY, sloObjective: SLO.sloObjective }) });
+      const { unmount } = renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
+      expect(await screen.findByText(/No real traffic yet/)).toBeInTheDocument();
+      unmount();
+      backend.on('POST', '/api/ds/query', { data: results(HEALTHY) });
+      renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
+      expect(await screen.findByText(/No SLO rules in this Prometheus/)).toBeInTheDocument();
+    });
+
+    test('SLO rules alone are not Nexus data: the empty state still shows', async () => {
+      backend.on('POST', '/api/ds/query', { data: results({ sloObjective: SLO.sloObjective }) });
+      renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
+      expect(await screen.findByText('No Nexus metrics yet')).toBeInTheDocument();
+    });
   });
 });

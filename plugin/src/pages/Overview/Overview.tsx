@@ -26,7 +26,8 @@ import type { BundledDashboard } from '../../types';
 import { useAppConfig } from '../../utils/appMeta';
 import { creditTypeName, formatCount, formatPercent, formatUsd } from '../../utils/format';
 import { useLoad } from '../../utils/useLoad';
-import { OVERVIEW_QUERIES, type OverviewQuery } from './Overview.queries';
+import { OVERVIEW_QUERIES, SLO_QUERIES, type OverviewQuery } from './Overview.queries';
+import { SloStatus } from './SloStatus';
 
 type Results = Record<OverviewQuery, QueryResult>;
 
@@ -233,7 +234,11 @@ export function OverviewContent({
     body = <ErrorState title="Could not query Prometheus" error={load.error} onRetry={load.reload} />;
   } else if (!results) {
     body = <LoadingPlaceholder text="Querying Prometheus…" />;
-  } else if (Object.values(results).every((r) => r.samples.length === 0 && !r.error)) {
+  } else if (
+    Object.entries(results).every(
+      ([name, r]) => (SLO_QUERIES as readonly string[]).includes(name) || (r.samples.length === 0 && !r.error)
+    )
+  ) {
     body = (
       <Alert severity="info" title="No Nexus metrics yet">
         The data source has no series from the exporter. Check that Prometheus scrapes it, and add provider accounts on
@@ -284,6 +289,7 @@ export function OverviewContent({
           <Stat title="Provider latency p95" value={format('s', total(results.latencyP95))} detail="Last 15 minutes" />
         </div>
         <ProviderTable results={results} />
+        <SloStatus results={results} />
         <CreditsTable left={results.creditsLeft.samples} limit={results.creditsLimit.samples} />
       </Stack>
     );
