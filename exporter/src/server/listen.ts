@@ -1,7 +1,6 @@
 // Starts the exporter and its HTTP server; used by the CLI, the demo and the integration tests.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { Exporter, type ExporterOptions } from '../exporter.js';
 import type { ExporterConfig } from '../config/schema.js';
 import { createApp } from './app.js';
@@ -19,16 +18,17 @@ export function splitListen(listen: string): { host: string; port: number } {
   return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
 }
 
-export async function runExporter(
-  config: ExporterConfig,
-  options: ExporterOptions & { mount?: (app: Express, exporter: Exporter) => void } = {},
-): Promise<RunningExporter> {
+export async function runExporter(config: ExporterConfig, options: ExporterOptions = {}): Promise<RunningExporter> {
   const exporter = new Exporter(config, options);
   await exporter.init();
-  const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
+  const server = createServer(await createApp(exporter));
   const { host, port } = splitListen(config.listen);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
