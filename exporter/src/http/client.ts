@@ -2,7 +2,8 @@
 // exponential backoff and jitter on 5xx and network errors (p-retry), Retry-After honoured on 429,
 // every attempt timed and every failure classified. Collectors get a ProviderHttp bound to one
 // provider account. The transport is node:http(s) with keep-alive rather than the global fetch: the
-// exporter makes a few plain JSON calls per minute, and fetch's undici costs some 13 MB of RSS.
+// exporter makes a few plain JSON calls per minute, and fetch's undici costs megabytes of RSS
+// (README, Performance).
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import pRetry, { AbortError } from 'p-retry';

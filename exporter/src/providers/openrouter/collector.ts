@@ -1,9 +1,9 @@
 // OpenRouter: `/key` for the key's spend today, this week and this month and the rest of its limit;
 // with a management key also `/credits` (prepaid balance) and `/activity` (tokens, requests and cost
 // per completed UTC day and model, accounted through the ledger). `/activity` changes at most once a
-// day, so it is read at most once per `activityIntervalSeconds` and the last complete answer is
-// re-sent in between: re-sent records are no-ops for the ledger, and a read whose poll failed
-// later still reaches it.
+// day, so it is read at most once per `activityIntervalSeconds`; the polls in between send nothing for
+// it (the ledger keeps its totals), so no answer is held from one poll to the next. It is read last,
+// so a read always reaches the ledger: nothing after it can fail the poll.
 import type { Collector, GaugeSample, PollContext, UsageBatch, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayStart } from '../values.js';
 import { activityResponse, creditsResponse, keyResponse, sumByDayAndModel, type DayModelActivity } from './parse.js';
@@ -15,14 +15,13 @@ export const ACTIVITY_SOURCE = 'openrouter.activity';
 const ACTIVITY_DAYS = 30;
 
 interface ActivityRead {
-  /** ctx.now of the read, Unix seconds. */
-  readAt: number;
   windowStart: number;
   records: UsageRecord[];
 }
 
 export class OpenRouterCollector implements Collector {
-  private lastActivity?: ActivityRead;
+  /** ctx.now of the last /activity read, Unix seconds. */
+  private lastActivityAt?: number;
 
   constructor(private readonly account: OpenRouterAccount) {}
 
@@ -46,8 +45,10 @@ export class OpenRouterCollector implements Collector {
     batch.gauges.push(await this.readCredits(ctx));
     // Last: once /activity is read, nothing else in this poll can fail and leave the read unused.
     const activity = await this.activity(ctx);
-    batch.usage.push(...activity.records);
-    batch.windows[ACTIVITY_SOURCE] = activity.windowStart;
+    if (activity) {
+      batch.usage.push(...activity.records);
+      batch.windows[ACTIVITY_SOURCE] = activity.windowStart;
+    }
     return batch;
   }
 
@@ -66,12 +67,13 @@ export class OpenRouterCollector implements Collector {
     return { metric: 'nexus_balance_usd', labels: { kind: 'prepaid' }, value: total_credits - total_usage };
   }
 
-  private async activity(ctx: PollContext): Promise<ActivityRead> {
+  /** The /activity records when a read is due, else undefined. */
+  private async activity(ctx: PollContext): Promise<ActivityRead | undefined> {
     const now = ctx.now.getTime() / 1000;
-    const last = this.lastActivity;
+    const last = this.lastActivityAt;
     // A new UTC day may bring a newly completed day, so the interval does not hold across midnight.
-    if (last && now - last.readAt < this.account.activityIntervalSeconds && utcDayStart(ctx.now) === utcDayStart(new Date(last.readAt * 1000))) {
-      return last;
+    if (last !== undefined && now - last < this.account.activityIntervalSeconds && utcDayStart(ctx.now) === utcDayStart(new Date(last * 1000))) {
+      return undefined;
     }
     const today = utcDayStart(ctx.now);
     const windowStart = Math.max(
@@ -84,8 +86,8 @@ export class OpenRouterCollector implements Collector {
     const sums = sumByDayAndModel(parsed.data.data);
     if (typeof sums === 'string') throw ctx.http.badResponse('/activity', sums);
     const records = sums.filter((s) => s.dayStart >= windowStart).flatMap(activityRecords);
-    this.lastActivity = { readAt: now, windowStart, records };
-    return this.lastActivity;
+    this.lastActivityAt = now;
+    return { windowStart, records };
   }
 }
 
