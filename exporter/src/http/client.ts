@@ -7,6 +7,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import pRetry, { AbortError } from 'p-retry';
+import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError, parseRetryAfter, reasonForStatus, type ErrorReason } from './errors.js';
 
@@ -74,14 +75,17 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
       url,
       { method, headers, agent: agents[url.protocol as keyof typeof agents], signal: AbortSignal.timeout(timeoutMs) },
       (res) => {
-        const chunks: Buffer[] = [];
+        // Decoded as it arrives, so that no read buffer outlives its chunk and no body-sized buffer is
+        // allocated outside the V8 heap (malloc would keep such memory long after the poll).
+        const decoder = new StringDecoder('utf8');
+        let text = '';
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) req.destroy(new BodyTooLarge(`body larger than ${MAX_BODY_BYTES} bytes`));
-          else chunks.push(chunk);
+          else text += decoder.write(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: headerReader(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: headerReader(res.headers), text: text + decoder.end() }));
         res.on('error', reject);
       },
     );

@@ -11,16 +11,16 @@ const looseNumeric = z.union([z.literal('').transform(() => undefined), optional
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD date');
 
-const usageRecord = z
-  .object({
-    category: z.string().min(1),
-    start_date: day,
-    end_date: day,
-    count: looseNumeric,
-    price: looseNumeric,
-    price_unit: z.string().nullish(),
-  })
-  .passthrough();
+// Records and alerts keep only the fields read (zod strips the rest: URIs, descriptions, alert texts),
+// since a poll holds every page of them until it ends.
+const usageRecord = z.object({
+  category: z.string().min(1),
+  start_date: day,
+  end_date: day,
+  count: looseNumeric,
+  price: looseNumeric,
+  price_unit: z.string().nullish(),
+});
 
 export const usageRecordsPage = z
   .object({
@@ -36,15 +36,13 @@ export const balanceBody = z
   })
   .passthrough();
 
-const alert = z
-  .object({
-    sid: z.string().min(2),
-    error_code: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? undefined : String(v))),
-    log_level: z.string().min(1),
-    date_created: z.string().nullish(),
-    date_generated: z.string().nullish(),
-  })
-  .passthrough();
+const alert = z.object({
+  sid: z.string().min(2),
+  error_code: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? undefined : String(v))),
+  log_level: z.string().min(1),
+  date_created: z.string().nullish(),
+  date_generated: z.string().nullish(),
+});
 
 export const alertsPage = z
   .object({
