@@ -6,7 +6,9 @@ import { dirname } from 'node:path';
 
 export async function writeJsonAtomic(path: string, value: unknown, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, JSON.stringify(value), { fsync: true, mode });
+  // A Buffer of the exact size: written as a string, the text would be encoded through a temporary
+  // buffer of three bytes per character, which malloc keeps (README, Performance).
+  await writeFileAtomic(path, Buffer.from(JSON.stringify(value)), { fsync: true, mode });
   await fsyncDir(dirname(path));
 }
 
