@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1
 // nexus-exporter [--config PATH]            run: poll and serve /metrics, /healthz, /readyz
 // nexus-exporter check-config --config PATH  validate the configuration and exit
 // nexus-exporter once --config PATH          poll every account once, print the exposition, exit
