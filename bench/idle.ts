@@ -1,8 +1,9 @@
 // The idle benchmark: the exporter started the way users start it, polling five providers × three
 // accounts on the demo simulators (which run in this process), with a gzip scrape every 15 s, as
 // Prometheus would. Measured from outside the process (/proc), so measuring adds nothing to it.
-//   cli   exporter/dist/cli.js run directly: the `nexus-exporter` bin, whose shebang carries the runtime
-//         settings (exporter/src/runtime.ts), as `npm start` and the Docker image do
+//   cli   the `nexus-exporter` command (exporter/bin/nexus-exporter.js, what npm links and `npx` runs),
+//         whose shebang carries the runtime settings (exporter/src/runtime.ts), as `npm start` and the
+//         Docker image do
 //   node  `node exporter/dist/cli.js`: the same without them
 //   zero  the bin with no account at all: the floor under the accounts
 //   args  with --node-args=...: `node <args> exporter/dist/cli.js`, for experiments
@@ -27,10 +28,11 @@ import { mb, summarize } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'exporter/dist/cli.js');
+const BIN = join(ROOT, 'exporter/bin/nexus-exporter.js');
 const POLL_SECONDS = 60;
 const SCRAPE_SECONDS = 15;
 /** Libraries every exporter loads (exporter/package.json), measured by probes that import them. */
-export const LIBRARIES = ['zod', 'pino', 'prom-client', 'yaml', 'p-retry', 'write-file-atomic'] as const;
+export const LIBRARIES = ['zod', 'pino', 'prom-client', 'yaml', 'p-retry', 'proxy-addr'] as const;
 
 export interface Phase {
   /** Seconds since the process started. */
@@ -245,6 +247,8 @@ export function probes(quick: boolean): ProbeResult[] {
     { name: 'everything nexus-exporter imports', imports: exporter },
     { name: 'with express and the admin API', imports: [...exporter, dist('server/api/index.js')] },
     { name: 'with the OpenTelemetry SDK (OTLP)', imports: [...exporter, dist('metrics/otlp.js')] },
+    { name: 'with the OTLP receiver enabled', imports: [...exporter, dist('receiver/index.js')] },
+    { name: 'with the OTLP receiver after its first request (express, protobufjs)', imports: [...exporter, dist('receiver/index.js'), dist('receiver/http.js')] },
     { name: 'with a request over node:http', imports: [...exporter, 'request:http'] },
     { name: 'with a request over the global fetch (undici)', imports: [...exporter, 'request:fetch'] },
   ];
@@ -298,9 +302,9 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
     }
     const accounts = Object.values(providers).reduce((n, l) => n + l.length, 0);
     const variants: Array<{ name: string; description: string; argv: string[]; accounts: boolean; env?: Record<string, string> }> = [
-      { name: 'cli', description: `the \`nexus-exporter\` bin (its shebang: \`${launchPrefix()}\`), as \`npm start\` and the Docker image run it`, argv: [CLI], accounts: true },
+      { name: 'cli', description: `the \`nexus-exporter\` command (its shebang: \`${launchPrefix()}\`), as \`npm start\` and the Docker image run it`, argv: [BIN], accounts: true },
       { name: 'node', description: '`node exporter/dist/cli.js`, without the runtime settings', argv: [process.execPath, CLI], accounts: true },
-      { name: 'zero', description: 'the bin with no accounts configured', argv: [CLI], accounts: false },
+      { name: 'zero', description: 'the command with no accounts configured', argv: [BIN], accounts: false },
       ...(opts.nodeArgs.length ? [{ name: 'args', description: `\`node ${opts.nodeArgs.join(' ')} exporter/dist/cli.js\``, argv: [process.execPath, ...opts.nodeArgs, CLI], accounts: true }] : []),
     ];
     const snapshotDir = join(dir.path, 'snapshots');

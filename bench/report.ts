@@ -5,6 +5,7 @@
 import type { RenderStats } from '../exporter/src/metrics/prometheus.js';
 import type { IdleResult, VariantResult } from './idle.js';
 import type { PollCost } from './poll-cost.js';
+import { POINTS_PER_REQUEST, type ReceiverResult } from './receiver.js';
 import { fmt, summarize, type Summary } from './lib/stats.js';
 
 export const SERVERS = ['nexus', 'bare', 'floor'] as const;
@@ -72,6 +73,7 @@ export interface BenchResults {
   poll?: { long: PollCost[]; short: PollCost[] };
   otlp?: OtlpResult;
   idle?: IdleResult;
+  receiver?: ReceiverResult;
   targets?: Target[];
 }
 
@@ -167,6 +169,32 @@ function otlpSection(o: OtlpResult): string {
   ].join('\n');
 }
 
+function receiverSection(rc: ReceiverResult): string {
+  const out = [`### OTLP receiver: protobuf ingest, ${int(POINTS_PER_REQUEST)} GenAI histogram points per request, cumulative, 10k provider series beside`, ''];
+  out.push(
+    table(
+      ['Active series', 'Points', 'Requests', 'Points/s (wall)', 'Points per main-thread CPU second (window / median round)', 'Points per process CPU second (window / median round)', 'Request ms (median / p99)', 'Heap bytes per series', 'RSS bytes per series', '/metrics ms (median / p99)', '/metrics bytes'],
+      rc.rows.map((x) => [
+        int(x.activeSeries),
+        int(x.points),
+        x.requests,
+        int(x.pointsPerSecond),
+        x.pointsPerMainThreadSecond === undefined ? '—' : `${int(x.pointsPerMainThreadSecond)} / ${int(x.medianPointsPerMainThreadSecond ?? 0)}`,
+        `${int(x.pointsPerCpuSecond)} / ${int(x.medianPointsPerCpuSecond)}`,
+        ms(x.request),
+        Math.round(x.heapPerSeriesBytes),
+        Math.round(x.rssPerSeriesBytes),
+        ms(x.scrape),
+        int(x.scrapeBytes),
+      ]),
+    ),
+  );
+  const b = rc.renders.before;
+  const a = rc.renders.after;
+  out.push('', `Provider data (10k series) /metrics: receiver off ${ms(rc.providerScrape.off)} ms, on ${ms(rc.providerScrape.on)} ms (median / p99). During the ingest: ${a.snapshotRenders - b.snapshotRenders} snapshot renders, ${a.textAssemblies - b.textAssemblies} text and ${a.gzipAssemblies - b.gzipAssemblies} gzip assemblies, ${a.healthRenders - b.healthRenders} health renders.`);
+  return out.join('\n');
+}
+
 function variantName(v: VariantResult): string {
   return v.name === 'cli' ? '`nexus-exporter` (the bin; `npm start`, Docker)' : v.name === 'node' ? '`node exporter/dist/cli.js` (no settings)' : v.name === 'zero' ? '`nexus-exporter`, no accounts' : `\`${v.command.replace(/ --config nexus\.yaml$/, '')}\``;
 }
@@ -223,6 +251,8 @@ function idleSection(i: IdleResult): string {
     };
     lazy('with express and the admin API', 'express and the admin API, only with an admin token');
     lazy('with the OpenTelemetry SDK (OTLP)', 'the OpenTelemetry SDK, only with OTLP');
+    lazy('with the OTLP receiver enabled', 'the OTLP receiver, only when enabled');
+    lazy('with the OTLP receiver after its first request (express, protobufjs)', 'the OTLP receiver after its first request: express, protobufjs and the OTLP messages');
     const http = probe('with a request over node:http');
     const fetched = probe('with a request over the global fetch (undici)');
     if (http && fetched) rows.push(['the global `fetch` (undici) for a request, against `node:http`, which the exporter uses', fetched.rssMb - http.rssMb]);
@@ -285,6 +315,23 @@ export function targets(r: BenchResults): Target[] {
     out.push({ target: 'steady-state poll: one call per endpoint per interval plus pages of new data only', measured: same && bounded ? 'same calls with 7 and 90 days of history; no steady poll above the warm-start poll' : 'calls depend on history', met: same && bounded });
   }
   if (r.otlp) out.push({ target: 'OTLP export at 10k series ≤ 100 ms CPU', measured: `${fmt(r.otlp.cpuMs.median)} ms median`, met: r.otlp.cpuMs.median <= 100 });
+  if (r.receiver) {
+    for (const x of r.receiver.rows) {
+      const n = int(x.activeSeries);
+      // One core: the main thread, where all receiving happens; without /proc, the whole process.
+      const core = x.medianPointsPerMainThreadSecond ?? x.medianPointsPerCpuSecond;
+      out.push({
+        target: `OTLP ingest ≥ 50,000 data points/s on one core, ${n} active series`,
+        measured: `${int(core)} per ${x.medianPointsPerMainThreadSecond === undefined ? 'process' : 'main-thread'} CPU second, median round (process CPU ${int(x.medianPointsPerCpuSecond)}; ${int(x.pointsPerSecond)}/s wall)`,
+        met: core >= 50_000,
+      });
+      out.push({ target: `receiver memory ≤ 1 KB per active series, ${n} series`, measured: `${Math.round(x.heapPerSeriesBytes)} B heap (${Math.round(x.rssPerSeriesBytes)} B RSS)`, met: x.heapPerSeriesBytes <= 1024 });
+    }
+    const b = r.receiver.renders.before;
+    const a = r.receiver.renders.after;
+    const unchanged = a.snapshotRenders === b.snapshotRenders && a.textAssemblies === b.textAssemblies && a.gzipAssemblies === b.gzipAssemblies && a.healthRenders === b.healthRenders;
+    out.push({ target: 'provider-data scrape cost unchanged by the receiver', measured: `no provider-data render during the ingest: ${unchanged ? 'yes' : 'no'}; /metrics at 10k series ${fmt(r.receiver.providerScrape.off.median)} ms off, ${fmt(r.receiver.providerScrape.on.median)} ms on`, met: unchanged });
+  }
   return out;
 }
 
@@ -296,6 +343,7 @@ export function renderReport(r: BenchResults): string {
   if (r.poll) parts.push(pollSection(r.poll));
   if (r.otlp) parts.push(otlpSection(r.otlp));
   if (r.idle) parts.push(idleSection(r.idle));
+  if (r.receiver) parts.push(receiverSection(r.receiver));
   const t = targets(r);
   if (t.length) parts.push(['### Targets', '', table(['Target', 'Measured', 'Met'], t.map((x) => [x.target, x.measured, x.met ? 'yes' : '**no**']))].join('\n'));
   return `${parts.join('\n\n')}\n`;

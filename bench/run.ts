@@ -1,7 +1,7 @@
 // The benchmark suite (`npm run bench`; not part of `npm test`). Writes bench/results.json and prints
 // its report (report.ts), the same markdown `npm run bench:readme` puts in the README. Every server
 // measured runs in a child process of its own and all load goes to 127.0.0.1. Options: --quick
-// (shorter runs), --only=scrape,concurrent,poll,otlp,idle, --node-args='...' (Node flags for the
+// (shorter runs), --only=scrape,concurrent,poll,otlp,idle,receiver, --node-args='...' (Node flags for the
 // targets instead of the exporter's runtime settings, exporter/src/runtime.ts, and without its
 // environment; for idle an extra variant).
 //   scrape      GET /metrics at about 1k, 10k and 100k series, with and without gzip: Nexus, a bare
@@ -11,6 +11,7 @@
 //   otlp        CPU and payload of one OTLP export at 10k series, to a loopback receiver
 //   idle        RSS and CPU of the exporter polling five providers × three accounts, started the way
 //               users start it, and where its memory goes (idle.ts)
+//   receiver    OTLP ingest throughput and memory per series at 1k and 10k active series (receiver.ts)
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,7 @@ import { Target } from './lib/child.js';
 import { concurrent, newAgent, scrape, sequential } from './lib/load.js';
 import { mb, summarize } from './lib/stats.js';
 import { pollCosts } from './poll-cost.js';
+import { receiverBench } from './receiver.js';
 import { SERVERS, renderReport, targets, type BenchResults, type ConcurrentResult, type ConcurrentRow, type OtlpResult, type ScrapeRow } from './report.js';
 import { shapeFor } from './synthetic.js';
 
@@ -197,7 +199,7 @@ async function otlpBench(): Promise<OtlpResult> {
 }
 
 async function main(): Promise<void> {
-  const mode = enabled('scrape') || enabled('concurrent') || enabled('otlp') ? build() : undefined;
+  const mode = enabled('scrape') || enabled('concurrent') || enabled('otlp') || enabled('receiver') ? build() : undefined;
   if (mode) results.targetsRunAs = mode;
   log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${mode ? `; benchmark targets run as ${mode === 'compiled' ? 'compiled JavaScript' : 'TypeScript under tsx'} with ${[...Object.entries(NODE_ENV).map(([k, v]) => `${k}=${v}`), ...NODE_ARGS].join(' ') || 'no settings'}` : ''}`);
   if (loadavg()[0]! > cpus().length / 2) log('warning: the machine is busy; timings will be noisy');
@@ -209,6 +211,7 @@ async function main(): Promise<void> {
   }
   if (enabled('otlp')) results.otlp = await otlpBench();
   if (enabled('idle')) results.idle = await idleBench({ quick: QUICK, nodeArgs: CUSTOM_ARGS ?? [] });
+  if (enabled('receiver')) results.receiver = await receiverBench((spec, extra = []) => Target.start(spec, 120_000, [...NODE_ARGS, ...extra], NODE_ENV), QUICK, log);
   results.loadAverageAtEnd = loadavg();
   results.finishedAt = new Date().toISOString();
   results.targets = targets(results);

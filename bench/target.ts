@@ -6,6 +6,7 @@
 //   bare   what a straightforward exporter does: prom-client Gauge/Counter objects, registry.metrics() per scrape
 //   floor  an HTTP server writing an already rendered buffer of the same exposition
 //   otlp   the exporter's OTLP output over a model of synthetic accounts, exporting on command
+//   receiver  the real exporter with synthetic provider data and the OTLP receiver enabled (or not)
 // (The idle benchmark runs the built CLI itself, not a target: idle.ts.)
 // Each mode imports only what it uses, so that a mode's RSS does not include modules it never runs.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +23,8 @@ import { accountHealth, accountSamples, owner, shapeFor, type Shape } from './sy
 
 export type TargetSpec =
   | { mode: 'nexus' | 'live' | 'bare' | 'floor'; series: number }
-  | { mode: 'otlp'; series: number; endpoint: string };
+  | { mode: 'otlp'; series: number; endpoint: string }
+  | { mode: 'receiver'; series: number; receiver: boolean };
 
 export interface ProcessStats {
   rss: number;
@@ -30,11 +32,26 @@ export interface ProcessStats {
   peakRss?: number;
   heapUsed: number;
   cpuMs: number;
+  /** CPU of the main thread alone (the event loop: JavaScript and the GC work done on it), when /proc has it. */
+  mainThreadCpuMs?: number;
 }
 
 type Handler = (msg: Record<string, unknown>) => unknown;
 const handlers = new Map<string, Handler>();
 const cleanups: Array<() => Promise<void> | void> = [];
+
+/** CPU only (process and main thread), cheap enough to ask between requests. */
+function cpuStats(): { cpuMs: number; mainThreadCpuMs?: number } {
+  const cpu = process.cpuUsage();
+  let mainThreadCpuMs: number | undefined;
+  try {
+    // schedstat: nanoseconds on a CPU, for the thread whose id is the process id (the main thread).
+    mainThreadCpuMs = Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    // not Linux
+  }
+  return { cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs };
+}
 
 function stats(): ProcessStats {
   const m = process.memoryUsage();
@@ -46,7 +63,7 @@ function stats(): ProcessStats {
   } catch {
     // not Linux
   }
-  return { rss: m.rss, peakRss, heapUsed: m.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { rss: m.rss, peakRss, heapUsed: m.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: cpuStats().mainThreadCpuMs };
 }
 
 /** Fills a model with the synthetic accounts' data and health. */
@@ -140,6 +157,7 @@ async function bare(series: number): Promise<string> {
   const counters = new Map<string, Counter>();
   let histogram: Histogram | undefined;
   for (const def of CATALOG) {
+    if (def.part === 'receiver') continue; // off unless enabled, as in the exporter
     const common = { name: def.name, help: def.help, labelNames: labelNames(def), registers: [registry] };
     if (def.type === 'histogram') histogram = new Histogram({ ...common, buckets: HTTP_DURATION_BUCKETS });
     else if (def.type === 'counter') counters.set(def.name, new Counter(common));
@@ -217,9 +235,32 @@ async function otlp(series: number, endpoint: string): Promise<string> {
   return endpoint;
 }
 
+/** The exporter with `series` synthetic provider series, and the OTLP receiver when `receiver`. */
+async function receiverTarget(series: number, receiver: boolean): Promise<string> {
+  const [{ configSchema }, { silentLogger }, { runExporter }] = await Promise.all([
+    import('../exporter/src/config/schema.js'),
+    import('../exporter/src/log.js'),
+    import('../exporter/src/server/listen.js'),
+  ]);
+  const stateDir = mkdtempSync(join(tmpdir(), 'nexus-bench-'));
+  cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  const config = configSchema.parse({ listen: '127.0.0.1:0', stateDir, receiver: { enabled: receiver, maxSeries: 20_000 } }) as ExporterConfig;
+  const running = await runExporter(config, { log: silentLogger, ephemeral: true });
+  cleanups.unshift(() => running.close());
+  fill(running.exporter.model, shapeFor(series));
+  handlers.set('render-stats', () => running.exporter.prometheus.stats);
+  handlers.set('receiver-stats', () => {
+    const r = running.exporter.receiver;
+    if (!r) return undefined;
+    return { series: r.ingestor.series.size, streams: r.ingestor.streamCount, accepted: r.stats.accepted, dropped: Object.fromEntries(r.stats.dropped), requests: Object.fromEntries(r.stats.requests) };
+  });
+  return running.url;
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as TargetSpec;
   handlers.set('stats', () => stats());
+  handlers.set('cpu', () => cpuStats());
   // With --expose-gc (investigations): memory after a full collection, by V8 heap space.
   handlers.set('heap', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -251,6 +292,9 @@ async function main(): Promise<void> {
       break;
     case 'otlp':
       url = await otlp(spec.series, spec.endpoint);
+      break;
+    case 'receiver':
+      url = await receiverTarget(spec.series, spec.receiver);
       break;
   }
   process.on('message', (msg: Record<string, unknown>) => {

@@ -33,7 +33,7 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
-      // generated: scripts/generate.js, the browser harness bundle, the package
+      // generated: scripts/generate.js, the Grafana test host bundles, the package
       'src/generated/',
       'browser/.build/',
     ],

@@ -77,18 +77,24 @@ function versionOf(image: string): number[] {
   return (/^v?(\d+)\.(\d+)\.(\d+)/.exec(tag) ?? []).slice(1).map(Number);
 }
 
+const g = () => services.grafana!;
+
 describe('docker-compose.yml', () => {
   test('has the exporter, Prometheus, Alertmanager and Grafana', () => {
     assert.deepEqual(Object.keys(services).sort(), ['alertmanager', 'exporter', 'grafana', 'prometheus']);
   });
 
-  test('every image is pinned to a version, and Grafana is at least 12.3', () => {
+  test('every image is pinned to a version, and Grafana is one the plugin supports', () => {
     for (const [name, s] of Object.entries(services)) {
       assert.ok(s.image, `${name} has an image`);
       assert.equal(versionOf(s.image).length, 3, `${name}: ${s.image} is not pinned to x.y.z`);
     }
-    const [major, minor] = versionOf(services.grafana!.image!);
-    assert.ok(major! > 12 || (major === 12 && minor! >= 3), services.grafana!.image);
+    const dependency = (JSON.parse(readFileSync(join(ROOT, 'plugin', 'src', 'plugin.json'), 'utf8')) as { dependencies: { grafanaDependency: string } }).dependencies.grafanaDependency;
+    const min = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(dependency)?.slice(1).map(Number);
+    assert.ok(min, `grafanaDependency ${dependency} is a >=x.y.z range`);
+    const v = versionOf(services.grafana!.image!);
+    const cmp = v[0]! - min[0]! || v[1]! - min[1]! || v[2]! - min[2]!;
+    assert.ok(cmp >= 0, `${services.grafana!.image} is older than the plugin's grafanaDependency ${dependency}`);
   });
 
   test('every mounted host path exists in the repository (plugin/dist is a build output)', () => {
@@ -163,19 +169,33 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test('Grafana: unsigned plugin allowed, provisioning and dashboards mounted where the provider looks', () => {
+  test('Grafana: unsigned plugin allowed, data sources and the app provisioned where Grafana looks', () => {
     const g = services.grafana!;
     assert.ok((g.environment?.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS ?? '').split(',').includes(PLUGIN_ID));
-    for (const kind of ['datasources', 'plugins', 'dashboards']) {
+    for (const kind of ['datasources', 'plugins']) {
       assert.equal(hostPathOf(g, `/etc/grafana/provisioning/${kind}`), join(PATHS.grafana, kind), kind);
-    }
-    const providers = readYaml<{ providers: Array<{ type: string; options: { path: string } }> }>(join(PATHS.grafana, 'dashboards', 'nexus.yml')).providers;
-    for (const p of providers) {
-      assert.equal(p.type, 'file');
-      assert.equal(hostPathOf(g, p.options.path), PATHS.dashboards, `dashboards provider path ${p.options.path}`);
     }
     const home = g.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
     if (home) assert.ok(existsSync(hostPathOf(g, home) ?? ''), home);
+  });
+
+  test('Grafana gets each dashboard one way: from the app (plugin.json includes), not also from file provisioning', () => {
+    // The build includes every dashboards/*.json in dist/plugin.json (plugin/webpack.config.ts); Grafana
+    // imports them when the app is enabled and refuses to overwrite a file-provisioned dashboard of the
+    // same uid, so the compose stack must not provision them from files too.
+    const fromApp = new Set(filesIn(PATHS.dashboards, '.json').map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { uid: string }).uid));
+    assert.ok(fromApp.size > 0);
+    const fromFiles = new Set<string>();
+    const providersDir = hostPathOf(g(), '/etc/grafana/provisioning/dashboards');
+    for (const file of providersDir && existsSync(providersDir) ? filesIn(providersDir, '.yml').concat(filesIn(providersDir, '.yaml')) : []) {
+      for (const p of readYaml<{ providers?: Array<{ options?: { path?: string } }> }>(file).providers ?? []) {
+        const dir = p.options?.path && hostPathOf(g(), p.options.path);
+        assert.ok(dir && existsSync(dir), `${file}: provider path ${p.options?.path} is not mounted`);
+        for (const f of filesIn(dir, '.json')) fromFiles.add((JSON.parse(readFileSync(f, 'utf8')) as { uid: string }).uid);
+      }
+    }
+    assert.deepEqual([...fromApp].filter((uid) => fromFiles.has(uid)), [], 'dashboards both included by the app and file-provisioned');
+    assert.ok(!mounts(g()).some((m) => m.source === './dashboards'), 'dashboards/ is not mounted into Grafana: the app brings them');
   });
 });
 

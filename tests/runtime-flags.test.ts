@@ -15,7 +15,9 @@ const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 const flags = NODE_FLAGS.join(' ');
 const prefix = launchPrefix();
 const scripts = (path: string) => (JSON.parse(read(path)) as { scripts: Record<string, string> }).scripts;
-const shebang = () => read('exporter/src/cli.ts').split('\n')[0]!;
+/** The `nexus-exporter` command (npm links it) and the compiled CLI, which can also be run directly. */
+const BINS = ['exporter/bin/nexus-exporter.js', 'exporter/src/cli.ts'];
+const shebang = (path = BINS[0]!) => read(path).split('\n')[0]!;
 
 describe('runtime settings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nexus-flags-'));
@@ -24,7 +26,8 @@ describe('runtime settings', () => {
   it('are written into every launcher', () => {
     assert.ok(NODE_FLAGS.length > 0);
     assert.equal(prefix, `${Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${flags}`);
-    assert.equal(shebang(), `#!/usr/bin/env -S ${prefix}`, 'the bin');
+    for (const bin of BINS) assert.equal(shebang(bin), `#!/usr/bin/env -S ${prefix}`, bin);
+    assert.equal((JSON.parse(read('exporter/package.json')) as { bin: Record<string, string> }).bin['nexus-exporter'], BINS[0]!.replace('exporter/', ''));
     const exporter = scripts('exporter/package.json');
     assert.equal(exporter.start, `${prefix} dist/cli.js`);
     assert.equal(exporter.demo, `${prefix} --import tsx src/demo.ts`);

@@ -75,15 +75,37 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const running = await runExporter(config, { log });
-  await new Promise<void>((resolve) => {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    let stopped = false;
     const shutdown = (signal: string) => {
-      log.info({ signal }, 'shutting down: finishing writes and flushing OTLP');
-      void running.close().then(resolve);
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      stopping = true;
+      const grace = config.shutdownGraceSeconds;
+      log.info({ signal, graceSeconds: grace }, 'shutting down: aborting provider calls, finishing writes, flushing OTLP');
+      // Unreferenced: it only fires if something still keeps the process alive after the grace period.
+      setTimeout(() => {
+        if (!stopped) log.error({ graceSeconds: grace }, `shutdown did not finish within ${grace} s (shutdownGraceSeconds); exiting anyway`);
+        process.exit(stopped ? 0 : 1);
+      }, grace * 1000).unref();
+      running.close().then(
+        () => {
+          stopped = true;
+          log.info('stopped');
+          resolve(0);
+        },
+        (e: unknown) => {
+          log.error({ err: e }, 'shutdown failed');
+          resolve(1);
+        },
+      );
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
   });
-  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,6 @@
 // The running exporter: one AccountPoller per configured provider account, the metrics model, and
 // the outputs (/metrics, OTLP). The CLI, the demo and the tests all build one of these.
+import { join } from 'node:path';
 import { DEFAULT_HTTP } from './http/client.js';
 import { createLogger, type Logger } from './log.js';
 import { validateCatalog } from './metrics/catalog.js';
@@ -7,11 +8,13 @@ import type { LimitSettings } from './metrics/limiter.js';
 import { MetricsModel, type Sample } from './metrics/model.js';
 import type { OtlpOutput } from './metrics/otlp.js';
 import { PrometheusOutput } from './metrics/prometheus.js';
+import type { Receiver } from './receiver/index.js';
 import { AccountPoller, type AccountConfig } from './poll/poller.js';
 import { PROVIDERS } from './providers/index.js';
 import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
-import { ensureWritableDir } from './store/atomic.js';
+import { cleanTempFiles, ensureWritableDir } from './store/atomic.js';
 import { CredentialStore, managedAccounts } from './store/credentials.js';
+import { StateLock } from './store/lock.js';
 import type { ExporterConfig } from './config/schema.js';
 import { VERSION } from './version.js';
 
@@ -31,9 +34,15 @@ export class Exporter {
   private otlp?: OtlpOutput;
   readonly pollers = new Map<string, AccountPoller>();
   private stateWritable = false;
+  /** The state directory's lock (store/lock.ts), held from init to stop. */
+  private lock?: StateLock;
   private started = false;
+  /** Aborts every provider call in flight (shutdown). */
+  private readonly shutdown = new AbortController();
   /** Accounts and budgets added through the admin API, encrypted in stateDir (store/credentials.ts). */
   credentials?: CredentialStore;
+  /** The OTLP receiver of the apps' own metrics, when `receiver.enabled` (receiver/). */
+  receiver?: Receiver;
 
   constructor(
     public config: ExporterConfig,
@@ -46,6 +55,8 @@ export class Exporter {
       { metric: 'nexus_exporter_build_info', labels: { version: VERSION, nodejs_version: process.version }, value: 1 },
     ]);
     this.setBudgets(config.budgets);
+    // At zero from the start, so that increase() sees the first failed write.
+    this.model.incHealth('nexus_exporter_state_write_errors_total', {}, 0);
   }
 
   get limits(): LimitSettings {
@@ -60,20 +71,49 @@ export class Exporter {
   async init(): Promise<void> {
     if (!this.options.ephemeral) {
       await ensureWritableDir(this.config.stateDir);
+      // Before anything is read: the state is this process's alone from here on.
+      this.lock = await StateLock.acquire(this.config.stateDir, this.log);
       this.stateWritable = true;
+      // A kill -9 mid-write leaves temp files; they may hold old encrypted copies of deleted keys.
+      for (const dir of [this.config.stateDir, join(this.config.stateDir, 'ledger')]) {
+        const removed = await cleanTempFiles(dir);
+        if (removed.length > 0) this.log.info({ dir, files: removed }, 'removed temp files left by an earlier run');
+      }
     }
+    try {
+      await this.load();
+    } catch (e) {
+      await this.lock?.release();
+      throw e;
+    }
+  }
+
+  private async load(): Promise<void> {
     for (const provider of PROVIDER_NAMES) {
       for (const account of this.config.providers[provider] ?? []) await this.addAccount(provider, account);
     }
     // After the config file's accounts, which win over a stored account of the same name.
-    this.credentials = await CredentialStore.open({ stateDir: this.config.stateDir, log: this.log, masterKey: this.options.masterKey, readOnly: this.options.ephemeral });
+    this.credentials = await CredentialStore.open({
+      stateDir: this.config.stateDir,
+      log: this.log,
+      masterKey: this.options.masterKey,
+      readOnly: this.options.ephemeral,
+      onWriteError: () => this.model.incHealth('nexus_exporter_state_write_errors_total', {}),
+    });
     const stored = this.credentials.snapshot();
     for (const { provider, account } of managedAccounts(this.config, stored, this.log)) await this.addAccount(provider, account);
     this.setBudgets([...this.config.budgets, ...stored.budgets]);
+    if (this.config.receiver.enabled) {
+      // Loaded only when enabled, like OTLP push: protobufjs and the OTLP message types cost memory.
+      const { Receiver } = await import('./receiver/index.js');
+      this.receiver = new Receiver(this.config.receiver, this.limits, this.log);
+      this.prometheus.attach(this.receiver);
+    }
     if (this.config.otlp || otlpFromEnvironment()) {
       // Loaded only when wanted: the OpenTelemetry SDK is a few MB of an idle exporter's memory.
       const { OtlpOutput } = await import('./metrics/otlp.js');
-      this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION);
+      const producers = this.receiver ? [await this.receiver.otlpProducer(VERSION)] : [];
+      this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION, producers);
     }
   }
 
@@ -88,6 +128,7 @@ export class Exporter {
       limits: this.limits,
       stateDir: this.options.ephemeral ? undefined : this.config.stateDir,
       now: this.options.now,
+      signal: this.signal,
     });
     await poller.init();
     this.pollers.set(poller.owner, poller);
@@ -135,9 +176,13 @@ export class Exporter {
     return results.filter((ok) => !ok).length;
   }
 
-  /** Ready: config loaded, state directory writable, and at least one poll has completed. */
+  /**
+   * Ready: config loaded, state directory writable (and locked), and at least one poll has succeeded,
+   * or no account is enabled (nothing to wait for: a fresh exporter whose accounts come through the API).
+   */
   readiness(): { ready: boolean; checks: Record<string, boolean> } {
-    const polled = [...this.pollers.values()].some((p) => p.status().lastSuccess !== undefined);
+    const pollers = [...this.pollers.values()];
+    const polled = !pollers.some((p) => p.config.enabled) || pollers.some((p) => p.status().lastSuccess !== undefined);
     const checks = { config: true, stateDir: this.options.ephemeral === true || this.stateWritable, polled };
     return { ready: Object.values(checks).every(Boolean), checks };
   }
@@ -150,9 +195,25 @@ export class Exporter {
     await this.otlp?.flush();
   }
 
-  /** Stops polling, waits for polls in flight (their checkpoint writes), flushes and stops OTLP. */
+  /** Aborted once the exporter stops: provider calls made for it (polls, connection tests) end at once. */
+  get signal(): AbortSignal {
+    return this.shutdown.signal;
+  }
+
+  /** Aborts the provider calls in flight; their polls are abandoned (nothing applied, nothing counted). */
+  abortCalls(): void {
+    this.shutdown.abort();
+  }
+
+  /**
+   * Stops polling: aborts the calls in flight, waits for their polls to end (polls that completed have
+   * written their checkpoints by then), flushes and stops OTLP.
+   */
   async stop(): Promise<void> {
+    this.abortCalls();
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    await this.credentials?.settled();
+    await this.lock?.release();
     await this.otlp?.shutdown();
   }
 }

@@ -1,5 +1,5 @@
-// How the exporter's process is started, however it is started: the shebang of the `nexus-exporter`
-// bin (src/cli.ts), `npm start`, `npm run demo` and `npm run demo:stack`, and the Docker image's
+// How the exporter's process is started, however it is started: the shebangs of the `nexus-exporter`
+// command (bin/nexus-exporter.js, what npm links and `npx` runs) and of src/cli.ts, `npm start`, `npm run demo` and `npm run demo:stack`, and the Docker image's
 // environment. Node and the C library read these only when the process starts (v8.setFlagsFromString
 // is too late to size the heap, and JavaScript cannot reach malloc's settings), so they are written
 // into each of those launchers; tests/runtime-flags.test.ts keeps every one equal to what is here, and

@@ -2,12 +2,16 @@
 // Writes src/generated/ from the repository's other sources of truth, so the plugin never keeps a copy:
 //   dashboards.ts      ../dashboards/*.json (uid, title) for the Overview links
 //   alertRules.ts      ../provisioning/prometheus/rules/*.yml for the Alerts page
+//   budgetRules.ts     the same files' budget ratio and forecast rules, for the Budgets page
+//   runbooks.ts        ../docs/runbooks.md, one section per alert, shown on the Alerts page
 //   exporterApi.ts     types of the exporter admin API, from its OpenAPI document (openapi-typescript)
 //   providerDefaults.ts  each provider's account fields and defaults, from the same document
 // The output is gitignored; build, typecheck and test:ci run this first.
 const fs = require('fs');
 const path = require('path');
 const {
+  budgetRules,
+  readRunbooks,
   readDashboards,
   readAlertRules,
   readExporterOpenApi,
@@ -45,6 +49,19 @@ async function main() {
     'alertRules.ts',
     `${rel(RULES_DIR)}/*.yml`,
     `import type { ShippedAlertRule } from '../types';\n\nexport const SHIPPED_ALERT_RULES: ShippedAlertRule[] = ${JSON.stringify(alerts, null, 2)};\n`
+  );
+
+  write(
+    'budgetRules.ts',
+    `${rel(RULES_DIR)}/*.yml`,
+    `export const BUDGET_RULES = ${JSON.stringify(budgetRules(), null, 2)} as const;\n`
+  );
+
+  const runbooks = readRunbooks();
+  write(
+    'runbooks.ts',
+    'docs/runbooks.md',
+    `export const RUNBOOKS: Record<string, { title: string; markdown: string }> = ${JSON.stringify(runbooks, null, 2)};\n`
   );
 
   const openapi = readExporterOpenApi();

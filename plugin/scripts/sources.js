@@ -8,6 +8,7 @@ const YAML = require('yaml');
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const DASHBOARDS_DIR = path.join(REPO_ROOT, 'dashboards');
 const RULES_DIR = path.join(REPO_ROOT, 'provisioning', 'prometheus', 'rules');
+const RUNBOOKS = path.join(REPO_ROOT, 'docs', 'runbooks.md');
 
 function listFiles(dir, pattern) {
   if (!fs.existsSync(dir)) {
@@ -82,11 +83,89 @@ function convertRuleFiles(files) {
   return alerts;
 }
 
-function readAlertRules(dir = RULES_DIR) {
+function ruleFiles(dir) {
   const files = listFiles(dir, /\.ya?ml$/).filter((f) => !/\.test\.ya?ml$/.test(f) && !/-test\.ya?ml$/.test(f));
-  return convertRuleFiles(
-    files.map((full) => ({ name: path.relative(REPO_ROOT, full), text: fs.readFileSync(full, 'utf8') }))
-  );
+  return files.map((full) => ({ name: path.relative(REPO_ROOT, full), text: fs.readFileSync(full, 'utf8') }));
+}
+
+function readAlertRules(dir = RULES_DIR) {
+  return convertRuleFiles(ruleFiles(dir));
+}
+
+/** Every recording rule of the rule files: `{ record: expr }`. */
+function recordingRules(files) {
+  const out = {};
+  for (const { name, text } of files) {
+    for (const group of YAML.parse(text).groups || []) {
+      for (const rule of group.rules || []) {
+        if (rule.record) {
+          if (out[rule.record]) {
+            throw new Error(`${name}: recording rule ${rule.record} is defined twice`);
+          }
+          out[rule.record] = String(rule.expr).trim();
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const RATIO = 'provider_account_period:nexus_spend_usd_per_budget_usd:ratio';
+const FORECAST = 'provider_account:nexus_spend_usd:month_end_forecast';
+
+/**
+ * What the Budgets page needs to judge a budget as the alerts do: the expressions of the spend/budget
+ * ratio and month-end forecast recording rules, the alerts on that ratio (`<ratio> >= <threshold>`) with
+ * their severities, and the alert on the forecast. Throws when the rules no longer have that shape, so
+ * the page cannot silently drift from the alerts.
+ */
+function budgetRules(dir = RULES_DIR) {
+  const files = ruleFiles(dir);
+  const records = recordingRules(files);
+  for (const r of [RATIO, FORECAST]) {
+    if (!records[r]) {
+      throw new Error(`the budget status needs the recording rule ${r} in ${path.relative(REPO_ROOT, dir)}`);
+    }
+  }
+  const alerts = convertRuleFiles(files);
+  const thresholds = [];
+  for (const a of alerts) {
+    const m = new RegExp(`^${RATIO.replace(/[.:]/g, '\\$&')}\\s*>=\\s*([0-9.]+)$`).exec(a.expr);
+    if (m) {
+      thresholds.push({ alert: a.name, severity: a.severity, ratio: Number(m[1]) });
+    }
+  }
+  const forecast = alerts.find((a) => a.expr.startsWith(FORECAST) && /nexus_budget_usd\{period="month"\}/.test(a.expr));
+  if (thresholds.length === 0 || !forecast) {
+    throw new Error(`expected alerts on ${RATIO} >= <threshold> and on ${FORECAST} against the monthly budget`);
+  }
+  thresholds.sort((a, b) => b.ratio - a.ratio);
+  return {
+    ratio: { record: RATIO, expr: records[RATIO] },
+    forecast: { record: FORECAST, expr: records[FORECAST], alert: forecast.name, severity: forecast.severity },
+    thresholds,
+  };
+}
+
+/** docs/runbooks.md split at its `## <AlertName>` headings: `{ anchor: { title, markdown } }`. */
+function readRunbooks(file = RUNBOOKS) {
+  if (!fs.existsSync(file)) {
+    return {};
+  }
+  const out = {};
+  const parts = fs.readFileSync(file, 'utf8').split(/^## /m).slice(1);
+  for (const part of parts) {
+    const [heading, ...body] = part.split('\n');
+    const title = heading.trim();
+    out[title.toLowerCase()] = {
+      title,
+      markdown: body
+        .join('\n')
+        .replace(/\n---\s*$/, '')
+        .trim(),
+    };
+  }
+  return out;
 }
 
 /**
@@ -126,6 +205,9 @@ function providerDefaults(openapi) {
 }
 
 module.exports = {
+  budgetRules,
+  readRunbooks,
+  recordingRules,
   readExporterOpenApi,
   providerDefaults,
   REPO_ROOT,

@@ -6,7 +6,10 @@ import Ajv from 'ajv';
 import schema from '../schema/plugin.schema.json';
 import srcPluginJson from './plugin.json';
 
-const { readDashboards } = require('../scripts/sources');
+import { ADMIN_API } from './constants';
+import { extractProxyPath, handleRequest, type PluginRoute } from './test/grafana/pluginProxy';
+
+const { readDashboards, readExporterOpenApi } = require('../scripts/sources');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -41,10 +44,29 @@ describe('src/plugin.json', () => {
   });
 
   test('the exporter route injects the admin token server-side from secureJsonData', () => {
-    const route = srcPluginJson.routes.find((r) => r.path === 'exporter')!;
+    const route = srcPluginJson.routes.find((r) => r.path === 'exporter/*')!;
     expect(route.url).toBe('{{ .JsonData.exporterUrl }}');
     expect(route.reqRole).toBe('Admin');
     expect(route.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.exporterToken }}' }]);
+  });
+
+  test('lists every screenshot of src/img/screenshots (both themes of every page), each in the README', () => {
+    const listed = srcPluginJson.info.screenshots.map((x: { path: string }) => x.path).sort();
+    const files = fs
+      .readdirSync(path.join(ROOT, 'src', 'img', 'screenshots'))
+      .map((f) => `img/screenshots/${f}`)
+      .sort();
+    expect(listed).toEqual(files);
+    const pages = srcPluginJson.includes.filter((i) => i.type === 'page').map((i) => i.name.toLowerCase());
+    for (const page of pages) {
+      for (const theme of ['dark', 'light']) {
+        expect(listed).toContain(`img/screenshots/${page}-${theme}.png`);
+      }
+    }
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const p of listed) {
+      expect(readme).toContain(`(src/${p})`);
+    }
   });
 
   test('lists no dashboards itself: the build adds them from ../dashboards', () => {
@@ -78,12 +100,36 @@ describe('dist/ (the built plugin)', () => {
     );
   });
 
+  test('has the screenshots plugin.json lists', () => {
+    for (const shot of dist().info.screenshots) {
+      expect(fs.existsSync(path.join(DIST, shot.path))).toBe(true);
+    }
+  });
+
   test('has the module, its source map, README, CHANGELOG, LICENSE and logo', () => {
     expect(readDist('module.js')).toMatch(/define\(\[/);
     for (const f of ['module.js.map', 'README.md', 'CHANGELOG.md', 'LICENSE', 'img/logo.svg']) {
       expect(readDist(f).length).toBeGreaterThan(0);
     }
     expect(readDist('README.md')).toContain('GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=nexus-apimonitor-app');
+  });
+
+  test("every admin API path the app can call matches a route of dist/plugin.json (Grafana's matcher)", () => {
+    const routes = dist().routes as PluginRoute[];
+    const paths = Object.keys(readExporterOpenApi().paths as Record<string, unknown>);
+    expect(paths.length).toBeGreaterThan(4);
+    for (const p of paths) {
+      const url = `${ADMIN_API}${p.replace(/\{provider\}/, 'openai').replace(/\{account\}/, 'main')}`;
+      for (const method of ['GET', 'PUT', 'POST', 'DELETE']) {
+        const decision = handleRequest(routes, method, extractProxyPath(url), 'Admin');
+        expect({ url, method, matched: !('status' in decision) }).toEqual({ url, method, matched: true });
+        if (!('status' in decision)) {
+          expect(decision.proxyPath).toBe(
+            `api/v1${p.replace(/\{provider\}/, 'openai').replace(/\{account\}/, 'main')}`
+          );
+        }
+      }
+    }
   });
 
   test('bundles no copy of React or the Grafana packages Grafana provides', () => {

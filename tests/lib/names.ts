@@ -1,6 +1,8 @@
 // Checks the metric and label names an expression uses against the exporter's metric catalog (the
 // single source of metric names), the recording rules, and the few Prometheus-side series allowed.
 import { CATALOG, labelNames, type MetricDef } from '../../exporter/src/metrics/catalog.js';
+import { SEMCONV_METRICS } from '../../exporter/src/receiver/semconv.js';
+import { TRANSLATION_LABELS, promLabelName, promMetricName } from './otlp-translate.js';
 import { scanPromql } from './promql.js';
 
 /** Series Prometheus itself produces about the scrape, which dashboards and rules may use. */
@@ -9,6 +11,18 @@ export const PROMETHEUS_SERIES = new Set(['up', 'scrape_samples_scraped']);
 export const TARGET_LABELS = ['job', 'instance'];
 
 const HISTOGRAM_SUFFIXES = ['_bucket', '_count', '_sum'];
+
+/**
+ * The series an OpenTelemetry Collector or Prometheus' OTLP receiver makes of the semantic-convention
+ * metrics the receiver keeps (rules/nexus-client.yml reads them), with the labels they may carry.
+ */
+export const TRANSLATED_SERIES: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  SEMCONV_METRICS.flatMap((m) => {
+    const base = promMetricName(m.name, m.unit, m.instrument);
+    const labels = [...m.attributes.map(promLabelName), ...TRANSLATION_LABELS];
+    return HISTOGRAM_SUFFIXES.map((suffix) => [`${base}${suffix}`, new Set(suffix === '_bucket' ? [...labels, 'le'] : labels)] as const);
+  }),
+);
 
 /** The catalog entry a series name belongs to (histogram series by their base name). */
 export function catalogEntry(series: string): MetricDef | undefined {
@@ -24,6 +38,8 @@ export function catalogEntry(series: string): MetricDef | undefined {
 
 /** Labels a series of this name may carry once scraped. */
 export function seriesLabels(series: string): Set<string> | undefined {
+  const translated = TRANSLATED_SERIES.get(series);
+  if (translated) return new Set(translated);
   const def = catalogEntry(series);
   if (!def) return undefined;
   const labels = new Set([...labelNames(def), ...TARGET_LABELS]);
@@ -33,7 +49,7 @@ export function seriesLabels(series: string): Set<string> | undefined {
 
 /** Every label name any catalog metric carries, plus target labels and `le`. */
 export function knownLabels(): Set<string> {
-  return new Set([...CATALOG.flatMap((d) => labelNames(d)), 'provider', 'account', ...TARGET_LABELS, 'le']);
+  return new Set([...CATALOG.flatMap((d) => labelNames(d)), 'provider', 'account', ...TARGET_LABELS, 'le', ...[...TRANSLATED_SERIES.values()].flatMap((l) => [...l])]);
 }
 
 /**
@@ -49,7 +65,7 @@ export function nameProblems(expr: string, recorded: Set<string>): string[] {
       if (!recorded.has(m)) problems.push(`recording rule ${m} is not defined`);
     } else if (m.startsWith('nexus_')) {
       if (!catalogEntry(m)) problems.push(`metric ${m} is not in the catalog`);
-    } else if (!PROMETHEUS_SERIES.has(m)) {
+    } else if (!PROMETHEUS_SERIES.has(m) && !TRANSLATED_SERIES.has(m)) {
       problems.push(`metric ${m} is neither in the catalog nor a Prometheus scrape series`);
     }
   }

@@ -11,7 +11,9 @@ import { silentLogger } from '../../exporter/src/log.js';
 import { PROVIDERS } from '../../exporter/src/providers/index.js';
 import type { ProviderName } from '../../exporter/src/providers/types.js';
 import { runExporter, type RunningExporter } from '../../exporter/src/server/listen.js';
-import { startDemoSimulators, type DemoSimulators } from '../../exporter/src/simulators/demo.js';
+import { demoReceiver, startDemoSimulators, type DemoSimulators } from '../../exporter/src/simulators/demo.js';
+import type { OpenAISimulator } from '../../exporter/src/simulators/openai.js';
+import { startDemoTraffic } from '../../exporter/src/simulators/traffic.js';
 import { AlertmanagerApi, PrometheusApi } from './api.js';
 import { Daemon, binaries, freePort, waitFor } from './procs.js';
 import { PATHS, isAlert, readYaml, ruleFiles } from './repo.js';
@@ -40,6 +42,8 @@ export interface StackOptions {
   http?: Record<string, number>;
   polling?: Record<string, number>;
   log?: Logger;
+  /** The example app's real traffic (receiver enabled): its call and export intervals. */
+  traffic?: { intervalMs: number; exportIntervalMs: number };
 }
 
 export interface Stack {
@@ -122,7 +126,7 @@ async function writeRules(dir: string, forOverride?: string): Promise<void> {
   }
 }
 
-async function startDaemon(
+export async function startDaemon(
   name: string,
   dir: string,
   attempt: (port: number) => { cmd: string; args: string[] },
@@ -184,9 +188,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       budgets: opts.budgets?.(sims) ?? [],
       http: opts.http ?? {},
       polling: opts.polling ?? {},
+      receiver: demoReceiver(sims),
     }) as ExporterConfig;
     const exporter = await runExporter(config, { log: opts.log ?? silentLogger });
     cleanups.push(() => exporter.close());
+    // The apps' own calls, as in `npm run demo`: the example app against the OpenAI simulator.
+    const openai = sims.simulators.get('openai') as OpenAISimulator;
+    const traffic = startDemoTraffic({
+      sim: openai, apiKey: openai.options.projectKey!, exporterUrl: exporter.url, log: opts.log ?? silentLogger,
+      intervalMs: opts.traffic?.intervalMs ?? 1000, exportIntervalMs: opts.traffic?.exportIntervalMs ?? 2000,
+    });
+    cleanups.push(() => traffic.stop());
 
     const amDir = join(opts.dir, 'alertmanager');
     await mkdir(amDir, { recursive: true });

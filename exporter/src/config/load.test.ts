@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { MAX_TIMER_MS } from '../timers.js';
 import { ConfigError, loadConfigFile, parseConfig } from './load.js';
+import { configSchema } from './schema.js';
 
 const dir = fileURLToPath(new URL('./testdata/', import.meta.url));
 const files = readdirSync(dir);
@@ -104,5 +107,78 @@ describe('check-config command', () => {
     assert.equal(run('check-config', '--config', join(dir, 'nope.yaml')).status, 1);
     assert.match(run('check-config', '--config', join(dir, 'nope.yaml')).stderr, /file not found/);
     assert.equal(run('frobnicate').status, 2);
+  });
+});
+
+describe('config bounds', () => {
+  /** Every `…Seconds` and `…Days` key of the schema (provider accounts included), with its maximum. */
+  function durations(): Array<{ key: string; maximum: unknown }> {
+    const out: Array<{ key: string; maximum: unknown }> = [];
+    const walk = (s: Record<string, any>, path: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (const [k, v] of Object.entries(s.properties ?? {})) {
+        if (/(Seconds|Days)$/.test(k)) out.push({ key: `${path}${k}`, maximum: (v as { maximum?: unknown }).maximum });
+        walk(v as Record<string, unknown>, `${path}${k}.`);
+      }
+      if (s.items) walk(s.items, path.replace(/\.$/, '[].'));
+      for (const sub of [...(s.anyOf ?? []), ...(s.oneOf ?? [])]) walk(sub, path);
+    };
+    walk(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>, '');
+    return out;
+  }
+
+  it('gives every duration a maximum that a timer can wait', () => {
+    const found = durations();
+    assert.ok(found.some((d) => d.key === 'otlp.intervalSeconds') && found.some((d) => d.key === 'providers.openai[].pollIntervalSeconds'), found.map((d) => d.key).join(', '));
+    for (const { key, maximum } of found) {
+      assert.equal(typeof maximum, 'number', `${key} has no maximum`);
+      // Days are look-back windows, inside the providers' retention; seconds are waits.
+      if (key.endsWith('Days')) assert.ok((maximum as number) <= 31, `${key}: a maximum of ${String(maximum)} days`);
+      else assert.ok((maximum as number) * 1000 <= MAX_TIMER_MS, `${key}: a maximum of ${String(maximum)} s overflows a timer`);
+    }
+  });
+
+  it('names the key of a duration that is too long', () => {
+    assert.throws(
+      () => parseConfig('otlp: { intervalSeconds: 2592000 }\npolling: { breakerCooldownSeconds: 1e12 }\n', 'inline', {}),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.ok(e.problems.some((p) => p.startsWith('otlp.intervalSeconds: Too big')), e.message);
+        assert.ok(e.problems.some((p) => p.startsWith('polling.breakerCooldownSeconds: Too big')), e.message);
+        return true;
+      },
+    );
+  });
+});
+
+describe('tokens an HTTP header can carry', () => {
+  const problems = (yaml: string) => {
+    try {
+      parseConfig(yaml, 'inline', {});
+      return [];
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      return e.problems;
+    }
+  };
+
+  it('refuses a bearer token with a space or a character outside token68, naming the key and never the value', () => {
+    for (const token of ['has a space-0123456789', 'quote"in-the-token-0123', 'tab\tin-the-token-01234', 'non-ascii-tökén-0123456', 'padding=in-the-middle-0123', 'comma,separated-token-0123']) {
+      const json = JSON.stringify(token);
+      const admin = problems(`admin: { token: ${json} }\n`);
+      assert.deepEqual(admin.map((p) => p.split(':')[0]), ['admin.token'], `${token}: ${admin.join('; ')}`);
+      assert.match(admin[0]!, /HTTP Authorization header/);
+      const metrics = problems(`metricsAuth: { type: bearer, token: ${json} }\n`);
+      assert.ok(metrics.some((p) => p.startsWith('metricsAuth.token: must contain only')), `${token}: ${metrics.join('; ')}`);
+      assert.ok([...admin, ...metrics].every((p) => !p.includes(token)), 'the token is never echoed');
+    }
+    for (const token of ['0123456789abcdef0123456789abcdef', 'abc.DEF_ghi~jkl+mno/pqr-stu', 'base64+token/with==']) {
+      assert.deepEqual(problems(`admin: { token: ${JSON.stringify(token)} }\nmetricsAuth: { type: bearer, token: ${JSON.stringify(token)} }\n`), [], token);
+    }
+  });
+
+  it('refuses a basic-auth user name with a colon and control characters in either part', () => {
+    assert.ok(problems('metricsAuth: { type: basic, username: "a:b", password: "long-enough-password" }\n').some((p) => p.startsWith('metricsAuth.username: must not contain ":"')));
+    assert.ok(problems('metricsAuth: { type: basic, username: "prometheus", password: "bad\\npassword!" }\n').some((p) => p.startsWith('metricsAuth.password: must not contain control characters')));
+    assert.deepEqual(problems('metricsAuth: { type: basic, username: "prometheus", password: "any printable: pässword!" }\n'), []);
   });
 });

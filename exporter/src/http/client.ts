@@ -9,7 +9,9 @@ import https from 'node:https';
 import pRetry, { AbortError } from 'p-retry';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProviderError, parseRetryAfter, reasonForStatus, type ErrorReason } from './errors.js';
+import { excerpt } from '../log.js';
+import { MAX_TIMER_MS } from '../timers.js';
+import { CallAborted, ProviderError, parseRetryAfter, reasonForStatus, type ErrorReason } from './errors.js';
 
 export interface HttpSettings {
   timeoutSeconds: number;
@@ -68,12 +70,13 @@ interface RawResponse {
   text: string;
 }
 
-function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<RawResponse> {
+function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, abort?: AbortSignal): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const transport = url.protocol === 'https:' ? https : http;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const req = transport.request(
       url,
-      { method, headers, agent: agents[url.protocol as keyof typeof agents], signal: AbortSignal.timeout(timeoutMs) },
+      { method, headers, agent: agents[url.protocol as keyof typeof agents], signal: abort ? AbortSignal.any([timeout, abort]) : timeout },
       (res) => {
         // Decoded as it arrives, so that no read buffer outlives its chunk and no body-sized buffer is
         // allocated outside the V8 heap (malloc would keep such memory long after the poll).
@@ -125,6 +128,8 @@ export class ProviderHttp {
     private readonly settings: HttpSettings,
     private readonly observer: HttpObserver,
     private readonly errorMessage: ErrorMessageOf = defaultErrorMessage,
+    /** Aborts calls in flight and the waits between retries (shutdown); they fail with CallAborted. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   url(path: string, query?: RequestSpec['query']): URL {
@@ -142,10 +147,13 @@ export class ProviderHttp {
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const url = this.url(spec.path, spec.query);
     const { retries, backoffSeconds, maxRetryAfterSeconds } = this.settings;
+    const { signal } = this;
     try {
       return await pRetry(() => this.attempt<T>(spec, url), {
+        signal,
         retries,
         minTimeout: backoffSeconds * 1000,
+        maxTimeout: MAX_TIMER_MS,
         factor: 2,
         randomize: true,
         onFailedAttempt: async (error) => {
@@ -153,15 +161,17 @@ export class ProviderHttp {
           // p-retry calls this even when shouldRetry said no, so the bound is checked here too.
           const e = error as unknown as ProviderError;
           const wait = e.reason === 'rate_limited' ? e.retryAfterSeconds : undefined;
-          if (wait && wait <= maxRetryAfterSeconds && error.retriesLeft > 0) await sleep(wait * 1000);
+          if (wait && wait <= maxRetryAfterSeconds && error.retriesLeft > 0) await sleep(wait * 1000, undefined, { signal });
         },
         shouldRetry: (error) => {
+          if (error instanceof CallAborted) return false;
           const e = error as unknown as ProviderError;
           if (e.reason === 'rate_limited') return (e.retryAfterSeconds ?? Infinity) <= maxRetryAfterSeconds;
           return e.reason === 'server' || e.reason === 'timeout' || e.reason === 'network';
         },
       });
     } catch (e) {
+      if (signal?.aborted) throw new CallAborted(`${spec.endpoint}: call aborted (shutting down)`);
       if (e instanceof AbortError && e.cause) throw e.cause;
       throw e;
     }
@@ -178,8 +188,10 @@ export class ProviderHttp {
     }
     let res: RawResponse;
     try {
-      res = await send(url, spec.method ?? 'GET', headers, body, this.settings.timeoutSeconds * 1000);
+      res = await send(url, spec.method ?? 'GET', headers, body, this.settings.timeoutSeconds * 1000, this.signal);
     } catch (err) {
+      // Not the provider's failure: nothing is timed or counted.
+      if (this.signal?.aborted) throw new CallAborted(`${spec.endpoint}: call aborted (shutting down)`);
       if (err instanceof BodyTooLarge) {
         this.observer.onCall(spec.endpoint, 'bad_response', seconds());
         throw this.fail('bad_response', spec.endpoint, err.message);
@@ -200,7 +212,7 @@ export class ProviderHttp {
       const detail = parsed.ok ? this.errorMessage(parsed.value) : undefined;
       const reason = reasonForStatus(res.status);
       const retryAfter = reason === 'rate_limited' ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
-      throw this.fail(reason, spec.endpoint, `HTTP ${res.status}${detail ? `: ${truncate(detail)}` : ''}`, res.status, retryAfter);
+      throw this.fail(reason, spec.endpoint, `HTTP ${res.status}${detail ? `: ${excerpt(detail)}` : ''}`, res.status, retryAfter);
     }
     if (!parsed.ok) {
       const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'malformed JSON';
@@ -233,8 +245,4 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 function causeOf(err: unknown): string {
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   return e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-}
-
-function truncate(s: string, max = 300): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -21,6 +21,11 @@ export class ProviderError extends Error {
   }
 }
 
+/** A call abandoned because the exporter is shutting down; not a provider failure, never counted. */
+export class CallAborted extends Error {
+  override readonly name = 'CallAborted';
+}
+
 export function reasonForStatus(status: number): ErrorReason {
   if (status === 401 || status === 403) return 'auth';
   if (status === 429) return 'rate_limited';
@@ -28,12 +33,23 @@ export function reasonForStatus(status: number): ErrorReason {
   return 'client';
 }
 
-/** Retry-After is either delta-seconds or an HTTP date. */
+/**
+ * The longest Retry-After honoured (31 days): a provider asking for longer still gets no call for a
+ * month; an absurd value (1e20) must not become an invalid date or an overflowing timer.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 31 * 86_400;
+
+/** Retry-After is either delta-seconds or an HTTP date; the wait is bounded by MAX_RETRY_AFTER_SECONDS. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, (at - now) / 1000);
+  let seconds: number;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) {
+    seconds = Number(trimmed);
+  } else {
+    const at = Date.parse(trimmed);
+    if (Number.isNaN(at)) return undefined;
+    seconds = Math.max(0, (at - now) / 1000);
+  }
+  return Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
 }

@@ -6,9 +6,10 @@ export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 /**
  * `data` metrics come from provider snapshots and change only when a poll completes; `health` metrics
- * describe the exporter's own calls and polls. They are rendered and cached separately.
+ * describe the exporter's own calls and polls; `receiver` metrics are what the OTLP receiver takes in
+ * from the apps (receiver/), present only when it is enabled. They are rendered and cached separately.
  */
-export type MetricPart = 'data' | 'health' | 'info';
+export type MetricPart = 'data' | 'health' | 'info' | 'receiver';
 
 export interface MetricDef {
   name: string;
@@ -32,8 +33,14 @@ export const CATALOG = [
     labels: ['category', 'project'],
     help: 'Cost the provider reports, in US dollars, accumulated idempotently from its usage buckets.' }),
   m({ name: 'nexus_spend_usd', type: 'gauge', part: 'data', perAccount: true, unit: '{USD}',
-    labels: ['period'],
-    help: 'Spend the provider reports for the current UTC period (day, week or month), in US dollars.' }),
+    labels: ['period', 'scope'],
+    help: 'Spend the provider reports for the current UTC period (day, week or month), in US dollars; scope says whether it covers the account or only the configured key.' }),
+  m({ name: 'nexus_project_spend_usd', type: 'gauge', part: 'data', perAccount: true, unit: '{USD}',
+    labels: ['period', 'project'],
+    help: 'Spend for the current UTC period per project, key or subaccount, in US dollars; the parts of nexus_spend_usd where the provider reports them.' }),
+  m({ name: 'nexus_project_info', type: 'gauge', part: 'data', perAccount: true, unit: '',
+    labels: ['project', 'name'],
+    help: 'The name of a project, key or subaccount whose id is the project label; the value is always 1.' }),
   m({ name: 'nexus_tokens_total', type: 'counter', part: 'data', perAccount: true, unit: '{token}',
     labels: ['model', 'type'],
     help: 'Tokens the provider reports, by model and token type.' }),
@@ -69,13 +76,16 @@ export const CATALOG = [
     help: 'Failed calls to a provider, every attempt including retries, by endpoint and reason (auth, rate_limited, server, timeout, network, bad_response, client).' }),
   m({ name: 'nexus_provider_up', type: 'gauge', part: 'health', perAccount: true, unit: '',
     labels: [],
-    help: 'Whether the last poll of the provider account succeeded (1) or failed (0).' }),
+    help: 'Whether the last poll of the provider account read every source (1) or not (0): the minimum of nexus_provider_source_up.' }),
+  m({ name: 'nexus_provider_source_up', type: 'gauge', part: 'health', perAccount: true, unit: '',
+    labels: ['source'],
+    help: 'Whether the last read of a source (an endpoint or a group of endpoints) of the provider account succeeded (1) or failed (0); a failed source keeps serving its last good data.' }),
   m({ name: 'nexus_provider_last_success_timestamp_seconds', type: 'gauge', part: 'health', perAccount: true, unit: 's',
     labels: [],
-    help: 'Unix time of the last successful poll of the provider account.' }),
+    help: 'Unix time of the last poll of the provider account that read every source.' }),
   m({ name: 'nexus_provider_polls_total', type: 'counter', part: 'health', perAccount: true, unit: '{poll}',
     labels: ['result'],
-    help: 'Polls of the provider account, by result (success, failure, skipped).' }),
+    help: 'Polls of the provider account, by result (success: every source read, partial: some, failure: none, skipped).' }),
   m({ name: 'nexus_provider_poll_duration_seconds', type: 'gauge', part: 'health', perAccount: true, unit: 's',
     labels: [],
     help: 'Wall time of the last poll of the provider account, including retries.' }),
@@ -90,7 +100,32 @@ export const CATALOG = [
     help: 'Series in the provider account\'s current snapshot, after the cardinality limits.' }),
   m({ name: 'nexus_exporter_state_write_errors_total', type: 'counter', part: 'health', perAccount: false, unit: '{error}',
     labels: [],
-    help: 'Failed writes of checkpoints to the state directory.' }),
+    help: 'Failed writes to the state directory (checkpoints and the credential store).' }),
+  // The apps' own OpenTelemetry metrics, received over OTLP (receiver/semconv.ts has the conventions).
+  m({ name: 'nexus_client_operation_duration_seconds', type: 'histogram', part: 'receiver', perAccount: false, unit: 's',
+    labels: ['provider', 'model', 'operation', 'error_type', 'service'],
+    help: "Duration of the apps' own GenAI client operations (gen_ai.client.operation.duration), by provider, model, operation, error type (empty on success) and service." }),
+  m({ name: 'nexus_client_tokens_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{token}',
+    labels: ['provider', 'model', 'operation', 'type', 'service'],
+    help: "Tokens used by the apps' own GenAI client operations (gen_ai.client.token.usage), by provider, model, operation, token type and service." }),
+  m({ name: 'nexus_client_http_request_duration_seconds', type: 'histogram', part: 'receiver', perAccount: false, unit: 's',
+    labels: ['provider', 'method', 'error_type', 'service'],
+    help: "Duration of the apps' own HTTP client requests to provider hosts (http.client.request.duration), by provider, method, error type (empty on success) and service." }),
+  m({ name: 'nexus_receiver_requests_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{request}',
+    labels: ['code'],
+    help: 'OTLP export requests received on /v1/metrics, by HTTP status code of the answer.' }),
+  m({ name: 'nexus_receiver_accepted_points_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{point}',
+    labels: [],
+    help: 'Data points received over OTLP and counted into the client metrics.' }),
+  m({ name: 'nexus_receiver_dropped_points_total', type: 'counter', part: 'receiver', perAccount: false, unit: '{point}',
+    labels: ['reason'],
+    help: 'Data points received over OTLP and not counted, by reason (ignored, unsupported, invalid, duplicate, no_value, series_limit).' }),
+  m({ name: 'nexus_receiver_series', type: 'gauge', part: 'receiver', perAccount: false, unit: '{series}',
+    labels: [],
+    help: 'Client metric series the receiver holds (at most receiver.maxSeries).' }),
+  m({ name: 'nexus_receiver_streams', type: 'gauge', part: 'receiver', perAccount: false, unit: '{stream}',
+    labels: [],
+    help: 'Sender streams whose last point the receiver remembers to count cumulative points once (at most receiver.maxStreams).' }),
   m({ name: 'nexus_exporter_build_info', type: 'gauge', part: 'info', perAccount: false, unit: '',
     labels: ['version', 'nodejs_version'],
     help: 'Build information of the exporter; the value is always 1.' }),

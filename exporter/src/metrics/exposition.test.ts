@@ -11,7 +11,7 @@ import { CATALOG, labelNames, type MetricDef, type MetricName } from './catalog.
 import { SnapshotExposition, crc32Combine, escapeLabelValue, gzipFromPieces, gzipPart, type Snapshot } from './exposition.js';
 import { MetricsModel, type Sample, type Series } from './model.js';
 
-const DATA_DEFS = CATALOG.filter((d) => d.part !== 'health');
+const DATA_DEFS = CATALOG.filter((d) => d.part === 'data' || d.part === 'info');
 
 /** What the exporter did before: prom-client metrics whose collect() copies the model's series. */
 function promClientText(defs: readonly MetricDef[], series: (name: MetricName) => Series[]): Promise<string> {

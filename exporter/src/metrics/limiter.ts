@@ -21,11 +21,13 @@ export class LabelLimiter {
   constructor(
     private readonly admitted: Record<string, string[]>,
     private readonly settings: LimitSettings,
+    /** The labels capped; the OTLP receiver caps every label its senders choose (receiver/ingest.ts). */
+    private readonly limited: readonly string[] = LIMITED_LABELS,
   ) {}
 
   fold(metric: string, labels: Labels): Labels {
     let out: Labels | undefined;
-    for (const name of LIMITED_LABELS) {
+    for (const name of this.limited) {
       const value = labels[name];
       if (value === undefined || value === OTHER || value === '') continue;
       if (!this.keeps(metric, name, value)) (out ??= { ...labels })[name] = OTHER;
@@ -33,8 +35,8 @@ export class LabelLimiter {
     return out ?? labels;
   }
 
-  private keeps(metric: string, name: (typeof LIMITED_LABELS)[number], value: string): boolean {
-    const allow = this.settings.allow[name];
+  private keeps(metric: string, name: string, value: string): boolean {
+    const allow = this.settings.allow[name as keyof LimitSettings['allow']];
     if (allow && allow.length > 0) return allow.some((re) => re.test(value));
     const list = (this.admitted[`${metric}/${name}`] ??= []);
     if (list.includes(value)) return true;

@@ -6,7 +6,7 @@
 import type { Attributes, Observable } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { CATALOG, HTTP_DURATION_BUCKETS, type MetricName } from './catalog.js';
 import type { MetricsModel } from './model.js';
@@ -28,7 +28,8 @@ export function otlpName(prometheusName: string): string {
 export class OtlpOutput {
   private readonly provider: MeterProvider;
 
-  constructor(model: MetricsModel, settings: OtlpSettings, version: string) {
+  /** `producers` add pre-aggregated metrics to every export (the receiver's client series). */
+  constructor(model: MetricsModel, settings: OtlpSettings, version: string, producers: MetricProducer[] = []) {
     const exporter = new OTLPMetricExporter({
       ...(settings.endpoint ? { url: settings.endpoint } : {}),
       ...(settings.headers ? { headers: settings.headers } : {}),
@@ -44,12 +45,14 @@ export class OtlpOutput {
           // `otel.metric.overflow` series. The model is already bounded (limits, limiter.ts), so OTLP
           // carries every series /metrics serves.
           cardinalityLimits: { default: OTLP_CARDINALITY_LIMIT },
+          metricProducers: producers,
         }),
       ],
     });
     const meter = this.provider.getMeter('nexus-exporter', version);
     const observables: Array<[MetricName, Observable]> = [];
     for (const def of CATALOG) {
+      if (def.part === 'receiver') continue; // pushed by the receiver's producer
       const options = { description: def.help, unit: def.unit };
       if (def.type === 'histogram') {
         const h = meter.createHistogram(otlpName(def.name), {

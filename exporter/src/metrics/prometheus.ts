@@ -12,6 +12,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { CATALOG, HTTP_DURATION_BUCKETS, labelNames, type MetricDef, type MetricName } from './catalog.js';
 import { SnapshotExposition, gzipFromPieces, gzipPart, type GzipPart, type SnapshotRenderStats } from './exposition.js';
 import type { MetricsModel } from './model.js';
+import { labelsKey } from '../poll/ledger.js';
+import type { Labels } from '../providers/types.js';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
@@ -29,16 +31,28 @@ export interface RenderStats extends SnapshotRenderStats {
   processRenders: number;
 }
 
+/** A part of /metrics rendered by its owner (the OTLP receiver's series), asked for its text per scrape. */
+export interface ExpositionPart {
+  /** The text, in buffers to write in order. */
+  render(): Buffer[];
+}
+
 export class PrometheusOutput {
   private readonly health = new Registry();
   private readonly process = new Registry();
-  private readonly data = new SnapshotExposition(CATALOG.filter((d) => d.part !== 'health'));
+  private readonly data = new SnapshotExposition(CATALOG.filter((d) => d.part === 'data' || d.part === 'info'));
+  private readonly parts: ExpositionPart[] = [];
   private healthCache?: { version: number; text: Buffer; gzip?: GzipPart };
   private readonly counts = { healthRenders: 0, processRenders: 0 };
 
   constructor(private readonly model: MetricsModel) {
     for (const def of CATALOG) if (def.part === 'health') registerHealth(this.health, model, def);
     collectDefaultMetrics({ register: this.process });
+  }
+
+  /** Adds a part written after the health metrics (the receiver's, when it is enabled). */
+  attach(part: ExpositionPart): void {
+    this.parts.push(part);
   }
 
   /** How often each part was rendered: a scrape of unchanged data renders only the process part. */
@@ -54,8 +68,9 @@ export class PrometheusOutput {
     // Synchronous from here on, so the data part is one coherent version of the model.
     const version = this.model.dataVersion;
     const snapshots = this.model.snapshotList();
-    if (!gzip) return exposition([...this.data.textOf(version, snapshots).parts, health.text, processText], false);
-    return exposition(gzipFromPieces([this.data.gzipOf(version, snapshots), (health.gzip ??= gzipPart(health.text)), gzipPart(processText)]), true);
+    const attached = this.parts.flatMap((p) => p.render());
+    if (!gzip) return exposition([...this.data.textOf(version, snapshots).parts, health.text, ...attached, processText], false);
+    return exposition(gzipFromPieces([this.data.gzipOf(version, snapshots), (health.gzip ??= gzipPart(health.text)), ...attached.map(gzipPart), gzipPart(processText)]), true);
   }
 
   /** The full exposition as text (`once`, tests). */
@@ -84,8 +99,21 @@ function registerHealth(registry: Registry, model: MetricsModel, def: MetricDef)
   const name = def.name as MetricName;
   if (def.type === 'histogram') {
     const h = new Histogram({ ...common, buckets: HTTP_DURATION_BUCKETS });
-    model.onDuration((labels, seconds) => h.observe(labels, seconds));
-    model.onRemove((labels) => h.remove(labels));
+    // prom-client removes a series by its full label set only, so the sets observed are kept to
+    // remove every series of an account (each endpoint and code) when it is deleted.
+    const observed = new Map<string, Labels>();
+    model.onDuration((labels, seconds) => {
+      h.observe(labels, seconds);
+      const key = labelsKey(labels);
+      if (!observed.has(key)) observed.set(key, labels);
+    });
+    model.onRemove((account) => {
+      for (const [key, labels] of observed) {
+        if (labels.provider !== account.provider || labels.account !== account.account) continue;
+        h.remove(labels);
+        observed.delete(key);
+      }
+    });
   } else if (def.type === 'counter') {
     new Counter({
       ...common,

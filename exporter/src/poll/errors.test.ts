@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createServer } from 'node:net';
 import { MAX_BODY_BYTES } from '../http/client.js';
+import { MAX_RETRY_AFTER_SECONDS, parseRetryAfter } from '../http/errors.js';
 import { PrometheusOutput } from '../metrics/prometheus.js';
 import { OpenAISimulator } from '../simulators/openai.js';
 import { harness, type Harness } from '../testing/harness.js';
@@ -18,8 +19,9 @@ async function goodThenPoll(h: Harness): Promise<{ cost: number; spend: number }
   return { cost: h.value('nexus_cost_usd_total'), spend: h.value('nexus_spend_usd', { period: 'month' }) };
 }
 
+/** An account whose only source is the costs endpoint, so a fault there fails the whole poll. */
 function account(extra: Record<string, unknown> = {}) {
-  return { account: 'prod', adminKey: ADMIN, baseUrl, usageEndpoints: ['completions'], ...extra };
+  return { account: 'prod', adminKey: ADMIN, baseUrl, usageEndpoints: [], projectNames: false, ...extra };
 }
 
 describe('provider errors', () => {
@@ -97,6 +99,37 @@ describe('provider errors', () => {
     assert.ok(h.poller.nextDelaySeconds() >= 600, 'the next poll waits as long as the provider asked');
   });
 
+  it('honours a month-long Retry-After: no call until then, however long a timer can wait', async () => {
+    const h = await harness('openai', account({ pollIntervalSeconds: 60 }));
+    const month = 30 * 86_400;
+    sim.inject({ kind: 'status', status: 429, retryAfter: month }, { path: '/organization/costs', times: 1 });
+    h.poller.start();
+    try {
+      await waitUntil(() => h.poller.status().lastError !== undefined);
+      const calls = sim.requests.length;
+      const next = Date.parse(h.poller.status().nextPoll!);
+      assert.ok(next >= Date.now() + (month - 60) * 1000, `next poll in a month, not ${h.poller.status().nextPoll}`);
+      // A timer of more than 2^31-1 ms fires after 1 ms: thousands of calls in the next moment.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(sim.requests.length, calls, 'no call to a provider that asked us to wait');
+    } finally {
+      await h.poller.stop();
+    }
+  });
+
+  it('bounds an absurd Retry-After (1e20 seconds, a date in year 9999) to a month, as a valid date', async () => {
+    assert.equal(parseRetryAfter('100000000000000000000'), MAX_RETRY_AFTER_SECONDS);
+    assert.equal(parseRetryAfter('9'.repeat(400)), MAX_RETRY_AFTER_SECONDS);
+    assert.equal(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT'), MAX_RETRY_AFTER_SECONDS);
+    assert.equal(parseRetryAfter('Thu, 01 Jan 1970 00:00:00 GMT'), 0);
+    assert.equal(parseRetryAfter('120'), 120);
+    assert.equal(parseRetryAfter('1e20'), undefined, 'not a delta-seconds');
+    const h = await harness('openai', account());
+    sim.inject({ kind: 'status', status: 429, retryAfter: '100000000000000000000' }, { path: '/organization/costs', times: 1 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.poller.nextDelaySeconds(), MAX_RETRY_AFTER_SECONDS);
+  });
+
   it('times out a slow answer (reason=timeout)', async () => {
     const h = await harness('openai', account(), { http: { timeoutSeconds: 0.2, retries: 0 } });
     sim.inject({ kind: 'slow', ms: 1000 }, { path: '/organization/costs', times: 1 });
@@ -148,6 +181,17 @@ describe('provider errors', () => {
     assert.match(status, /HTTP 401/);
   });
 
+  it('shows no part of a key that an error body has across the excerpt\'s cut', async () => {
+    const h = await harness('openai', account());
+    for (const at of [280, 290, 299, 300]) {
+      sim.inject({ kind: 'status', status: 400, message: `${'x'.repeat(at)}${ADMIN} echoed by the provider` }, { path: '/organization/costs', times: 1 });
+      assert.equal(await h.poller.pollNow(), false);
+      const message = h.poller.status().lastError!.message;
+      assert.match(message, /HTTP 400: x+/);
+      for (let n = 8; n <= ADMIN.length; n++) assert.ok(!message.includes(ADMIN.slice(0, n)), `the first ${n} characters of the key show: ${message}`);
+    }
+  });
+
   it('opens the circuit after repeated failures and closes it on success', async () => {
     const h = await harness('openai', account());
     sim.inject({ kind: 'status', status: 401 }, { path: '/organization/costs', times: 5 });
@@ -172,4 +216,12 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((r) => server.close(r));
   return port;
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

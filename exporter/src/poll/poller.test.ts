@@ -64,4 +64,21 @@ describe('AccountPoller', () => {
     assert.equal(await h.poller.pollNow(), true);
     assert.equal(h.value('nexus_provider_up'), 1);
   });
+
+  it('reports every source, and retires the ones a poll no longer reads while their counters stay', async () => {
+    const h = await harness('openai', account({ usageEndpoints: ['completions', 'embeddings'] }));
+    assert.equal(await h.poller.pollNow(), true);
+    assert.deepEqual(h.series('nexus_provider_source_up').map((s) => [s.labels.source, s.value]).sort(), [
+      ['openai.costs', 1], ['openai.projects', 1], ['openai.usage.completions', 1], ['openai.usage.embeddings', 1],
+    ]);
+    assert.deepEqual(h.poller.status().sources.map((s) => s.source).sort(), ['openai.costs', 'openai.projects', 'openai.usage.completions', 'openai.usage.embeddings']);
+    const embeddings = h.value('nexus_tokens_total', { model: 'text-embedding-3-small' });
+    assert.ok(embeddings > 0);
+    await h.poller.reconfigure({ ...h.poller.config, usageEndpoints: ['completions'] });
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.series('nexus_provider_source_up', { source: 'openai.usage.embeddings' }).length, 0);
+    assert.equal(h.value('nexus_tokens_total', { model: 'text-embedding-3-small' }), embeddings, 'what was counted stays counted');
+    await h.poller.reconfigure({ ...h.poller.config, enabled: false });
+    assert.equal(h.series('nexus_provider_source_up').length, 0, 'a disabled account reports no source as down');
+  });
 });

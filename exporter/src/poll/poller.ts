@@ -1,16 +1,20 @@
 // Polls one provider account on its own schedule and is the only writer of that account's metrics,
-// the way node_exporter's execute() wraps each collector: the collector returns records or throws; this
-// wrapper times the poll, applies the records to the ledger, swaps the snapshot, and records health.
-// At most one poll is in flight. After repeated failures a circuit breaker slows polling to one try
-// per cool-down. A failed poll never replaces the last good snapshot.
+// the way node_exporter's execute() wraps each collector. A poll is a set of sources (an endpoint or a
+// group of endpoints): each source's read returns its complete records or throws. A source that is
+// read applies its records to the ledger and replaces its gauges; a source that fails keeps its last
+// good gauges and checkpoints, counts its error and is marked down, and the account's other sources
+// still apply. The snapshot is swapped once per poll. At most one poll is in flight. After repeated
+// polls in which nothing could be read a circuit breaker slows polling to one try per cool-down.
 import { join } from 'node:path';
 import { ProviderHttp, type HttpSettings } from '../http/client.js';
 import { ERROR_REASONS, ProviderError } from '../http/errors.js';
 import { redact, registerSecret, type Logger } from '../log.js';
-import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
+import { decimal, toNumber } from '../metrics/decimal.js';
+import { LabelLimiter, OTHER, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
-import type { AnyProviderModule } from '../providers/module.js';
-import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, UsageBatch } from '../providers/types.js';
+import { accountSecrets, type AnyProviderModule } from '../providers/module.js';
+import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, SourceBatch } from '../providers/types.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
 import { Ledger, labelsKey } from './ledger.js';
 
 export interface PollingSettings {
@@ -28,14 +32,27 @@ export interface PollerDeps {
   /** Where the ledger is persisted; undefined keeps it in memory (tests, `once`). */
   stateDir?: string;
   now?: () => Date;
+  /** Aborted at shutdown: calls in flight end at once and their poll is abandoned, not counted. */
+  signal?: AbortSignal;
+}
+
+export interface SourceStatus {
+  source: string;
+  up: boolean;
+  lastError?: { at: string; reason: string; message: string };
 }
 
 export interface PollerStatus {
   provider: ProviderName;
   account: string;
   enabled: boolean;
+  /** The last poll read every source (nexus_provider_up). */
   up: boolean;
+  /** The last poll that read every source. */
   lastSuccess?: string;
+  /** The last poll that read at least one source. */
+  lastRead?: string;
+  sources: SourceStatus[];
   lastError?: { at: string; reason: string; message: string };
   nextPoll?: string;
   circuitOpen: boolean;
@@ -45,6 +62,17 @@ export interface PollerStatus {
 }
 
 export type AccountConfig = AccountBase & Record<string, unknown>;
+
+/** What the poller keeps per source between polls. */
+interface SourceState {
+  /** The gauges of the last good read: kept while the source fails. */
+  gauges: GaugeSample[];
+  up: boolean;
+  lastError?: SourceStatus['lastError'];
+}
+
+/** The outcome of one poll: `success` read every source, `partial` some, `failure` none. */
+type PollResult = 'success' | 'partial' | 'failure';
 
 /**
  * A series' labels: the account's, then the collector's (label names are the catalogue's). Built with
@@ -62,14 +90,16 @@ export class AccountPoller {
   private ledger: Ledger = Ledger.inMemory();
   private limiter!: LabelLimiter;
   private readonly log: Logger;
-  private timer?: NodeJS.Timeout;
+  private timer?: LongTimer;
   private inFlight?: Promise<boolean>;
   private stopped = true;
   /** Whether the exporter started this poller (it stays true while the account is disabled). */
   private running = false;
   /** Endpoints whose error counters have been created at zero. */
   private readonly knownEndpoints = new Set<string>();
+  private readonly sources = new Map<string, SourceState>();
   private lastSuccess?: Date;
+  private lastRead?: Date;
   private lastError?: PollerStatus['lastError'];
   private nextPoll?: Date;
   private failures = 0;
@@ -83,7 +113,7 @@ export class AccountPoller {
     this.labels = { provider, account: account.account };
     this.owner = `${provider}/${account.account}`;
     this.log = deps.log.child({ provider, account: account.account });
-    for (const s of module.secrets(account)) registerSecret(s);
+    for (const s of accountSecrets(module, account)) registerSecret(s);
     this.collector = module.create(account);
   }
 
@@ -94,13 +124,13 @@ export class AccountPoller {
   /** Loads the ledger and serves the persisted counters before the first poll, so a restart shows no gap. */
   async init(): Promise<void> {
     if (this.deps.stateDir) {
-      this.ledger = await Ledger.load(join(this.deps.stateDir, 'ledger', `${this.provider}-${this.account.account}.json`));
+      this.ledger = await Ledger.load(join(this.deps.stateDir, 'ledger', `${this.provider}-${this.account.account}.json`), this.provider);
     }
     this.limiter = new LabelLimiter(this.ledger.state.admitted, this.deps.limits);
     this.publishSettings();
     const { model } = this.deps;
-    for (const result of ['success', 'failure', 'skipped']) model.incHealth('nexus_provider_polls_total', { ...this.labels, result }, 0);
-    if (this.ledger.totals().length > 0) this.swap([]);
+    for (const result of ['success', 'partial', 'failure', 'skipped']) model.incHealth('nexus_provider_polls_total', { ...this.labels, result }, 0);
+    if (this.ledger.totals().length > 0) this.swap();
   }
 
   /** Starts polling on schedule (a disabled account waits until it is enabled). */
@@ -120,14 +150,14 @@ export class AccountPoller {
 
   private halt(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.nextPoll = undefined;
   }
 
   /** Swaps in new account settings (credentials, interval, base URL) for the next poll. */
   async reconfigure(account: AccountConfig): Promise<void> {
-    for (const s of this.module.secrets(account)) registerSecret(s);
+    for (const s of accountSecrets(this.module, account)) registerSecret(s);
     await this.inFlight;
     this.account = account;
     this.collector = this.module.create(account);
@@ -149,6 +179,7 @@ export class AccountPoller {
     } else {
       model.deleteHealth('nexus_provider_up', this.labels);
       model.deleteHealth('nexus_provider_circuit_open', this.labels);
+      for (const source of this.sources.keys()) model.deleteHealth('nexus_provider_source_up', { ...this.labels, source });
     }
   }
 
@@ -163,7 +194,7 @@ export class AccountPoller {
   /** A live connectivity check with this account's credentials; does not touch metrics other than call timing. */
   async probe(account: AccountConfig = this.account): Promise<void> {
     const collector = account === this.account ? this.collector : this.module.create(account);
-    await collector.probe(this.context(account));
+    await collector.probe(this.context(account, new Date(), async () => false));
   }
 
   status(): PollerStatus {
@@ -173,6 +204,8 @@ export class AccountPoller {
       enabled: this.account.enabled,
       up: this.deps.model.healthValue('nexus_provider_up', this.labels) === 1,
       lastSuccess: this.lastSuccess?.toISOString(),
+      lastRead: this.lastRead?.toISOString(),
+      sources: [...this.sources].map(([source, s]) => ({ source, up: s.up, lastError: s.lastError })),
       lastError: this.lastError,
       nextPoll: this.nextPoll?.toISOString(),
       circuitOpen: this.failures >= this.deps.polling.breakerFailures,
@@ -185,8 +218,8 @@ export class AccountPoller {
   private schedule(delaySeconds: number): void {
     if (this.stopped) return;
     this.nextPoll = new Date(Date.now() + delaySeconds * 1000);
-    this.timer = setTimeout(() => void this.tick(), delaySeconds * 1000);
-    this.timer.unref();
+    // A long deferral (a month-long Retry-After) outlasts one setTimeout: timers.ts re-arms it.
+    this.timer = setLongTimeout(() => void this.tick(), delaySeconds * 1000, { unref: true });
   }
 
   private async tick(): Promise<void> {
@@ -212,7 +245,7 @@ export class AccountPoller {
 
   private lastErrorRetryAfter?: number;
 
-  private context(account: AccountConfig = this.account): PollContext {
+  private context(account: AccountConfig, now: Date, onSource: PollContext['source']): PollContext {
     const { model } = this.deps;
     const labels = this.labels;
     const http = new ProviderHttp(
@@ -230,79 +263,139 @@ export class AccountPoller {
         onError: (endpoint, reason) => model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }),
       },
       this.module.errorMessage,
+      this.deps.signal,
     );
-    const now = this.deps.now?.() ?? new Date();
-    return {
-      http,
-      now,
-      log: this.log,
-      windowStart: (source, lookbackSeconds) => this.ledger.windowStart(source, lookbackSeconds, now),
-    };
+    return { http, now, log: this.log, source: onSource };
   }
 
   private async runPoll(): Promise<boolean> {
     const { model } = this.deps;
     const started = performance.now();
-    let batch: UsageBatch;
-    const ctx = this.context();
+    const now = this.deps.now?.() ?? new Date();
+    const read = new Set<string>();
+    const failedSources = new Set<string>();
+    const failed: ProviderError[] = [];
+    const ctx = this.context(this.account, now, async (name, readSource) => {
+      if (read.has(name) || failedSources.has(name)) throw new Error(`source ${name} read twice in one poll`);
+      let batch: SourceBatch;
+      try {
+        batch = await readSource({ windowStart: (lookbackSeconds) => this.ledger.windowStart(name, lookbackSeconds, now) });
+        // Applied at once: the source is complete, whatever happens to the rest of the poll.
+        this.ledger.apply(name, batch, now);
+      } catch (e) {
+        // Shutting down: end the poll here; the sources read so far are saved below.
+        if (this.deps.signal?.aborted) throw e;
+        const err = this.countError(e, name);
+        failedSources.add(name);
+        failed.push(err);
+        this.sourceFailed(name, err);
+        return false;
+      }
+      read.add(name);
+      this.sources.set(name, { gauges: batch.gauges ?? [], up: true });
+      model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 1);
+      return true;
+    });
+    let thrown: ProviderError | undefined;
+    let retired = 0;
     try {
-      batch = await this.collector.poll(ctx);
+      await this.collector.poll(ctx);
+      // A source that a completed poll did not read is gone (a deleted key, a source switched off).
+      for (const name of [...this.sources.keys()]) {
+        if (read.has(name) || failedSources.has(name)) continue;
+        this.sources.delete(name);
+        model.deleteHealth('nexus_provider_source_up', { ...this.labels, source: name });
+        retired++;
+      }
     } catch (e) {
-      this.recordFailure(e);
-      model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
-      return false;
+      // Shutting down: the calls in flight were aborted; that is no failure of the provider.
+      if (!this.deps.signal?.aborted) thrown = this.countError(e, 'poll');
     }
-    this.ledger.apply(batch, ctx.now);
-    try {
-      await this.ledger.save();
-    } catch (e) {
-      // The in-memory ledger stays right; a restart resumes from the last saved checkpoint consistently.
-      model.incHealth('nexus_exporter_state_write_errors_total', {});
-      this.log.error({ err: e }, 'could not save checkpoints to the state directory');
+    if (read.size > 0) {
+      try {
+        await this.ledger.save();
+      } catch (e) {
+        // The in-memory ledger stays right; a restart resumes from the last saved checkpoint consistently.
+        model.incHealth('nexus_exporter_state_write_errors_total', {});
+        this.log.error({ err: e }, 'could not save checkpoints to the state directory');
+      }
     }
-    this.swap(batch.gauges);
-    this.failures = 0;
-    this.lastErrorRetryAfter = undefined;
-    this.lastSuccess = new Date();
-    model.setHealth('nexus_provider_up', this.labels, 1);
-    model.setHealth('nexus_provider_circuit_open', this.labels, 0);
-    model.setHealth('nexus_provider_last_success_timestamp_seconds', this.labels, Math.floor(this.lastSuccess.getTime() / 1000));
-    model.incHealth('nexus_provider_polls_total', { ...this.labels, result: 'success' });
-    model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
-    this.log.debug({ records: batch.usage.length, gauges: batch.gauges.length }, 'poll succeeded');
-    return true;
+    if (this.deps.signal?.aborted) return false;
+    if (read.size > 0 || retired > 0) this.swap();
+    const errors = thrown ? [...failed, thrown] : failed;
+    const result: PollResult = errors.length === 0 ? 'success' : read.size > 0 ? 'partial' : 'failure';
+    this.finishPoll(result, errors, started);
+    return result === 'success';
   }
 
-  private recordFailure(e: unknown): void {
-    const { model } = this.deps;
-    const err = e instanceof ProviderError ? e : new ProviderError('bad_response', 'poll', `collector failed: ${e instanceof Error ? e.message : String(e)}`);
+  /** Counts an error once (the HTTP layer counts its own) and returns it as a ProviderError. */
+  private countError(e: unknown, where: string): ProviderError {
+    const err = e instanceof ProviderError ? e : new ProviderError('bad_response', where, `${where} failed: ${e instanceof Error ? e.message : String(e)}`);
     if (!err.counted) {
-      model.incHealth('nexus_provider_errors_total', { ...this.labels, endpoint: err.endpoint, reason: err.reason });
+      this.deps.model.incHealth('nexus_provider_errors_total', { ...this.labels, endpoint: err.endpoint, reason: err.reason });
       err.counted = true;
     }
-    this.failures++;
-    this.lastErrorRetryAfter = err.retryAfterSeconds;
-    this.lastError = { at: new Date().toISOString(), reason: err.reason, message: redact(err.message) };
-    const open = this.failures >= this.deps.polling.breakerFailures;
-    model.setHealth('nexus_provider_up', this.labels, 0);
-    model.setHealth('nexus_provider_circuit_open', this.labels, open ? 1 : 0);
-    model.incHealth('nexus_provider_polls_total', { ...this.labels, result: 'failure' });
-    this.log.warn({ reason: err.reason, endpoint: err.endpoint, failures: this.failures, circuitOpen: open }, `poll failed, serving the last good data: ${err.message}`);
+    return err;
   }
 
-  /** Builds the account's snapshot: gauges from this poll plus counter totals, cardinality-limited. */
-  private swap(gauges: GaugeSample[]): void {
-    const merged = new Map<string, Sample>();
-    const add = (metric: Sample['metric'], raw: Labels, value: number) => {
-      const labels = seriesLabels(this.labels, this.limiter.fold(metric, raw));
+  private sourceFailed(name: string, err: ProviderError): void {
+    const previous = this.sources.get(name);
+    const lastError = { at: new Date().toISOString(), reason: err.reason, message: redact(err.message) };
+    // The last good gauges stay; a source never read before has none.
+    this.sources.set(name, { gauges: previous?.gauges ?? [], up: false, lastError });
+    this.deps.model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 0);
+    this.log.warn({ source: name, reason: err.reason, endpoint: err.endpoint }, `source ${name} failed, serving its last good data: ${err.message}`);
+  }
+
+  private finishPoll(result: PollResult, errors: ProviderError[], started: number): void {
+    const { model } = this.deps;
+    const at = new Date();
+    if (result !== 'failure') this.lastRead = at;
+    if (result === 'success') this.lastSuccess = at;
+    // The breaker only counts polls that read nothing: one failing source must not slow the others.
+    this.failures = result === 'failure' ? this.failures + 1 : 0;
+    const retryAfter = errors.map((e) => e.retryAfterSeconds).filter((s): s is number => s !== undefined);
+    this.lastErrorRetryAfter = retryAfter.length > 0 ? Math.max(...retryAfter) : undefined;
+    const last = errors.at(-1);
+    if (last) this.lastError = { at: at.toISOString(), reason: last.reason, message: redact(last.message) };
+    const open = this.failures >= this.deps.polling.breakerFailures;
+    model.setHealth('nexus_provider_up', this.labels, result === 'success' ? 1 : 0);
+    model.setHealth('nexus_provider_circuit_open', this.labels, open ? 1 : 0);
+    if (this.lastSuccess) model.setHealth('nexus_provider_last_success_timestamp_seconds', this.labels, Math.floor(this.lastSuccess.getTime() / 1000));
+    model.incHealth('nexus_provider_polls_total', { ...this.labels, result });
+    model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
+    if (result === 'failure') {
+      this.log.warn({ reason: last?.reason, endpoint: last?.endpoint, failures: this.failures, circuitOpen: open }, `poll failed, serving the last good data: ${last?.message ?? ''}`);
+    } else {
+      this.log.debug({ sources: this.sources.size, failed: errors.length }, result === 'success' ? 'poll succeeded' : 'poll partly succeeded');
+    }
+  }
+
+  /**
+   * Builds the account's snapshot: every source's last good gauges plus the counter totals,
+   * cardinality-limited. Series that end up with the same labels (per-key spend summed into the
+   * account's, values folded into `other`) are added exactly.
+   */
+  private swap(): void {
+    const merged = new Map<string, Sample & { exact?: bigint }>();
+    const add = (metric: Sample['metric'], raw: Labels, value: number | bigint) => {
+      const folded = this.limiter.fold(metric, raw);
+      // An info series names one project; folded into `other` it would name none.
+      if (metric === 'nexus_project_info' && folded.project === OTHER && raw.project !== OTHER) return;
+      const labels = seriesLabels(this.labels, folded);
       const key = `${metric}|${labelsKey(labels)}`;
       const existing = merged.get(key);
-      if (existing) existing.value += value;
-      else merged.set(key, { metric, labels, value });
+      if (!existing) {
+        merged.set(key, { metric, labels, value: typeof value === 'bigint' ? toNumber(value) : value, exact: typeof value === 'bigint' ? value : undefined });
+        return;
+      }
+      if (metric === 'nexus_project_info') return;
+      existing.exact = (existing.exact ?? decimal(existing.value)) + (typeof value === 'bigint' ? value : decimal(value));
+      existing.value = toNumber(existing.exact);
     };
-    for (const g of gauges) add(g.metric, g.labels, g.value);
-    for (const t of this.ledger.totals()) add(t.metric, t.labels, t.value);
-    this.deps.model.swapSnapshot(this.owner, [...merged.values()]);
+    for (const { gauges } of this.sources.values()) for (const g of gauges) add(g.metric, g.labels, g.value);
+    for (const t of this.ledger.totals()) add(t.metric, t.labels, t.exact);
+    this.deps.model.swapSnapshot(this.owner, [...merged.values()].map(({ metric, labels, value }) => ({ metric, labels, value })));
     this.deps.model.setHealth('nexus_exporter_series', this.labels, merged.size);
   }
 

@@ -2,6 +2,7 @@
 // add a provider (config validation, the poll engine and the admin API read this table).
 import { z } from 'zod';
 import type { ErrorMessageOf } from '../http/client.js';
+import { urlSecrets } from '../log.js';
 import type { AccountBase, Collector, ProviderName } from './types.js';
 
 export interface ProviderModule<A extends AccountBase = AccountBase> {
@@ -37,6 +38,15 @@ export const secret = (what: string) =>
     .string({ error: `${what} is required` })
     .min(1, `${what} is required`)
     .refine((v) => v.trim() === v, `${what} has leading or trailing whitespace`);
+
+/**
+ * Every credential of an account: the module's own, plus any in the userinfo or query string of a URL
+ * field (a proxy's `https://user:pass@host/v1`).
+ */
+export function accountSecrets(module: AnyProviderModule, account: AccountBase & Record<string, unknown>): string[] {
+  const fromUrls = Object.values(account).flatMap((v) => (typeof v === 'string' && /^https?:\/\//i.test(v) ? urlSecrets(v) : []));
+  return [...module.secrets(account), ...fromUrls];
+}
 
 /** Module type with the account type erased, for tables of modules. */
 export type AnyProviderModule = ProviderModule<AccountBase & Record<string, unknown>>;

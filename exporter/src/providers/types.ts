@@ -3,17 +3,19 @@
 import type { Logger } from '../log.js';
 import type { ProviderHttp } from '../http/client.js';
 import type { CounterName, GaugeName } from '../metrics/catalog.js';
+import type { Decimal } from '../metrics/decimal.js';
 
 export const PROVIDER_NAMES = ['openai', 'openrouter', 'exa', 'twilio', 'apollo'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export type Labels = Record<string, string>;
 
-/** A point-in-time value (spend so far, balance, credits left). Labels exclude provider and account. */
+/** A point-in-time value (spend so far, balance, credits) or an exact amount. Labels exclude provider and account. */
 export interface GaugeSample {
   metric: GaugeName;
   labels: Labels;
-  value: number;
+  /** A number, or an exact Decimal (metrics/decimal.ts) for money, so that sums stay exact. */
+  value: number | Decimal;
 }
 
 /**
@@ -22,30 +24,41 @@ export interface GaugeSample {
  * difference to the counter, so re-reading a bucket never double counts and late revisions count.
  */
 export interface UsageRecord {
-  /** Which API the bucket came from, e.g. `openai.costs`; the unit of look-back and pruning. */
-  source: string;
   /** Bucket start, Unix seconds. */
   bucketStart: number;
   metric: CounterName;
   labels: Labels;
-  value: number;
+  /** A number (tokens, requests), or an exact Decimal for money. */
+  value: number | Decimal;
   /** Extra identity that is part of the checkpoint key but not a label (e.g. a Twilio alert SID). */
   identity?: string;
 }
 
-export interface UsageBatch {
-  gauges: GaugeSample[];
-  usage: UsageRecord[];
+/** What one source read returns, complete: a source that fails part-way returns nothing at all. */
+export interface SourceBatch {
+  gauges?: GaugeSample[];
+  usage?: UsageRecord[];
   /**
-   * For each source polled: the start (Unix seconds) of the window that was re-read completely.
-   * Checkpoints older than it are pruned: they are outside the look-back and will not change again.
+   * Start (Unix seconds) of the window that was re-read completely, for a bucketed source. Checkpoints
+   * older than it are pruned: they are outside the look-back and will not change again.
    */
-  windows: Record<string, number>;
+  window?: number;
   /**
-   * Sources whose records are events (a Twilio alert): one that disappears from a re-read window was
-   * deleted, not revised, so it is not subtracted.
+   * The records are events (a Twilio alert): one that disappears from a re-read window was deleted,
+   * not revised, so it is not subtracted.
    */
-  appendOnly?: string[];
+  appendOnly?: boolean;
+}
+
+/** Given to a source's read function. */
+export interface SourceContext {
+  /**
+   * Where a bucketed source should start reading: the start of the current UTC month the first time
+   * the source is seen (seeding), otherwise `now - lookbackSeconds` floored to the UTC day, never
+   * before the month the source was seeded in (a first start on the 1st does not count the last
+   * days of the previous month).
+   */
+  windowStart(lookbackSeconds: number): number;
 }
 
 export interface PollContext {
@@ -53,14 +66,21 @@ export interface PollContext {
   now: Date;
   log: Logger;
   /**
-   * Where a bucketed source should start reading: the start of the current UTC month the first time
-   * the source is seen (seeding), otherwise `now - lookbackSeconds` floored to the UTC day.
+   * Reads one source (an endpoint or a group of endpoints whose answers only make sense together).
+   * `read` returns the source's complete batch or throws. A source that throws keeps its last good
+   * gauges and checkpoints and counts its error; the account's other sources still apply. Resolves
+   * to whether the source was read. The name is stable (`openai.costs`, `exa.usage:<key id>`): it is
+   * the `source` label of nexus_provider_source_up and the ledger's unit of look-back.
    */
-  windowStart(source: string, lookbackSeconds: number): number;
+  source(name: string, read: (s: SourceContext) => Promise<SourceBatch>): Promise<boolean>;
 }
 
 export interface Collector {
-  poll(ctx: PollContext): Promise<UsageBatch>;
+  /**
+   * Reads every source of the account through `ctx.source`, one after the other. A source that a
+   * completed poll did not read is gone (a deleted key): its gauges are dropped.
+   */
+  poll(ctx: PollContext): Promise<void>;
   /** A cheap authenticated call for connection tests; throws a ProviderError on failure. */
   probe(ctx: PollContext): Promise<void>;
 }
@@ -73,6 +93,3 @@ export interface AccountBase {
   enabled: boolean;
 }
 
-export function emptyBatch(): UsageBatch {
-  return { gauges: [], usage: [], windows: {} };
-}

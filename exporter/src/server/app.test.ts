@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { configSchema, type ExporterConfig } from '../config/schema.js';
 import { silentLogger } from '../log.js';
 import { OpenAISimulator } from '../simulators/openai.js';
-import { tempDir } from '../testing/harness.js';
+import { silentServer, tempDir } from '../testing/harness.js';
 import { runExporter } from './listen.js';
 
 const ADMIN = 'sk-admin-server-test-5e6f7a8b9c0d1e2f';
@@ -117,6 +117,8 @@ describe('exporter HTTP server', () => {
   it('keeps the counters across a stop and start on the same state directory', async () => {
     const first = await runExporter(config(), { log: silentLogger });
     await first.exporter.pollAll();
+    // Stopped first: a scheduled poll starting after pollAll would otherwise save newer data than `before`.
+    await first.exporter.stop();
     const before = await (await fetch(`${first.url}/metrics`)).text();
     await first.close();
     const second = await runExporter(config(), { log: silentLogger });
@@ -144,7 +146,7 @@ describe('exporter HTTP server', () => {
     const ok = await run(ADMIN, 'error');
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 1$/m);
-    assert.match(ok.stdout, /^nexus_spend_usd\{provider="openai",account="prod",period="month"\} \d/m);
+    assert.match(ok.stdout, /^nexus_spend_usd\{provider="openai",account="prod",period="month",scope="account"\} \d/m);
     const bad = await run('sk-admin-wrong-000000000000', 'warn');
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /^nexus_provider_up\{provider="openai",account="prod"\} 0$/m);
@@ -171,6 +173,97 @@ describe('exporter HTTP server', () => {
       child.kill('SIGKILL');
     }
   });
+  it('on SIGTERM aborts a call to a hung provider and exits 0, with the checkpoints of completed polls', { timeout: 120_000 }, async () => {
+    const hung = await silentServer();
+    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+    const state = join(dir.path, 'hung-state');
+    const file = join(dir.path, 'hung.yaml');
+    // Without the abort, the hung call would hold the shutdown for its 300 s timeout (and the test's own timeout fails it).
+    await writeFile(
+      file,
+      [
+        'listen: 127.0.0.1:0',
+        `stateDir: ${state}`,
+        'shutdownGraceSeconds: 300',
+        'http: { timeoutSeconds: 300, retries: 0 }',
+        'polling: { jitter: 0 }',
+        'providers:',
+        '  openai:',
+        `    - { account: prod, adminKey: ${ADMIN}, baseUrl: "${simUrl}/v1", pollIntervalSeconds: 3600 }`,
+        `    - { account: hung, adminKey: ${ADMIN}, baseUrl: "${hung.url}/v1", pollIntervalSeconds: 3600 }`,
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], { env: { ...process.env, NEXUS_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the first poll of prod', async () => (existsSync(join(state, 'ledger', 'openai-prod.json')) ? true : undefined), 60_000);
+      await waitFor('a call to the hung provider', async () => (hung.sockets.length > 0 ? true : undefined), 60_000);
+      const closed = new Promise((r) => hung.sockets[0]!.once('close', r));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, log);
+      await closed;
+      assert.match(log, /shutting down: aborting provider calls/);
+      assert.match(log, /"msg":"stopped"/);
+      assert.doesNotMatch(log, /poll failed/, 'an aborted poll is not a provider failure');
+      const ledger = JSON.parse(await readFile(join(state, 'ledger', 'openai-prod.json'), 'utf8')) as { totals: object };
+      assert.ok(Object.keys(ledger.totals).length > 0, 'the completed poll\'s checkpoint is on disk');
+    } finally {
+      child.kill('SIGKILL');
+      await hung.close();
+    }
+  });
+
+  it('exits non-zero after shutdownGraceSeconds when stopping hangs (an OTLP collector that never answers)', { timeout: 120_000 }, async () => {
+    const collector = await silentServer();
+    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+    const file = join(dir.path, 'grace.yaml');
+    await writeFile(file, `listen: 127.0.0.1:0\nstateDir: ${join(dir.path, 'grace-state')}\nshutdownGraceSeconds: 1\notlp: { endpoint: "${collector.url}/v1/metrics", intervalSeconds: 3600 }\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the exporter to listen', async () => (log.includes('nexus exporter listening') ? true : undefined), 60_000);
+      child.kill('SIGTERM');
+      // The final OTLP export waits up to 30 s for the collector; the grace period is 1 s.
+      assert.equal(await exited, 1, log);
+      assert.match(log, /shutdown did not finish within 1 s \(shutdownGraceSeconds\); exiting anyway/);
+      assert.ok(collector.sockets.length > 0, 'the final export was under way');
+    } finally {
+      child.kill('SIGKILL');
+      await collector.close();
+    }
+  });
+  it('removes the temp files a killed run left in the state directory, and nothing else', async () => {
+    const state = join(dir.path, 'leftovers');
+    await mkdir(join(state, 'ledger'), { recursive: true });
+    const stale = ['.credentials.json.4242-0123456789ab.tmp', 'credentials.json.3735928559', 'ledger/.openai-prod.json.17-a1b2c3d4e5f6.tmp', 'ledger/openai-prod.json.12345'];
+    const kept = ['notes.txt', 'ledger/other.json'];
+    for (const f of [...stale, ...kept]) await writeFile(join(state, f), 'x');
+    const running = await runExporter(config({ stateDir: state, providers: {}, budgets: [] }), { log: silentLogger });
+    try {
+      for (const f of stale) assert.equal(existsSync(join(state, f)), false, `${f} removed`);
+      for (const f of kept) assert.equal(existsSync(join(state, f)), true, `${f} kept`);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('is ready with no enabled account: there is nothing to wait for', async () => {
+    for (const providers of [{}, { openai: [{ account: 'off', adminKey: ADMIN, baseUrl: `${simUrl}/v1`, enabled: false }] }]) {
+      const running = await runExporter(config({ stateDir: join(dir.path, 'ready-empty'), providers, budgets: [] }), { log: silentLogger });
+      try {
+        const res = await fetch(`${running.url}/readyz`);
+        assert.equal(res.status, 200, JSON.stringify(providers));
+        assert.deepEqual(((await res.json()) as { checks: unknown }).checks, { config: true, stateDir: true, polled: true });
+      } finally {
+        await running.close();
+      }
+    }
+  });
+
 });
 
 describe('modules loaded for a configuration', () => {

@@ -1,8 +1,9 @@
 // The HTTP layer, kept thin: it only reads what the exporter already has. /metrics never calls a
 // provider; it writes the cached exposition (gzip-compressed when the scraper accepts it). These few
-// read-only routes are plain node:http; the admin API under /api/v1 is an express router, loaded only
-// when the API is enabled: express and the admin code are some 4 MB of an idle exporter's memory
-// (README, Performance), and most exporters never turn the API on.
+// read-only routes are plain node:http. The admin API under /api/v1 and the OTLP receiver's
+// POST /v1/metrics are express apps, loaded only when they are enabled (the receiver's only on its first
+// request): express, the admin code and protobufjs are megabytes of an idle exporter's memory (README,
+// Performance), and most exporters never turn them on.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Exporter } from '../exporter.js';
 import { acceptsGzip, sendExposition } from '../metrics/prometheus.js';
@@ -10,6 +11,7 @@ import { adminToken, metricsAuth, setSecurityHeaders } from './api/auth.js';
 import { ApiError, sendError } from './api/errors.js';
 
 const ADMIN_PREFIX = '/api/v1';
+const OTLP_PATH = '/v1/metrics';
 
 const INDEX = '<html><head><title>Nexus exporter</title></head><body><h1>Nexus exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/readyz">Readiness</a></p></body></html>';
 
@@ -37,6 +39,11 @@ export async function createApp(exporter: Exporter): Promise<RequestListener> {
     const path = pathOf(req.url ?? '/');
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
       admin(req, res);
+      return;
+    }
+    // OTLP/HTTP metrics from the apps (receiver/), only when `receiver.enabled`.
+    if (path === OTLP_PATH && exporter.receiver) {
+      exporter.receiver.handle(req, res);
       return;
     }
     const route = routes[path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path];

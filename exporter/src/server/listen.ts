@@ -21,15 +21,21 @@ export function splitListen(listen: string): { host: string; port: number } {
 export async function runExporter(config: ExporterConfig, options: ExporterOptions = {}): Promise<RunningExporter> {
   const exporter = new Exporter(config, options);
   await exporter.init();
-  const server = createServer(await createApp(exporter));
   const { host, port } = splitListen(config.listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  let server: Server;
+  try {
+    server = createServer(await createApp(exporter));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await exporter.stop(); // releases the state directory
+    throw e;
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   exporter.start();
@@ -41,6 +47,8 @@ export async function runExporter(config: ExporterConfig, options: ExporterOptio
     url,
     close: () =>
       (closing ??= (async () => {
+        // Provider calls first, so that no answer (a connection test) waits for a hung provider.
+        exporter.abortCalls();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

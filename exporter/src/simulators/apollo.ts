@@ -4,7 +4,18 @@
 // "<action>"]` with `day`/`hour`/`minute` windows (missing when a window is not limited),
 // credit_usage_stats per credit type with the current credit cycle, and per-endpoint fixed windows that
 // open on the first request. Every answer that passes the limit check carries the `x-rate-limit-*`
-// headers; an exhausted window answers 429 with Retry-After and Apollo's `{message}` body.
+// headers; an exhausted window answers 429 with Retry-After and Apollo's `{message}` body. The listing
+// serves the forms seen in Apollo's own example and live: `left_over` that still equals `limit` after
+// requests were consumed (unless `exactLeftOver`), `null` for a window that is not limited, and a
+// credit type without a limit (`limit: null`).
+//
+// Sources: docs.apollo.io/reference/view-api-usage-stats and /reference/view-credit-usage-stats
+// (OpenAPI definitions embedded in the pages, updated 2026-08-21): POST, X-Api-Key, master or scoped
+// keys, the response shapes and the example (`"consumed": 500, "left_over": 6000` under
+// `"limit": 6000`); docs.apollo.io/reference/rate-limits as transcribed by api-evangelist (page
+// updated 2026-08-12): fixed windows opening on the first request, per-plan limits, the rate-limit
+// headers, empty headers for unlimited windows, no headers on 401/403/429. Error bodies: Apollo's
+// examples quoted in its SDK readmes.
 import type { Request, Response } from 'express';
 import { DAY_SECONDS, utcMonthStart } from '../providers/values.js';
 import { Simulator, hash01 } from './base.js';
@@ -25,6 +36,8 @@ export interface ApolloSimOptions {
   listUsageStats?: boolean;
   /** Background traffic multiplier for the demo. */
   scale?: number;
+  /** Serve `left_over = limit − consumed` in the listing instead of the stale `left_over = limit` of Apollo's example. */
+  exactLeftOver?: boolean;
 }
 
 const WINDOW_SECONDS: Record<ApolloWindow, number> = { minute: 60, hour: 3600, day: DAY_SECONDS };
@@ -74,6 +87,8 @@ const CREDITS: Array<[string, number]> = [
   ['power_up_credit', 1000],
   ['conversation_credit', 600],
 ];
+/** Served with `limit: null`. */
+export const UNLIMITED_CREDIT = 'inbound_website_visitor_credit';
 const PLAN_CREDIT_SHARE: Record<ApolloPlan, number> = { free: 0.01, basic: 0.25, professional: 0.5, organization: 1 };
 
 export interface RateLimitRow {
@@ -109,11 +124,14 @@ export class ApolloSimulator extends Simulator {
     for (const base of ['/api/v1', '/v1']) {
       this.app.post(`${base}/usage_stats/api_usage_stats`, (req, res) => {
         if (!this.gate(req, res, USAGE_STATS.api)) return;
-        const body: Record<string, Partial<Record<ApolloWindow, { limit: number; consumed: number; left_over: number }>>> = {};
+        const body: Record<string, Partial<Record<ApolloWindow, { limit: number; consumed: number; left_over: number } | null>>> = {};
         for (const row of this.rateLimits()) {
           const slash = row.endpoint.lastIndexOf('/');
           const key = JSON.stringify([row.endpoint.slice(0, slash), row.endpoint.slice(slash + 1)]).replace(',', ', ');
-          (body[key] ??= {})[row.window] = { limit: row.limit, consumed: row.consumed, left_over: row.leftOver };
+          // As in Apollo's example, left_over may not move when requests are consumed.
+          const leftOver = this.options.exactLeftOver || hash01(`${row.endpoint}|${row.window}|stale`) < 0.5 ? row.leftOver : row.limit;
+          const windows = (body[key] ??= Object.fromEntries(WINDOWS.map((w) => [w, null])));
+          windows[row.window] = { limit: row.limit, consumed: row.consumed, left_over: leftOver };
         }
         res.json(body);
       });
@@ -123,7 +141,11 @@ export class ApolloSimulator extends Simulator {
         const start = utcMonthStart(now);
         const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) / 1000 - DAY_SECONDS;
         res.json({
-          credit_usage_stats: Object.fromEntries(this.credits().map((c) => [c.type, { limit: c.limit, consumed: c.consumed, left_over: c.leftOver }])),
+          credit_usage_stats: {
+            ...Object.fromEntries(this.credits().map((c) => [c.type, { limit: c.limit, consumed: c.consumed, left_over: c.leftOver }])),
+            // A credit type without a limit: nothing to run out of.
+            [UNLIMITED_CREDIT]: { limit: null, consumed: 12, left_over: null },
+          },
           current_credit_cycle: { start_date: isoDay(start), end_date: isoDay(end) },
         });
       });

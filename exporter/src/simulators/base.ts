@@ -1,7 +1,8 @@
 // Shared machinery of the provider simulators: a real HTTP server on loopback, a controllable clock,
 // a request log, and fault injection (status codes with the provider's own error body, 429 with
 // Retry-After, slow answers, HTML, truncated JSON, dropped connections), programmatic or over HTTP:
-//   POST   /_sim/faults  {"fault": {...}, "times": 1, "path": "costs"}   inject
+//   POST   /_sim/faults  {"fault": {...}, "times": 1, "path": "costs"}   inject (a path ending in `$`
+//                                                                      matches the end of the path only)
 //   DELETE /_sim/faults                                                 clear
 //   GET    /_sim/requests                                               what was called
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -75,7 +76,8 @@ export abstract class Simulator {
   protected abstract routes(): void;
 
   /**
-   * Makes `times` matching requests (path containing `path`, or any) fail with `fault`, after letting
+   * Makes `times` matching requests (path containing `path`, or ending with it when it ends in `$`,
+   * so that `/key$` spares `/keys`; or any) fail with `fault`, after letting
    * `after` matching requests through.
    */
   inject(fault: Fault, opts: { times?: number; path?: string; after?: number } = {}): void {
@@ -116,7 +118,7 @@ export abstract class Simulator {
   private async faultMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.path.startsWith('/_sim/')) return next();
     this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, at: this.now().getTime() });
-    const armed = this.faults.find((f) => f.remaining > 0 && (!f.path || req.path.includes(f.path)));
+    const armed = this.faults.find((f) => f.remaining > 0 && (!f.path || (f.path.endsWith('$') ? req.path.endsWith(f.path.slice(0, -1)) : req.path.includes(f.path))));
     if (!armed) return next();
     if (armed.after > 0) {
       armed.after--;

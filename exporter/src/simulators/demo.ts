@@ -18,7 +18,7 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
   {
     provider: 'openai',
     async start() {
-      const simulator = new OpenAISimulator({ adminKey: 'sk-admin-demo-0000000000000000', projectKey: 'sk-proj-demo-0000000000000000', stringAmounts: true, scale: 5 });
+      const simulator = new OpenAISimulator({ adminKey: 'sk-admin-demo-0000000000000000', projectKey: 'sk-proj-demo-0000000000000000', stringAmounts: true, scale: 5, chatLatencyMs: [80, 900] });
       const url = await simulator.start();
       return {
         simulator,
@@ -31,7 +31,16 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     async start() {
       const apiKey = 'sk-or-v1-demo-0000000000000000000000000000';
       const managementKey = 'sk-or-v1-demo-mgmt-000000000000000000000000';
-      const simulator = new OpenRouterSimulator({ apiKey, managementKey, scale: 3, limit: 2500 });
+      const simulator = new OpenRouterSimulator({
+        apiKey,
+        managementKey,
+        scale: 3,
+        limit: 2500,
+        otherKeys: [
+          { name: 'batch-jobs', key: 'sk-or-v1-demo-batch-00000000000000000000000', share: 0.35 },
+          { name: 'staging', key: 'sk-or-v1-demo-staging-0000000000000000000000', share: 0.1 },
+        ],
+      });
       simulator.activityLagHours = 2;
       const url = await simulator.start();
       return { simulator, account: { account: 'demo', apiKey, managementKey, baseUrl: `${url}/api/v1`, pollIntervalSeconds: 60, activityIntervalSeconds: 600 } };
@@ -63,11 +72,21 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     async start() {
       const accountSid = 'AC00000000000000000000000000de0001';
       const authToken = 'demo-twilio-auth-token-000000000';
-      const simulator = new TwilioSimulator({ accountSid, authToken, scale: 3, alertsPerHour: 4, startingBalance: 25_000 });
+      const simulator = new TwilioSimulator({
+        accountSid,
+        authToken,
+        scale: 3,
+        alertsPerHour: 4,
+        startingBalance: 25_000,
+        subaccounts: [
+          { sid: 'AC00000000000000000000000000de0002', friendlyName: 'EU customers', scale: 0.4 },
+          { sid: 'AC00000000000000000000000000de0003', friendlyName: 'US customers', scale: 0.25 },
+        ],
+      });
       const url = await simulator.start();
       return {
         simulator,
-        account: { account: 'demo', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, pollIntervalSeconds: 60 },
+        account: { account: 'demo', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, pollIntervalSeconds: 60, subaccounts: 'all' },
       };
     },
   },
@@ -88,6 +107,15 @@ export interface DemoSimulators {
   simulators: Map<ProviderName, Simulator>;
   providers: Record<string, Array<Record<string, unknown>>>;
   stop(): Promise<void>;
+}
+
+/**
+ * The receiver settings that make the apps' calls to the OpenAI simulator count as OpenAI's: its host
+ * and port stand for api.openai.com (`receiver.hosts`).
+ */
+export function demoReceiver(sims: DemoSimulators): { enabled: true; hosts: Record<string, string> } {
+  const openai = sims.simulators.get('openai');
+  return { enabled: true, hosts: openai ? { [new URL(openai.baseUrl).host]: 'openai' } : {} };
 }
 
 /** Starts every demo simulator; `intervalSeconds` overrides each account's poll interval. */

@@ -3,7 +3,17 @@
 // shape. The Team Management API under /team-management: a service key in `x-api-key` only (an
 // ordinary key is "Unauthorized"), `{"error": "..."}` errors, the key list, and per-key usage for any
 // period as one total with a breakdown by price, from a billing system that books usage some time
-// after it happens. Usage accrues through the day, and every search served is billed to its key.
+// after it happens; a deleted key is gone from the list and its usage answers 404. Usage accrues
+// through the day, and every search served is billed to its key.
+//
+// Sources (Exa publishes no spec repository for these; the reference pages embed the OpenAPI files):
+// - exa.ai/docs/reference/team-management/get-api-key-usage (read 2026-11-29): GET
+//   /api-keys/{id}/usage, its parameters, example body and error messages;
+// - exa.ai/docs/reference/team-management/list-api-keys and get-api-key (read 2026-11-29): the key
+//   object {id, name, rateLimit, budgetCents, isOverBudget, teamId, createdAt};
+// - exa.ai/docs/reference (Exa Public API 2.0.0) and github.com/exa-labs/openapi-spec
+//   exa-openapi-spec.yaml at 57d9178 (2026-04-03): /search, the current and legacy costDollars
+//   shapes and the {requestId, error, tag} error body.
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../providers/values.js';
@@ -67,6 +77,12 @@ export class ExaSimulator extends Simulator {
   billingLagSeconds = 0;
   /** Every search answered, with what it cost. */
   readonly searches: ServedSearch[] = [];
+
+  /** Deletes a key: it leaves the list, and its usage answers 404. */
+  deleteKey(id: string): void {
+    const i = this.options.keys.findIndex((k) => k.id === id);
+    if (i >= 0) this.options.keys.splice(i, 1);
+  }
 
   constructor(readonly options: ExaSimOptions) {
     super('exa', (status, message) => ({ requestId: requestId(), error: message, tag: tagFor(status) }));

@@ -1,8 +1,21 @@
-// A fake OpenAI admin API, built from the documented Usage and Costs APIs: Bearer admin-key auth
-// (project keys get the documented missing-scope error), required and validated parameters, daily
+// A fake OpenAI admin API, built from the documented Usage, Costs and Projects APIs: Bearer admin-key
+// auth (project keys get the documented missing-scope error), required and validated parameters, daily
 // buckets aligned to UTC with empty buckets included, opaque `next_page` cursors, money sometimes as a
-// string with trailing zeros, the 2025 and 2026 field sets, late revisions, and endpoints that an
-// organisation may lack. Usage accrues through the current day, so the demo's counters move.
+// string with trailing zeros, the 2026 field set of the completions result, projects paged by `after`
+// (archived ones with include_archived), late revisions, and endpoints that an organisation may lack.
+// Usage accrues through the current day, so the demo's counters move.
+//
+// Sources: github.com/openai/openai-openapi openapi.yaml at f85dbe223d40e1a31cba812ab2d755c7e98a92a3
+// (2026-08-21): paths /organization/costs, /organization/usage/*, /organization/projects; schemas
+// UsageResponse, UsageCompletionsResult (input_tokens includes cached and cache-write tokens of every
+// modality; input_audio_tokens is uncached audio; no reasoning-token field exists), CostsResult,
+// ProjectListResponse. Error bodies: the spec's Error schema; the missing-scope text as reported by
+// OpenAI's users (community threads on the Usage API).
+//
+// It also answers POST /v1/chat/completions (non-streaming) for apps under test, shaped as
+// CreateChatCompletionRequest / CreateChatCompletionResponse / CompletionUsage in openai/openai-openapi
+// openapi.yaml (commit f85dbe2, 2026-08-21; the response is that schema's documented example), and
+// adds each answer's usage to the day's usage buckets, so the Usage and Costs APIs include it.
 import type { Request, Response } from 'express';
 import { DAY_SECONDS, utcDayStart } from '../providers/values.js';
 import { Simulator, decodeCursor, encodeCursor, hash01 } from './base.js';
@@ -16,6 +29,8 @@ export interface OpenAISimOptions {
   missingEndpoints?: string[];
   /** Daily spend scale in USD for the busiest model (the demo's data volume). */
   scale?: number;
+  /** Time a chat completion takes, uniformly in [min, max] ms (default 0: answer at once). */
+  chatLatencyMs?: [number, number];
 }
 
 interface ModelSpec {
@@ -32,6 +47,7 @@ export const OPENAI_MODELS: ModelSpec[] = [
   { model: 'gpt-4o-mini-2024-07-18', endpoint: 'completions', inputPrice: 0.15, outputPrice: 0.6, volume: 3 },
   { model: 'gpt-4o-2024-08-06', endpoint: 'completions', inputPrice: 2.5, outputPrice: 10, volume: 0.5 },
   { model: 'o3-mini-2025-01-31', endpoint: 'completions', inputPrice: 1.1, outputPrice: 4.4, volume: 0.4 },
+  { model: 'gpt-4o-audio-preview-2024-12-17', endpoint: 'completions', inputPrice: 2.5, outputPrice: 10, volume: 0.1 },
   { model: 'text-embedding-3-small', endpoint: 'embeddings', inputPrice: 0.02, outputPrice: 0, volume: 5 },
   { model: 'omni-moderation-latest', endpoint: 'moderations', inputPrice: 0, outputPrice: 0, volume: 1 },
   { model: 'gpt-image-1', endpoint: 'images', inputPrice: 0.04, outputPrice: 0, volume: 0.2 },
@@ -41,13 +57,26 @@ export const OPENAI_MODELS: ModelSpec[] = [
 
 export const OPENAI_PROJECTS = ['proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW', 'proj_Bq7rT1mVx9QwLk3ZpA0sNcYe'];
 
+/** The organization's projects as /organization/projects lists them; the archived one has no usage. */
+export const OPENAI_PROJECT_LIST = [
+  { id: OPENAI_PROJECTS[0]!, name: 'Default project', archived: false },
+  { id: OPENAI_PROJECTS[1]!, name: 'search-prod', archived: false },
+  { id: 'proj_Xo3pL8sWq1ZkT6vYc2NdE9Rb', name: 'Old experiments', archived: true },
+];
+
 export interface UsageRow {
   model: string;
   project: string;
+  /** input_tokens: every input token, cached and audio included. */
   input: number;
+  /** output_tokens: every output token, audio included. */
   output: number;
+  /** input_cached_tokens, part of `input`. */
   cached: number;
-  reasoning: number;
+  /** input_audio_tokens (uncached audio), part of `input`. */
+  audioIn: number;
+  /** output_audio_tokens, part of `output`. */
+  audioOut: number;
   requests: number;
 }
 
@@ -65,6 +94,9 @@ const USAGE_ENDPOINTS = [
 export class OpenAISimulator extends Simulator {
   /** Extra USD per (day, line item, project), added by `reviseCost`: late revisions of closed buckets. */
   private readonly costRevisions = new Map<string, number>();
+  /** Usage of the chat completions answered, per day and `model|project`: added to the usage buckets. */
+  private readonly liveUsage = new Map<number, Map<string, Omit<UsageRow, 'model' | 'project'>>>();
+  private chatCount = 0;
   /** Days before this one have no usage (an organisation that started recently). */
   firstDay = 0;
 
@@ -90,11 +122,20 @@ export class OpenAISimulator extends Simulator {
     });
     this.app.get(`${v1}/organization/projects`, (req, res) => {
       if (!this.authorize(req, res, 'admin')) return;
-      const data = OPENAI_PROJECTS.map((id, i) => ({ id, object: 'organization.project', name: i === 0 ? 'Default project' : 'Search', created_at: 1711471533, archived_at: null, status: 'active' }));
-      const limit = Number(req.query.limit ?? 20);
-      res.json({ object: 'list', data: data.slice(0, limit), first_id: data[0]!.id, last_id: data[Math.min(limit, data.length) - 1]!.id, has_more: limit < data.length });
+      const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return this.badParam(res, 'limit', "Invalid 'limit': must be between 1 and 100.");
+      const archived = String(req.query.include_archived ?? 'false') === 'true';
+      const all = OPENAI_PROJECT_LIST.filter((p) => archived || !p.archived).map((p) => ({
+        id: p.id, object: 'organization.project', name: p.name, created_at: 1711471533,
+        archived_at: p.archived ? 1730419200 : null, status: p.archived ? 'archived' : 'active', external_key_id: null,
+      }));
+      const after = req.query.after === undefined ? -1 : all.findIndex((p) => p.id === req.query.after);
+      if (req.query.after !== undefined && after < 0) return this.badParam(res, 'after', "Invalid 'after': no such project.");
+      const data = all.slice(after + 1, after + 1 + limit);
+      res.json({ object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: after + 1 + limit < all.length });
     });
     this.app.get(`${v1}/organization/costs`, (req, res) => this.bucketed(req, res, 'costs'));
+    this.app.post(`${v1}/chat/completions`, (req, res) => void this.chatCompletion(req, res));
     this.app.get(`${v1}/organization/usage/:endpoint`, (req, res) => {
       const endpoint = String(req.params.endpoint);
       if (!USAGE_ENDPOINTS.includes(endpoint) || this.options.missingEndpoints?.includes(endpoint)) {
@@ -123,7 +164,7 @@ export class OpenAISimulator extends Simulator {
     const f = this.elapsed(dayStart);
     const scale = this.options.scale ?? 1;
     const rows: UsageRow[] = [];
-    if (f === 0) return rows;
+    if (f === 0) return this.withLiveUsage(dayStart, rows);
     for (const m of OPENAI_MODELS) {
       for (const project of OPENAI_PROJECTS) {
         const h = hash01(`${dayStart}|${m.model}|${project}`);
@@ -132,18 +173,97 @@ export class OpenAISimulator extends Simulator {
         const base = scale * m.volume * weekday * (0.5 + h);
         const input = Math.round(base * 2_000_000 * f);
         const output = m.endpoint === 'completions' ? Math.round(input * (0.1 + 0.1 * h)) : 0;
+        const audio = m.model.includes('audio');
         rows.push({
           model: m.model,
           project,
           input,
           output,
           cached: m.endpoint === 'completions' ? Math.round(input * 0.4 * h) : 0,
-          reasoning: m.model.startsWith('o3') ? Math.round(output * 0.6) : 0,
+          audioIn: audio ? Math.round(input * 0.3) : 0,
+          audioOut: audio ? Math.round(output * 0.5) : 0,
           requests: Math.max(f > 0 ? 1 : 0, Math.round(input / 1500)),
         });
       }
     }
+    return this.withLiveUsage(dayStart, rows);
+  }
+
+  /** The day's rows plus the usage of the chat completions answered that day. */
+  private withLiveUsage(dayStart: number, rows: UsageRow[]): UsageRow[] {
+    for (const [key, u] of this.liveUsage.get(dayStart) ?? []) {
+      const [model, project] = key.split('|') as [string, string];
+      const row = rows.find((r) => r.model === model && r.project === project);
+      if (!row) {
+        rows.push({ model, project, ...u });
+        continue;
+      }
+      row.input += u.input;
+      row.output += u.output;
+      row.cached += u.cached;
+      row.audioIn += u.audioIn;
+      row.audioOut += u.audioOut;
+      row.requests += u.requests;
+    }
     return rows;
+  }
+
+  /**
+   * POST /v1/chat/completions: validates the request as the API does (a model it serves and at least
+   * one message), answers with a chat.completion whose usage is derived from the messages, and books
+   * that usage to the key's project on today's bucket.
+   */
+  private async chatCompletion(req: Request, res: Response): Promise<void> {
+    const key = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    if (!key) return this.fail(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+    if (key !== this.options.projectKey) return this.fail(res, 401, `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`);
+    const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown; max_completion_tokens?: unknown; max_tokens?: unknown };
+    if (typeof body.model !== 'string' || body.model === '') return this.badParam(res, 'model', 'you must provide a model parameter');
+    if (!Array.isArray(body.messages) || body.messages.length === 0) return this.badParam(res, 'messages', "Missing required parameter: 'messages'.");
+    if (body.stream === true) return this.badParam(res, 'stream', 'This simulator does not stream; send stream: false.');
+    // An alias (gpt-4o-mini) answers with its dated snapshot, as the API does.
+    const alias = body.model;
+    const spec = OPENAI_MODELS.find((m) => m.endpoint === 'completions' && (m.model === alias || (m.model.startsWith(`${alias}-`) && /^\d{4}-\d{2}-\d{2}$/.test(m.model.slice(alias.length + 1)))));
+    if (!spec) {
+      res.status(404).json({ error: { message: `The model \`${body.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } });
+      return;
+    }
+    const [min, max] = this.options.chatLatencyMs ?? [0, 0];
+    const n = this.chatCount++;
+    if (max > 0) await new Promise((r) => setTimeout(r, min + (max - min) * hash01(`chat|${n}`)));
+    if (res.destroyed) return;
+    const text = body.messages.map((m) => (m && typeof m === 'object' && typeof (m as { content?: unknown }).content === 'string' ? (m as { content: string }).content : '')).join(' ');
+    const prompt = Math.max(1, Math.ceil(text.length / 4)) + 3 * body.messages.length;
+    const limit = Number(body.max_completion_tokens ?? body.max_tokens ?? Infinity);
+    const completion = Math.max(1, Math.min(limit, 20 + Math.floor(180 * hash01(`completion|${n}`))));
+    const reasoning = spec.model.startsWith('o3') ? Math.floor(completion * 0.6) : 0;
+    const now = this.now();
+    const day = utcDayStart(now);
+    let daily = this.liveUsage.get(day);
+    if (!daily) this.liveUsage.set(day, (daily = new Map()));
+    const bookKey = `${spec.model}|${OPENAI_PROJECTS[0]}`;
+    // Reasoning tokens are part of output_tokens; the Usage API has no field of their own.
+    const booked = daily.get(bookKey) ?? { input: 0, output: 0, cached: 0, audioIn: 0, audioOut: 0, requests: 0 };
+    booked.input += prompt;
+    booked.output += completion;
+    booked.requests += 1;
+    daily.set(bookKey, booked);
+    res.json({
+      id: `chatcmpl-sim${String(n).padStart(8, '0')}`,
+      object: 'chat.completion',
+      created: Math.floor(now.getTime() / 1000),
+      model: spec.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'This is a simulated answer.', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      },
+      service_tier: 'default',
+      system_fingerprint: 'fp_nexus_sim',
+    });
   }
 
   /** The cost lines of one day, as the Costs API groups them by line item and project. */
@@ -256,11 +376,12 @@ export class OpenAISimulator extends Simulator {
     for (const r of rows) {
       if (OPENAI_MODELS.find((m) => m.model === r.model)!.endpoint !== endpoint) continue;
       const key = byModel ? r.model : '';
-      const g = groups.get(key) ?? { ...r, input: 0, output: 0, cached: 0, reasoning: 0, requests: 0 };
+      const g = groups.get(key) ?? { ...r, input: 0, output: 0, cached: 0, audioIn: 0, audioOut: 0, requests: 0 };
       g.input += r.input;
       g.output += r.output;
       g.cached += r.cached;
-      g.reasoning += r.reasoning;
+      g.audioIn += r.audioIn;
+      g.audioOut += r.audioOut;
       g.requests += r.requests;
       groups.set(key, g);
     }
@@ -268,10 +389,13 @@ export class OpenAISimulator extends Simulator {
       const common = { num_model_requests: g.requests, project_id: null, user_id: null, api_key_id: null, model: byModel ? g.model : null };
       switch (endpoint) {
         case 'completions':
+          // The 2026 field set: input = cached + cache writes (none here) + uncached; uncached = text + audio + image.
           return {
             object, ...common, input_tokens: g.input, output_tokens: g.output, input_cached_tokens: g.cached,
-            input_audio_tokens: 0, output_audio_tokens: 0,
-            ...(g.reasoning ? { output_reasoning_tokens: g.reasoning } : {}),
+            input_cache_write_tokens: 0, input_uncached_tokens: g.input - g.cached,
+            input_text_tokens: g.input - g.cached - g.audioIn, output_text_tokens: g.output - g.audioOut,
+            input_cached_text_tokens: g.cached, input_audio_tokens: g.audioIn, input_cached_audio_tokens: 0,
+            output_audio_tokens: g.audioOut, input_image_tokens: 0, input_cached_image_tokens: 0, output_image_tokens: 0,
             batch: null, service_tier: null,
           };
         case 'embeddings':

@@ -1,9 +1,18 @@
-// A fake OpenRouter API built from the documented key, credits and activity endpoints: Bearer auth
-// with two kinds of key (only a management key may read /credits and /activity; an ordinary key gets
-// the documented 403), the `{"error":{"code","message"}}` envelope, 429s carrying X-RateLimit-*
-// headers, /key numbers that are up to a minute stale, /activity with completed UTC days only (the
-// last 30, optionally published some hours after midnight) split by provider endpoint, and late
-// revisions. Usage accrues through the current UTC day, so the demo's numbers move.
+// A fake OpenRouter API built from the documented key, keys, credits and activity endpoints: Bearer
+// auth with two kinds of key (only a management key may read /keys, /credits and /activity; an
+// ordinary key gets the documented 403), the `{"error":{"code","message"}}` envelope, 429s carrying
+// X-RateLimit-* headers, /key numbers that are up to a minute stale, /keys paged by `offset` in pages
+// of 100 with disabled keys only on request, /activity with completed UTC days only (the last 30,
+// optionally published some hours after midnight) split by provider endpoint, and late revisions.
+// The account's usage is shared among its keys; /activity and /credits are the whole account's.
+// Usage accrues through the current UTC day, so the demo's numbers move.
+//
+// Sources: github.com/OpenRouterTeam/typescript-sdk .speakeasy/in.openapi.yaml at
+// cb9393a896016155780a7fd04d3429ee2317b608 (2026-08-22): operations getCurrentKey (/key), list
+// (/keys), getCredits (/credits), getUserActivity (/activity) and their examples and error bodies.
+// /activity `date`: the spec says YYYY-MM-DD; the live API answers "2026-08-23 00:00:00", as reported
+// in github.com/steipete/CodexBar/issues/3174 (2026-08-24). The live form is served by default; the
+// spec form with `activityDates: 'spec'`.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DAY_SECONDS, utcDayStart, utcMonthStart, utcWeekStart } from '../providers/values.js';
@@ -22,8 +31,23 @@ export interface OpenRouterSimOptions {
   scale?: number;
   /** First day with usage, Unix seconds; the key's all-time usage counts from here. */
   firstDay?: number;
+  /**
+   * The account's other keys and their shares of its usage; the configured key has the rest. Without
+   * them the configured key is the account's only key.
+   */
+  otherKeys?: OpenRouterSimKey[];
+  /** How /activity writes `date`: `live` ("2026-08-23 00:00:00", the default) or `spec` ("2026-08-23"). */
+  activityDates?: 'live' | 'spec';
   /** Credits are bought in blocks of this many USD whenever the balance would drop under $50. */
   topUpUsd?: number;
+}
+
+export interface OpenRouterSimKey {
+  name: string;
+  key: string;
+  /** Share of the account's usage. */
+  share: number;
+  disabled?: boolean;
 }
 
 interface ModelSpec {
@@ -61,6 +85,7 @@ export interface ActivityRow {
 }
 
 const ACTIVITY_DAYS = 30;
+const KEYS_PAGE = 100;
 const KEY_CACHE_SECONDS = 60;
 const WORKSPACE_ID = '5b0f7e42-3c1d-4e8a-9f26-7d4c1a9e0b35';
 
@@ -94,6 +119,16 @@ export class OpenRouterSimulator extends Simulator {
       res.json({ data: { total_credits: totalCredits, total_usage: totalUsage } });
     });
     this.app.get(`${v1}/activity`, (req, res) => this.activity(req, res));
+    this.app.get(`${v1}/keys`, (req, res) => {
+      const kind = this.authorize(req, res);
+      if (!kind) return;
+      if (kind !== 'management') return this.fail(res, 403, 'Only management keys can perform this operation');
+      const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
+      if (!Number.isInteger(offset) || offset < 0) return this.fail(res, 400, 'Invalid request parameters');
+      const withDisabled = String(req.query.include_disabled ?? 'false') === 'true';
+      const keys = this.keys().filter((k) => withDisabled || !k.disabled);
+      res.json({ data: keys.slice(offset, offset + KEYS_PAGE).map((k) => this.listedKey(k)) });
+    });
     // Public: any key or none answers 200, so it proves reachability, not a valid key.
     this.app.get(`${v1}/models`, (_req, res) => {
       res.json({
@@ -107,6 +142,7 @@ export class OpenRouterSimulator extends Simulator {
 
   /** Adds `usd` to a model's cost on a (usually completed) day: a late revision. */
   reviseActivity(dayStart: number, model: string, usd: number): void {
+    this.accountUsage = undefined;
     const key = `${dayStart}|${model}`;
     this.revisions.set(key, (this.revisions.get(key) ?? 0) + usd);
   }
@@ -161,13 +197,50 @@ export class OpenRouterSimulator extends Simulator {
     return new Date(Math.floor(this.now().getTime() / ms) * ms);
   }
 
+  /** Every key of the account, the configured one first, with its share of the usage. */
+  keys(): OpenRouterSimKey[] {
+    const others = this.options.otherKeys ?? [];
+    const rest = 1 - others.reduce((s, k) => s + k.share, 0);
+    return [{ name: 'Default key', key: this.options.apiKey, share: rest }, ...others];
+  }
+
+  /** A key's spend so far in each period, as /key and /keys report it (cached for a minute). */
+  keyUsage(key: OpenRouterSimKey = this.keys()[0]!) {
+    const at = this.keyCacheTime();
+    if (this.accountUsage?.at !== at.getTime()) {
+      this.accountUsage = {
+        at: at.getTime(),
+        usage: this.spendSince(this.firstDay, at),
+        daily: this.spendSince(utcDayStart(at), at),
+        weekly: this.spendSince(utcWeekStart(at), at),
+        monthly: this.spendSince(utcMonthStart(at), at),
+      };
+    }
+    const a = this.accountUsage;
+    return { usage: round10(a.usage * key.share), daily: round10(a.daily * key.share), weekly: round10(a.weekly * key.share), monthly: round10(a.monthly * key.share) };
+  }
+
+  /** The account's spend per period at one /key cache time (computing it walks every day since the first). */
+  private accountUsage?: { at: number; usage: number; daily: number; weekly: number; monthly: number };
+
+  private listedKey(k: OpenRouterSimKey) {
+    const { usage, daily, weekly, monthly } = this.keyUsage(k);
+    return {
+      hash: createHash('sha256').update(k.key).digest('hex'),
+      name: k.name,
+      label: maskKey(k.key),
+      disabled: k.disabled ?? false,
+      limit: null, limit_remaining: null, limit_reset: null, include_byok_in_limit: false,
+      usage, usage_daily: daily, usage_weekly: weekly, usage_monthly: monthly,
+      byok_usage: 0, byok_usage_daily: 0, byok_usage_weekly: 0, byok_usage_monthly: 0,
+      created_at: '2025-08-24T10:30:00Z', updated_at: '2025-08-24T15:45:00Z', expires_at: null,
+      creator_user_id: 'user_2dHFtVWx2n56w6HkM0000000000', workspace_id: WORKSPACE_ID,
+    };
+  }
+
   /** The `data` object of /key for the ordinary key. */
   keyInfo() {
-    const at = this.keyCacheTime();
-    const usage = round10(this.spendSince(this.firstDay, at));
-    const daily = round10(this.spendSince(utcDayStart(at), at));
-    const weekly = round10(this.spendSince(utcWeekStart(at), at));
-    const monthly = round10(this.spendSince(utcMonthStart(at), at));
+    const { usage, daily, weekly, monthly } = this.keyUsage();
     const limit = this.options.limit === undefined ? 500 : this.options.limit;
     const reset = this.options.limitReset === undefined ? 'monthly' : this.options.limitReset;
     const counted = reset === 'daily' ? daily : reset === 'weekly' ? weekly : reset === 'monthly' ? monthly : usage;
@@ -233,7 +306,7 @@ export class OpenRouterSimulator extends Simulator {
       .reverse()
       .flatMap((d) => this.rows(d))
       .map((r) => ({
-        date: new Date(r.day * 1000).toISOString().slice(0, 10),
+        date: new Date(r.day * 1000).toISOString().slice(0, 10) + (this.options.activityDates === 'spec' ? '' : ' 00:00:00'),
         model: r.model,
         model_permaslug: r.permaslug,
         endpoint_id: r.endpointId,

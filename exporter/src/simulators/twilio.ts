@@ -3,8 +3,19 @@
 // in the path), Usage Records and their subresources (Daily, Today, ThisMonth…) with the category
 // hierarchy (a parent category's record includes its children, `totalprice` includes everything),
 // money and counts as strings, PageSize/Page/PageToken paging with a relative `next_page_uri`,
-// IncludeSubaccounts, Balance.json (404 for a subaccount), and Monitor Alerts paged by an absolute
-// `meta.next_page_url`. Usage accrues through the current day on the simulator's clock.
+// IncludeSubaccounts, subaccounts whose v2010 resources the parent's credentials read, the Accounts
+// list, Balance.json (404 for a subaccount), Standard API keys refused on the Account resources (error
+// 20003), and Monitor Alerts paged by an absolute `meta.next_page_url`. Usage accrues through the
+// current day on the simulator's clock.
+//
+// Sources: github.com/twilio/twilio-oai spec/json/twilio_api_v2010.json and twilio_monitor_v1.json at
+// d50069b44ea8cd23141385bdb6db48f16ff75bb5 (2026-04-14): Usage Records and subresources, Balance,
+// Accounts (list and fetch), Alerts, their parameters and examples. Key types: twilio.com/docs/iam/
+// api-keys/keys-in-console and /docs/iam/keys/api-key-resource (read 2026-11-29): "Standard: access to
+// all Twilio API resources, except for API key and Account resources"; the 401 "Authenticate" (20003)
+// a key gets on the Account resource as reported in github.com/twilio/twilio-python/issues/259.
+// Subaccounts: twilio.com/docs/iam/api/subaccounts (parent credentials reach subaccounts' v2010
+// resources; subaccounts have no balance of their own).
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../providers/values.js';
@@ -13,8 +24,10 @@ import { Simulator, hash01 } from './base.js';
 export interface TwilioSimOptions {
   accountSid: string;
   authToken: string;
-  /** API keys of the account: SK… SID → secret. */
-  apiKeys?: Record<string, string>;
+  /** API keys of the account: SK… SID → secret (a Standard key), or the secret and the key type. */
+  apiKeys?: Record<string, string | { secret: string; type: 'standard' | 'main' }>;
+  /** Subaccounts of the account, each with usage of its own (`scale` of the account's); readable with the parent's credentials. */
+  subaccounts?: Array<{ sid: string; friendlyName: string; scale?: number; status?: 'active' | 'suspended' | 'closed' }>;
   /** A subaccount: Balance.json answers 404 (child accounts carry no balance). */
   subaccount?: boolean;
   /** Balance at the start of the month; the balance served is this minus the month's spend. */
@@ -22,7 +35,7 @@ export interface TwilioSimOptions {
   currency?: string;
   /** Send price, count and usage as JSON numbers (the spec's type) instead of strings (what Twilio sends). */
   numericValues?: boolean;
-  /** Usage of the subaccounts as a share of the account's own, included unless IncludeSubaccounts=false. */
+  /** Without `subaccounts`: their usage as a share of the account's own, included unless IncludeSubaccounts=false. */
   subaccountShare?: number;
   /** Volume multiplier for the demo. */
   scale?: number;
@@ -123,26 +136,24 @@ export class TwilioSimulator extends Simulator {
       next();
     });
     const api = '/2010-04-01/Accounts';
+    this.app.get(`${api}.json`, (req, res) => {
+      if (!this.authorize(req, res, undefined, 'account')) return;
+      const paging = this.paging(req.query as Record<string, unknown>);
+      if (typeof paging === 'string') return this.fail(res, 400, paging);
+      const accounts = [this.accountResource(this.options.accountSid), ...(this.options.subaccounts ?? []).map((a) => this.accountResource(a.sid))];
+      this.page(res, 'accounts', accounts, req.path, [], paging, false);
+    });
     this.app.get(`${api}/:file`, (req, res) => {
       const file = String(req.params.file);
       if (!file.endsWith('.json')) return this.xmlAnswer(res);
       const sid = file.slice(0, -'.json'.length);
-      if (!this.authorize(req, res, sid)) return;
-      res.json({
-        sid,
-        owner_account_sid: sid,
-        friendly_name: this.options.subaccount ? 'Subaccount' : 'Main account',
-        status: 'active',
-        type: 'Full',
-        date_created: 'Tue, 04 Apr 2023 09:12:44 +0000',
-        date_updated: 'Tue, 04 Apr 2023 09:12:44 +0000',
-        uri: `/2010-04-01/Accounts/${sid}.json`,
-      });
+      if (!this.authorize(req, res, sid, 'account')) return;
+      res.json(this.accountResource(sid));
     });
     this.app.get(`${api}/:sid/Balance.json`, (req, res) => {
       const sid = String(req.params.sid);
       if (!this.authorize(req, res, sid)) return;
-      if (this.options.subaccount) return this.fail(res, 404, `The requested resource /2010-04-01/Accounts/${sid}/Balance.json was not found`);
+      if (this.options.subaccount || sid !== this.options.accountSid) return this.fail(res, 404, `The requested resource /2010-04-01/Accounts/${sid}/Balance.json was not found`);
       res.json({ account_sid: sid, balance: this.balance().toFixed(5), currency: this.options.currency ?? 'USD' });
     });
     this.app.get(`${api}/:sid/Usage/Records.json`, (req, res) => this.records(req, res, 'Records'));
@@ -166,6 +177,22 @@ export class TwilioSimulator extends Simulator {
 
   // ---- the data, for the routes and for tests computing expected values ----
 
+  private accountResource(sid: string) {
+    const sub = this.options.subaccounts?.find((a) => a.sid === sid);
+    return {
+      auth_token: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      sid,
+      owner_account_sid: this.options.accountSid,
+      friendly_name: sub ? sub.friendlyName : this.options.subaccount ? 'Subaccount' : 'Main account',
+      status: sub?.status ?? 'active',
+      type: 'Full',
+      date_created: 'Tue, 04 Apr 2023 09:12:44 +0000',
+      date_updated: 'Tue, 04 Apr 2023 09:12:44 +0000',
+      subresource_uris: { balance: `/2010-04-01/Accounts/${sid}/Balance.json`, usage_records: `/2010-04-01/Accounts/${sid}/Usage/Records.json` },
+      uri: `/2010-04-01/Accounts/${sid}.json`,
+    };
+  }
+
   /** Forgets revisions and added alerts (between tests). */
   resetData(): void {
     this.revisions.clear();
@@ -180,15 +207,15 @@ export class TwilioSimulator extends Simulator {
     this.revisions.set(key, { usd: r.usd + usd, count: r.count + count });
   }
 
-  /** The record of `category` for one UTC day, as Daily.json serves it. */
-  day(dayStart: number, category: string, includeSubaccounts = true): UsageValue {
+  /** The record of `category` for one UTC day, as Daily.json serves it, of the account or one of its subaccounts. */
+  day(dayStart: number, category: string, includeSubaccounts = true, sid = this.options.accountSid): UsageValue {
     const parent = PARENTS[category];
     const leaves = parent ? parent.leaves : LEAVES.some((l) => l.category === category) ? [category] : [];
     let count = 0;
     let usage = 0;
     let price = 0;
     for (const leaf of leaves) {
-      const v = this.leafDay(dayStart, leaf, includeSubaccounts);
+      const v = this.leafDay(dayStart, leaf, includeSubaccounts, sid);
       count += v.count;
       usage += v.usage;
       price += v.price;
@@ -198,12 +225,12 @@ export class TwilioSimulator extends Simulator {
   }
 
   /** The record of `category` over the days [fromDay, toDay], as Records.json or ThisMonth.json serve it. */
-  period(fromDay: number, toDay: number, category: string, includeSubaccounts = true): UsageValue {
+  period(fromDay: number, toDay: number, category: string, includeSubaccounts = true, sid = this.options.accountSid): UsageValue {
     let count: number | null = category === 'totalprice' ? null : 0;
     let usage = 0;
     let price = 0;
     for (let d = fromDay; d <= toDay; d += DAY_SECONDS) {
-      const v = this.day(d, category, includeSubaccounts);
+      const v = this.day(d, category, includeSubaccounts, sid);
       if (count !== null) count += v.count ?? 0;
       usage += v.usage;
       price += v.price;
@@ -254,20 +281,39 @@ export class TwilioSimulator extends Simulator {
     return Math.max(0, Math.min(1, (now - dayStart) / DAY_SECONDS));
   }
 
-  private leafDay(dayStart: number, category: string, includeSubaccounts: boolean): { count: number; usage: number; price: number } {
+  private leafDay(dayStart: number, category: string, includeSubaccounts: boolean, sid: string): { count: number; usage: number; price: number } {
+    const subs = this.options.subaccounts;
+    if (sid !== this.options.accountSid || !subs) return this.ownLeafDay(dayStart, category, includeSubaccounts ? 1 + (this.options.subaccountShare ?? 0.25) : 1, sid);
+    const own = this.ownLeafDay(dayStart, category, 1, sid);
+    if (!includeSubaccounts) return own;
+    for (const sub of subs) {
+      const v = this.ownLeafDay(dayStart, category, 1, sub.sid);
+      own.count += v.count;
+      own.usage = round5(own.usage + v.usage);
+      own.price = round5(own.price + v.price);
+    }
+    return own;
+  }
+
+  /** One account's own usage of a leaf on a day; `share` scales the event count. */
+  private ownLeafDay(dayStart: number, category: string, share: number, sid: string): { count: number; usage: number; price: number } {
     const leaf = LEAVES.find((l) => l.category === category)!;
     const f = this.elapsed(dayStart);
-    const share = includeSubaccounts ? 1 + (this.options.subaccountShare ?? 0.25) : 1;
+    const main = sid === this.options.accountSid;
+    const sub = this.options.subaccounts?.find((a) => a.sid === sid);
+    const scale = (this.options.scale ?? 1) * (main ? 1 : (sub?.scale ?? 0.2));
+    // The main account keeps the seeds it always had; a subaccount's usage is its own.
+    const salt = main ? '' : `|${sid}`;
     let count = 0;
     if (leaf.monthlyOn !== undefined) {
       // Monthly fees are charged whole, early on their day.
-      if (new Date(dayStart * 1000).getUTCDate() === leaf.monthlyOn && f > 0.01) count = Math.round(leaf.perDay * share);
+      if (new Date(dayStart * 1000).getUTCDate() === leaf.monthlyOn && f > 0.01) count = Math.round(leaf.perDay * share * (main ? 1 : (sub?.scale ?? 0.2)));
     } else if (f > 0) {
       const weekday = [0.45, 1, 1.1, 1.05, 1, 0.9, 0.4][new Date(dayStart * 1000).getUTCDay()]!;
-      const h = hash01(`${dayStart}|${category}`);
-      count = Math.round(leaf.perDay * (this.options.scale ?? 1) * weekday * (0.6 + 0.8 * h) * f * share);
+      const h = hash01(`${dayStart}|${category}${salt}`);
+      count = Math.round(leaf.perDay * scale * weekday * (0.6 + 0.8 * h) * f * share);
     }
-    const rev = this.revisions.get(`${dayStart}|${category}`);
+    const rev = main ? this.revisions.get(`${dayStart}|${category}`) : undefined;
     count += rev?.count ?? 0;
     const usage = round5(count * leaf.usagePerEvent);
     const price = round5(usage * leaf.unitPrice + (rev?.usd ?? 0));
@@ -276,7 +322,12 @@ export class TwilioSimulator extends Simulator {
 
   // ---- HTTP ----
 
-  private authorize(req: Request, res: Response, pathSid?: string): boolean {
+  /**
+   * Basic auth as the account (SID and Auth Token) or one of its API keys. `pathSid` must be the
+   * account or one of its subaccounts; the Account resources (`resource: 'account'`) are refused to
+   * Standard API keys with the 401 Twilio answers them.
+   */
+  private authorize(req: Request, res: Response, pathSid?: string, resource: 'account' | 'other' = 'other'): boolean {
     const header = req.get('authorization') ?? '';
     const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
     if (!m) {
@@ -289,13 +340,22 @@ export class TwilioSimulator extends Simulator {
     const user = decoded.slice(0, colon);
     const pass = decoded.slice(colon + 1);
     const { accountSid, authToken, apiKeys = {} } = this.options;
-    const ok = colon > 0 && ((user === accountSid && pass === authToken) || (user in apiKeys && apiKeys[user] === pass));
+    const key = apiKeys[user];
+    const keySecret = typeof key === 'string' ? key : key?.secret;
+    const keyType = typeof key === 'object' ? key.type : 'standard';
+    const asAccount = user === accountSid && pass === authToken;
+    const ok = colon > 0 && (asAccount || (key !== undefined && keySecret === pass));
     if (!ok) {
       res.set('WWW-Authenticate', 'Basic realm="Twilio API"');
       res.status(401).json({ ...twilioError(401, 'Authenticate'), detail: 'Your AccountSid or AuthToken was incorrect.' });
       return false;
     }
-    if (pathSid !== undefined && pathSid !== accountSid) {
+    if (resource === 'account' && !asAccount && keyType === 'standard') {
+      // "Standard: access to all Twilio API resources, except for API key and Account resources."
+      res.status(401).json(twilioError(401, 'Authenticate'));
+      return false;
+    }
+    if (pathSid !== undefined && pathSid !== accountSid && !this.options.subaccounts?.some((a) => a.sid === pathSid)) {
       // An API Key SID in the path, or another account's SID.
       this.fail(res, 404, `The requested resource ${req.path} was not found`);
       return false;
@@ -329,7 +389,7 @@ export class TwilioSimulator extends Simulator {
     const asOf = `${this.now().toISOString().slice(0, 19)}+00:00`;
     for (const c of categories) {
       for (const [from, to] of periods) {
-        const v = sub === 'Daily' ? this.day(from, c, includeSub) : this.period(from, to, c, includeSub);
+        const v = sub === 'Daily' ? this.day(from, c, includeSub, sid) : this.period(from, to, c, includeSub, sid);
         all.push(this.renderRecord(sid, c, from, to, v, asOf));
       }
     }

@@ -11,15 +11,16 @@
 // store's random salt. A key check value in the header tells a wrong key from a damaged file.
 // A store that cannot be decrypted is never rewritten: opening fails with what to do.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ExporterConfig } from '../config/schema.js';
 import { registerSecret, type Logger } from '../log.js';
 import type { AccountConfig } from '../poll/poller.js';
 import { PROVIDERS } from '../providers/index.js';
+import { accountSecrets } from '../providers/module.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/types.js';
-import { fsyncDir, writeJsonAtomic } from './atomic.js';
+import { StateWriteError, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 export const STORE_FILE = 'credentials.json';
 export const KEY_FILE = 'master.key';
@@ -133,6 +134,8 @@ export interface OpenOptions {
   masterKeyFile?: string;
   /** Never write (the `once` command): no key file is created, `update` fails. */
   readOnly?: boolean;
+  /** Called for every failed write (nexus_exporter_state_write_errors_total). */
+  onWriteError?: (e: StateWriteError) => void;
 }
 
 export class CredentialStore {
@@ -208,13 +211,25 @@ export class CredentialStore {
     return next;
   }
 
+  /** Resolves once the changes queued so far are written (or have failed). */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  /** Throws a StateWriteError (after counting it) when the key file or the store cannot be written. */
   private async write(data: StoreData): Promise<void> {
-    if (!this.crypto) {
-      const master = await createKeyFile(this.options);
-      this.crypto = { master, salt: randomBytes(16) };
+    try {
+      if (!this.crypto) {
+        const master = await createKeyFile(this.options);
+        this.crypto = { master, salt: randomBytes(16) };
+      }
+      this.crypto.derived ??= await deriveKey(this.crypto.master, this.crypto.salt);
+      await writeJsonAtomic(this.path, encryptStore(data, this.crypto.derived, kdfOf(this.crypto.master), this.crypto.salt));
+    } catch (e) {
+      const err = e instanceof StateWriteError ? e : new StateWriteError(join(this.options.stateDir, KEY_FILE), (e as NodeJS.ErrnoException).code, e);
+      this.options.onWriteError?.(err);
+      throw err;
     }
-    this.crypto.derived ??= await deriveKey(this.crypto.master, this.crypto.salt);
-    await writeJsonAtomic(this.path, encryptStore(data, this.crypto.derived, kdfOf(this.crypto.master), this.crypto.salt), 0o600);
   }
 
   /** Even accounts that are not polled (shadowed, invalid) must stay out of logs and answers. */
@@ -222,7 +237,7 @@ export class CredentialStore {
     for (const a of this.data.accounts) {
       const module = PROVIDERS[a.provider];
       const parsed = module?.accountSchema.safeParse({ ...a.fields, account: a.account });
-      if (module && parsed?.success) for (const s of module.secrets(parsed.data)) registerSecret(s);
+      if (module && parsed?.success) for (const s of accountSecrets(module, parsed.data)) registerSecret(s);
     }
   }
 }
@@ -250,15 +265,9 @@ async function resolveMasterKey(options: OpenOptions): Promise<MasterKey | undef
 async function createKeyFile(options: OpenOptions): Promise<MasterKey> {
   const keyPath = join(options.stateDir, KEY_FILE);
   const key = randomBytes(32);
-  // 'wx': never overwrite a key file another process (or an earlier run) created.
-  const handle = await open(keyPath, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${key.toString('base64')}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fsyncDir(options.stateDir);
+  // Exclusive: never overwrite a key file another process (or an earlier run) created. Written whole
+  // or not at all: a key cut by a full disk would silently become a different key.
+  await writeFileAtomic(keyPath, Buffer.from(`${key.toString('base64')}\n`), { mode: 0o600, exclusive: true });
   options.log.warn(
     { path: keyPath },
     'NEXUS_MASTER_KEY is not set: created a master key file for the credential store next to it. Anyone who can read the state directory can decrypt it; set NEXUS_MASTER_KEY (32 bytes, hex or base64) to keep the key elsewhere, and back this file up with the store',

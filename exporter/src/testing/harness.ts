@@ -1,7 +1,9 @@
 // Test helpers: a poller wired to a fresh metrics model, against a simulator on loopback. Real HTTP,
 // real ledger (optionally persisted in a temp dir); nothing is stubbed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HTTP, type HttpSettings } from '../http/client.js';
@@ -78,10 +80,10 @@ export function closeTo(actual: number, expected: number, epsilon = 1e-8): boole
 }
 
 /**
- * The error-path contract every provider test checks: after a good poll, a poll that fails (`fail`
- * arms the fault) counts exactly one error with `reason` at `endpoint`, marks the account down and
- * changes no provider data; once `recover` clears the fault the next poll succeeds. Returns the data
- * as it was before the failure.
+ * The error-path contract when every source fails: after a good poll, a poll that fails (`fail` arms
+ * the fault) counts exactly one error with `reason` at `endpoint`, marks the account down and changes
+ * no provider data; once `recover` clears the fault the next poll succeeds. Returns the data as it was
+ * before the failure.
  */
 export async function assertFailedPollKeepsLastGoodData(
   h: Harness,
@@ -99,4 +101,90 @@ export async function assertFailedPollKeepsLastGoodData(
   assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
   assert.equal(h.value('nexus_provider_up'), 1);
   return good;
+}
+
+/** A series of `dataSnapshot()`: its metric and labels. */
+export type SeriesFilter = (metric: MetricName, labels: Labels) => boolean;
+
+function parseSeriesKey(key: string): [MetricName, Labels] {
+  const brace = key.indexOf('{');
+  return [key.slice(0, brace) as MetricName, JSON.parse(key.slice(brace)) as Labels];
+}
+
+/**
+ * The error-path contract of one source: after a good poll (and a clock that moved, so that fresh
+ * data differs), a poll in which `source` fails counts exactly one error with `reason` at `endpoint`,
+ * marks the source and the account down, and keeps the series the source owns (`owned`) at their last
+ * good values; the caller checks that the other sources' series moved on (the returned `during`
+ * snapshot). Once `recover` clears the fault the next poll succeeds. Returns the snapshots before and
+ * during the failure.
+ */
+export async function assertFailedSourceKeepsLastGoodData(
+  h: Harness,
+  expected: { endpoint: string; reason: string; source: string },
+  fault: { fail(): void; recover(): void },
+  owned: SeriesFilter,
+): Promise<{ before: Record<string, number>; during: Record<string, number> }> {
+  const before = h.dataSnapshot();
+  const mine = Object.keys(before).filter((k) => owned(...parseSeriesKey(k)));
+  assert.ok(mine.length > 0, `the test names series that ${expected.source} owns`);
+  fault.fail();
+  assert.equal(await h.poller.pollNow(), false, 'the poll is not a success');
+  const during = h.dataSnapshot();
+  for (const k of mine) assert.equal(during[k], before[k], `${k} keeps its last good value`);
+  assert.equal(h.value('nexus_provider_up'), 0);
+  assert.equal(h.value('nexus_provider_source_up', { source: expected.source }), 0, `${expected.source} is down`);
+  const others = h.series('nexus_provider_source_up').filter((s) => s.labels.source !== expected.source);
+  assert.ok(others.length > 0 && others.every((s) => s.value === 1), 'the other sources are up');
+  assert.equal(h.value('nexus_provider_polls_total', { result: 'partial' }), 1);
+  assert.equal(h.value('nexus_provider_errors_total', { endpoint: expected.endpoint, reason: expected.reason }), 1, `one ${expected.reason} error at ${expected.endpoint}`);
+  assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
+  fault.recover();
+  assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
+  assert.equal(h.value('nexus_provider_up'), 1);
+  assert.equal(h.value('nexus_provider_source_up', { source: expected.source }), 1);
+  return { before, during };
+}
+
+/**
+ * A real tmpfs of `sizeKiB` (a small disk that fills up), or the reason there is none: mounting needs
+ * root (CI runs as root). Tests skip with that reason rather than pass without the real disk.
+ */
+export async function smallTmpfs(sizeKiB: number): Promise<{ path: string; remove(): Promise<void> } | { skip: string }> {
+  if (process.getuid?.() !== 0) return { skip: 'needs root to mount a small tmpfs (CI runs as root)' };
+  const dir = await tempDir('nexus-tmpfs-');
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir.path], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    await dir.remove();
+    return { skip: `cannot mount a tmpfs here: ${(mount.stderr || mount.error?.message || '').trim()}` };
+  }
+  return {
+    path: dir.path,
+    remove: async () => {
+      spawnSync('umount', ['-l', dir.path]);
+      await dir.remove();
+    },
+  };
+}
+
+/**
+ * A TCP server that reads requests and never answers: a hung provider (or OTLP collector). `sockets`
+ * are the connections that have sent a request.
+ */
+export async function silentServer(): Promise<{ url: string; sockets: Socket[]; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const all = new Set<Socket>();
+  const server = createServer((s) => {
+    all.add(s);
+    s.once('data', () => sockets.push(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sockets,
+    close: async () => {
+      for (const s of all) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }

@@ -14,9 +14,11 @@ export interface CheckResult {
 }
 
 const EXPORTER_TITLES: Partial<Record<ApiErrorKind, string>> = {
-  unreachable: 'Exporter unreachable',
+  no_route: 'No proxy route in Grafana',
+  unreachable: 'Grafana cannot reach the exporter',
   unauthorized: 'Admin token rejected',
-  forbidden: 'Permission denied',
+  forbidden: 'Organization Admin role needed',
+  rate_limited: 'The exporter is refusing requests',
   not_found: 'Admin API not found',
 };
 

@@ -1,11 +1,28 @@
-import { ApiError, toApiError } from './client';
+import { ApiError, stopsAutoRefresh, toApiError } from './client';
 
 const fetchError = (status: number, data: unknown) => ({ status, data, statusText: '', config: { url: '/x' } });
 
 describe('toApiError', () => {
   test.each([
-    [502, 'Bad Gateway', 'unreachable', /Grafana could not reach the exporter \(502\)\. Check the exporter URL/],
-    [504, '', 'unreachable', /Grafana could not reach the exporter \(504\)/],
+    // backendSrv turns Grafana's empty 502/504 body into {message: '', error: statusText, response: ''}.
+    [
+      502,
+      { message: '', error: 'Bad Gateway', response: '' },
+      'unreachable',
+      /^Grafana cannot reach the exporter \(502 Bad Gateway\)\. Check the exporter URL/,
+    ],
+    [
+      504,
+      { message: '', error: 'Gateway Timeout', response: '' },
+      'unreachable',
+      /Grafana cannot reach the exporter \(504 Gateway Timeout\)/,
+    ],
+    [
+      404,
+      { message: 'plugin route match not found' },
+      'no_route',
+      /^Grafana has no proxy route for this call \(404 "plugin route match not found"\).*Reinstall the plugin/,
+    ],
     [
       401,
       { error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token' } },
@@ -14,9 +31,9 @@ describe('toApiError', () => {
     ],
     [
       403,
-      { message: 'Access denied' },
+      { message: 'plugin proxy route access denied' },
       'forbidden',
-      /Permission denied \(403\): Access denied\. Managing the exporter needs the Grafana Admin role/,
+      /^Managing the exporter needs the organization Admin role in Grafana \(403\)/,
     ],
     [
       404,
@@ -52,6 +69,26 @@ describe('toApiError', () => {
     expect(e.kind).toBe(kind);
     expect(e.status).toBe(status);
     expect(e.message).toMatch(message);
+    expect(e.message).not.toMatch(/Grafana Admin/);
+  });
+
+  test('only 401, 403, 429 and a missing route stop auto-refresh', () => {
+    const kinds = [401, 403, 404, 409, 429, 500, 502, 504].map((status) => [
+      status,
+      stopsAutoRefresh(
+        toApiError(fetchError(status, status === 404 ? { message: 'plugin route match not found' } : {}))
+      ),
+    ]);
+    expect(kinds).toEqual([
+      [401, true],
+      [403, true],
+      [404, true],
+      [409, false],
+      [429, true],
+      [500, false],
+      [502, false],
+      [504, false],
+    ]);
   });
 
   test('validation errors keep the field details', () => {
@@ -71,7 +108,7 @@ describe('toApiError', () => {
 
   test('names the target: a Prometheus 502 does not talk about the exporter URL', () => {
     const e = toApiError(fetchError(502, ''), 'prometheus');
-    expect(e.message).toBe('Grafana could not reach the Prometheus data source (502).');
+    expect(e.message).toBe('Grafana cannot reach the Prometheus data source (502 Bad Gateway).');
   });
 
   test('a request that never got an answer is "unreachable"; other throwables are kept', () => {

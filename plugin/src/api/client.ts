@@ -4,6 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 
 export type ApiErrorKind =
+  | 'no_route'
   | 'unreachable'
   | 'unauthorized'
   | 'forbidden'
@@ -71,9 +72,23 @@ export async function request<T>({ url, method = 'GET', data, target = 'exporter
   }
 }
 
-interface ExporterErrorBody {
-  error?: { code?: string; message?: string; details?: FieldError[] };
+/**
+ * The body of an error as the plugin receives it: the exporter's `{error: {code, message, details}}`,
+ * Grafana's own `{message}` (its proxy: "plugin route match not found", "plugin proxy route access
+ * denied"), or an empty/text body that backendSrv turned into `{message, error: statusText}`.
+ */
+interface ErrorBody {
+  error?: { code?: string; message?: string; details?: FieldError[] } | string;
   message?: string;
+}
+
+/** Grafana's plugin proxy answers (pkg/api/pluginproxy/pluginproxy.go). */
+const GRAFANA_NO_ROUTE = 'plugin route match not found';
+const GRAFANA_ROUTE_DENIED = 'plugin proxy route access denied';
+
+/** Errors after which retrying on a timer only makes things worse (a wrong token gets an address blocked). */
+export function stopsAutoRefresh(e: ApiError): boolean {
+  return e.kind === 'unauthorized' || e.kind === 'forbidden' || e.kind === 'rate_limited' || e.kind === 'no_route';
 }
 
 export function toApiError(e: unknown, target: Target = 'exporter'): ApiError {
@@ -84,23 +99,32 @@ export function toApiError(e: unknown, target: Target = 'exporter'): ApiError {
     return new ApiError('unknown', e instanceof Error ? e.message : String(e));
   }
   const status = e.status;
-  const body = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as ExporterErrorBody;
-  const code = body.error?.code;
-  const serverMessage = body.error?.message ?? body.message ?? (typeof e.data === 'string' ? e.data : undefined);
-  const details = Array.isArray(body.error?.details) ? body.error!.details : [];
+  const body = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as ErrorBody;
+  const exporterError = typeof body.error === 'object' ? body.error : undefined;
+  const code = exporterError?.code;
+  const serverMessage =
+    exporterError?.message || body.message || (typeof e.data === 'string' && e.data ? e.data : undefined);
+  const details = Array.isArray(exporterError?.details) ? exporterError!.details : [];
   const suffix = serverMessage ? `: ${serverMessage}` : '';
   const name = TARGET_NAMES[target];
   const exporter = target === 'exporter';
 
-  if (!status) {
-    return new ApiError('unreachable', `Grafana could not be reached${suffix}`, status);
+  if (!status || status < 0) {
+    return new ApiError('unreachable', `The browser could not reach Grafana${suffix}`, status);
+  }
+  if (exporter && status === 404 && body.message === GRAFANA_NO_ROUTE) {
+    return new ApiError(
+      'no_route',
+      'Grafana has no proxy route for this call (404 "plugin route match not found"): the installed plugin files do not match this version of the app. Reinstall the plugin and restart Grafana.',
+      status
+    );
   }
   if (status === 502 || status === 504) {
     return new ApiError(
       'unreachable',
-      `Grafana could not reach ${name} (${status}).` +
+      `Grafana cannot reach ${name} (${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Timeout'}).` +
         (exporter
-          ? ' Check the exporter URL on the configuration page and that the exporter is running and reachable from the Grafana server.'
+          ? ' Check the exporter URL on the configuration page, and that the exporter is running and reachable from the Grafana server (not only from your browser).'
           : ''),
       status,
       code
@@ -110,7 +134,7 @@ export function toApiError(e: unknown, target: Target = 'exporter'): ApiError {
     return new ApiError(
       'unauthorized',
       exporter
-        ? `The exporter rejected the admin token (401)${suffix}. Reset the token on the configuration page and enter the exporter's admin token.`
+        ? `The exporter rejected the admin token (401)${suffix}. Enter the exporter's admin token again on the configuration page.`
         : `${capitalize(name)} answered 401 Unauthorized${suffix}.`,
       status,
       code
@@ -119,7 +143,9 @@ export function toApiError(e: unknown, target: Target = 'exporter'): ApiError {
   if (status === 403) {
     return new ApiError(
       'forbidden',
-      `Permission denied (403)${suffix}.` + (exporter ? ' Managing the exporter needs the Grafana Admin role.' : ''),
+      exporter && body.message === GRAFANA_ROUTE_DENIED
+        ? 'Managing the exporter needs the organization Admin role in Grafana (403). Ask an Admin of this organization.'
+        : `Permission denied (403)${suffix}.`,
       status,
       code
     );
@@ -128,7 +154,9 @@ export function toApiError(e: unknown, target: Target = 'exporter'): ApiError {
     return new ApiError(
       'not_found',
       `Not found (404)${suffix}.` +
-        (exporter ? " Is the exporter URL the exporter's base URL (without /api/v1), and is the app enabled?" : ''),
+        (exporter && !/disabled/.test(serverMessage ?? '')
+          ? " Is the exporter URL the exporter's base URL (without /api/v1)?"
+          : ''),
       status,
       code
     );

@@ -9,8 +9,9 @@ export interface CredentialField {
   label: string;
   /** Secrets are write-only: never shown, only replaced. Identifiers (account SIDs) are plain inputs. */
   secret: boolean;
+  /** A new account cannot be saved without it (the exporter checks combinations, e.g. Twilio's). */
+  required?: boolean;
   description?: string;
-  placeholder?: string;
 }
 
 export interface ProviderInfo {
@@ -33,15 +34,14 @@ export const PROVIDERS: ProviderInfo[] = [
         key: 'adminKey',
         label: 'Admin key',
         secret: true,
-        placeholder: 'sk-admin-…',
-        description: 'An organization admin key; the Usage and Costs APIs need it.',
+        required: true,
+        description: 'An organization admin key (it starts with sk-admin-); the Usage and Costs APIs need it.',
       },
       {
         key: 'projectKey',
         label: 'Project key',
         secret: true,
-        placeholder: 'sk-proj-…',
-        description: 'Optional; used only for the liveness probe.',
+        description: 'Optional (it starts with sk-proj-); used only for the liveness probe.',
       },
     ],
     docsUrl: 'https://platform.openai.com/docs/api-reference/usage',
@@ -51,12 +51,11 @@ export const PROVIDERS: ProviderInfo[] = [
     title: 'OpenRouter',
     description: "The key's spend and remaining limit; with a management key also the balance and per-model activity.",
     credentials: [
-      { key: 'apiKey', label: 'API key', secret: true, placeholder: 'sk-or-v1-…' },
+      { key: 'apiKey', label: 'API key', secret: true, required: true, description: 'It starts with sk-or-v1-.' },
       {
         key: 'managementKey',
         label: 'Management key',
         secret: true,
-        placeholder: 'sk-or-v1-…',
         description: 'Optional; adds the prepaid balance and per-model activity.',
       },
     ],
@@ -71,6 +70,7 @@ export const PROVIDERS: ProviderInfo[] = [
         key: 'serviceKey',
         label: 'Service key',
         secret: true,
+        required: true,
         description: 'Team Management API service key: the only source of usage and cost.',
       },
       {
@@ -87,9 +87,9 @@ export const PROVIDERS: ProviderInfo[] = [
     title: 'Twilio',
     description: 'Usage records, balance and Monitor alerts of one Twilio account.',
     credentials: [
-      { key: 'accountSid', label: 'Account SID', secret: false, placeholder: 'AC…' },
+      { key: 'accountSid', label: 'Account SID', secret: false, required: true, description: 'It starts with AC.' },
       { key: 'authToken', label: 'Auth token', secret: true },
-      { key: 'apiKeySid', label: 'API key SID', secret: false, placeholder: 'SK…' },
+      { key: 'apiKeySid', label: 'API key SID', secret: false, description: 'It starts with SK.' },
       { key: 'apiKeySecret', label: 'API key secret', secret: true },
     ],
     credentialsHint: 'The account SID with either its auth token, or an API key SID and secret.',
@@ -100,7 +100,13 @@ export const PROVIDERS: ProviderInfo[] = [
     title: 'Apollo.io',
     description: 'API usage and credit consumption.',
     credentials: [
-      { key: 'apiKey', label: 'API key', secret: true, description: 'A master API key; usage statistics need one.' },
+      {
+        key: 'apiKey',
+        label: 'API key',
+        secret: true,
+        required: true,
+        description: 'A master API key; usage statistics need one.',
+      },
     ],
     docsUrl: 'https://docs.apollo.io/reference/view-api-usage-stats',
   },

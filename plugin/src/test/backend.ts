@@ -1,6 +1,9 @@
 // A fake Grafana backend at the network boundary: getBackendSrv().fetch answers from a route table and
 // records every request, so tests assert the exact calls a page makes (URL, method, body) and drive the
 // unhappy paths (exporter down = Grafana's 502, 401, validation errors) without mocking components.
+// Calls to the app's plugin proxy first go through Grafana's own route matching (test/grafana/, ported
+// from Grafana's source) against src/plugin.json's routes: a URL no route matches gets Grafana's 404
+// "plugin route match not found", whatever the test table says, and fails the test in resetBackend.
 import { Observable } from 'rxjs';
 import {
   setBackendSrv,
@@ -11,6 +14,8 @@ import {
   type FetchResponse,
 } from '@grafana/runtime';
 import type { DataSourceInstanceSettings } from '@grafana/data';
+import pluginJson from '../plugin.json';
+import { extractProxyPath, handleRequest, proxiedPluginId, type PluginRoute } from './grafana/pluginProxy';
 
 export interface RecordedRequest {
   method: string;
@@ -37,6 +42,17 @@ interface Route {
 let routes: Route[] = [];
 let requests: RecordedRequest[] = [];
 let unmatched: RecordedRequest[] = [];
+let routeMisses: RecordedRequest[] = [];
+
+/** What Grafana answers before any upstream is called: a plugin proxy URL no plugin.json route matches. */
+function grafanaProxyReply(req: RecordedRequest): Reply | undefined {
+  const path = req.url.split('?')[0]!;
+  if (proxiedPluginId(path) !== pluginJson.id) {
+    return undefined;
+  }
+  const decision = handleRequest(pluginJson.routes as PluginRoute[], req.method, extractProxyPath(path));
+  return 'status' in decision ? { status: decision.status, data: decision.body } : undefined;
+}
 
 function findRoute(method: string, url: string) {
   const path = url.split('?')[0];
@@ -51,6 +67,12 @@ function handle(options: BackendSrvRequest): Observable<FetchResponse> {
       data: options.data,
     };
     requests.push(req);
+    const refused = grafanaProxyReply(req);
+    if (refused) {
+      routeMisses.push(req);
+      subscriber.error({ status: refused.status, statusText: 'Not Found', data: refused.data, config: options });
+      return;
+    }
     const route = findRoute(req.method, req.url);
     if (!route) {
       unmatched.push(req);
@@ -101,6 +123,8 @@ export const backend = {
   requestsTo: (method: string, url: string) =>
     requests.filter((r) => r.method === method && r.url.split('?')[0] === url),
   unmatched: () => unmatched,
+  /** Calls Grafana's route matching refused (none, unless a test expects it). */
+  routeMisses: () => routeMisses,
 };
 
 export function installBackend() {
@@ -110,9 +134,16 @@ export function installBackend() {
 
 export function resetBackend() {
   const leftover = unmatched;
+  const misses = routeMisses;
   routes = [];
   requests = [];
   unmatched = [];
+  routeMisses = [];
+  if (misses.length > 0) {
+    throw new Error(
+      `requests that match no route of plugin.json (Grafana answers 404 "plugin route match not found"): ${misses.map((r) => `${r.method} ${r.url}`).join(', ')}`
+    );
+  }
   if (leftover.length > 0) {
     throw new Error(`requests without a fake route: ${leftover.map((r) => `${r.method} ${r.url}`).join(', ')}`);
   }

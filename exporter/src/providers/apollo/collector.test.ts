@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { MetricName } from '../../metrics/catalog.js';
-import { ApolloSimulator, type ApolloSimOptions } from '../../simulators/apollo.js';
+import { ApolloSimulator, UNLIMITED_CREDIT, type ApolloSimOptions } from '../../simulators/apollo.js';
 import type { Fault } from '../../simulators/base.js';
-import { assertFailedPollKeepsLastGoodData, harness, type Harness } from '../../testing/harness.js';
+import { assertFailedSourceKeepsLastGoodData, harness, type Harness, type SeriesFilter } from '../../testing/harness.js';
 import { apollo } from './index.js';
 import { endpointName, headerWindows } from './parse.js';
 
@@ -61,7 +61,8 @@ function assertCredits(h: Harness, s: ApolloSimulator): void {
     assert.equal(gauge(h, 'nexus_credits_remaining', { credit_type: c.type }), c.leftOver, c.type);
     assert.equal(gauge(h, 'nexus_credits_limit', { credit_type: c.type }), c.limit, c.type);
   }
-  assert.equal(h.series('nexus_credits_limit').length, s.credits().length);
+  assert.equal(h.series('nexus_credits_limit').length, s.credits().length, 'a credit type without a limit has no series');
+  assert.equal(h.series('nexus_credits_remaining', { credit_type: UNLIMITED_CREDIT }).length, 0);
 }
 
 
@@ -119,13 +120,23 @@ describe('Apollo collector', () => {
     assert.equal(await h.poller.pollNow(), true);
     assertRateLimits(h, sim);
     assertCredits(h, sim);
-    // Windows Apollo does not limit are absent, not zero: paid enrichment has a minute window only.
+    // Windows Apollo does not limit (null in the listing) have no series: paid enrichment has a minute window only.
     assert.deepEqual(h.series('nexus_rate_limit_limit', { endpoint: 'api/v1/people/match' }).map((s) => s.labels.window), ['minute']);
+    assert.equal(h.series('nexus_rate_limit_remaining', { endpoint: 'api/v1/people/match' }).length, 1);
+    // left_over that did not move with consumed is not trusted: remaining is limit − consumed.
+    const listing = (await (await fetch(`${url}/api/v1/usage_stats/api_usage_stats`, { method: 'POST', headers: { 'x-api-key': MASTER } })).json()) as Record<string, Record<string, { limit: number; consumed: number; left_over: number } | null>>;
+    const stale = Object.entries(listing).flatMap(([k, w]) => Object.entries(w).filter(([, v]) => v && v.consumed > 0 && v.left_over === v.limit).map(([window]) => [endpointName(k)!, window] as const));
+    assert.ok(stale.length > 0, 'the simulator serves the documented stale left_over');
+    for (const [endpoint, window] of stale) {
+      const row = sim.rateLimits().find((r) => r.endpoint === endpoint && r.window === window)!;
+      assert.equal(gauge(h, 'nexus_rate_limit_remaining', { endpoint, window }), row.limit - row.consumed, `${endpoint} ${window}`);
+    }
+    assert.ok(Object.values(listing).some((w) => Object.values(w).includes(null)), 'unlimited windows are null');
     assert.equal(gauge(h, 'nexus_rate_limit_limit', { endpoint: 'api/v1/mixed_people/search', window: 'day' }), 50000);
     assert.ok(h.series('nexus_rate_limit_remaining').some((s) => s.value < 1000 && s.labels.window !== 'minute' && s.labels.endpoint !== STATS), 'background traffic consumes some windows');
     assert.ok(h.series('nexus_credits_remaining').some((s) => s.value < gauge(h, 'nexus_credits_limit', { credit_type: s.labels.credit_type! })!), 'some credits are used');
     assert.equal(h.value('nexus_provider_up'), 1);
-    assert.deepEqual(sim.requests.map((r) => `${r.method} ${r.path}`), ['POST /api/v1/usage_stats/api_usage_stats', 'POST /api/v1/usage_stats/credit_usage_stats']);
+    assert.deepEqual(sim.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`), ['POST /api/v1/usage_stats/api_usage_stats', 'POST /api/v1/usage_stats/credit_usage_stats']);
   });
 
   it('reads the rate-limit headers of every call: its own windows count down poll by poll', async () => {
@@ -240,16 +251,26 @@ describe('Apollo collector', () => {
     { name: 'bad_response truncated', fault: { kind: 'truncated' }, path: 'credit_usage_stats', reason: 'bad_response', endpoint: '/usage_stats/credit_usage_stats' },
   ];
 
+  // The credits call's own rate-limit headers belong to the credits source.
+  const ofCredits: SeriesFilter = (m, l) => m.startsWith('nexus_credits_') || (m.startsWith('nexus_rate_limit_') && l.endpoint === CREDITS);
+  const owners: Record<string, { source: string; owned: SeriesFilter }> = {
+    '/usage_stats/api_usage_stats': { source: 'apollo.rate_limits', owned: (m, l) => m.startsWith('nexus_rate_limit_') && l.endpoint !== CREDITS },
+    '/usage_stats/credit_usage_stats': { source: 'apollo.credits', owned: ofCredits },
+  };
   for (const f of failures) {
-    it(`${f.name}: counted as ${f.reason}, last good data kept, down until it recovers`, async () => {
+    it(`${f.name}: counted as ${f.reason}, that source's last good data kept, the other applied, down until it recovers`, async () => {
       const h = await harness('apollo', account(), { now: () => clock, http: { retries: 0, ...f.http } });
       assert.equal(await h.poller.pollNow(), true);
-      // Time passes: credits and windows move, so a poll applied even in part would show.
+      // Time passes: credits and windows move, so a source applied even in part would show.
       clock = new Date(NOW.getTime() + 3 * 3600_000);
-      await assertFailedPollKeepsLastGoodData(h, { reason: f.reason, endpoint: f.endpoint }, {
+      const { source, owned } = owners[f.endpoint]!;
+      await assertFailedSourceKeepsLastGoodData(h, { reason: f.reason, endpoint: f.endpoint, source }, {
         fail: () => sim.inject(f.fault, { path: f.path }),
-        recover: () => sim.clearFaults(),
-      });
+        recover: () => {
+          if (source === 'apollo.rate_limits') assertCredits(h, sim);
+          sim.clearFaults();
+        },
+      }, owned);
       assertRateLimits(h, sim);
       assertCredits(h, sim);
     });

@@ -1,10 +1,13 @@
 // Apollo.io: rate limits per endpoint and window (api_usage_stats) and credits per credit type
-// (credit_usage_stats), both POST with the key in X-Api-Key and free of credits. The rate-limit headers
-// of every call are read as well: they are the freshest numbers for the usage_stats endpoints
-// themselves, and win over the listing when both describe the same endpoint and window (one series
-// each, never a sum). Everything here is a gauge; nothing is bucketed.
+// (credit_usage_stats), both POST with the key in X-Api-Key and free of credits, each a source of its
+// own (`apollo.rate_limits`, `apollo.credits`). The rate-limit headers of every call are read as well:
+// they are the freshest numbers for the usage_stats endpoints themselves, and win over the listing
+// when both describe the same endpoint and window (one series each, never a sum): the credits call's
+// headers belong to the credits source, so the listing leaves that endpoint out. Everything here is a
+// gauge; nothing is bucketed.
 import type { HttpResponse } from '../../http/client.js';
-import type { Collector, GaugeSample, PollContext, UsageBatch } from '../types.js';
+import { excerpt } from '../../log.js';
+import type { Collector, GaugeSample, PollContext } from '../types.js';
 import { describeZodError } from '../values.js';
 import { apiUsageStats, creditUsageStats, endpointName, headerWindows, remainingOf, WINDOWS, type RateWindow, type WindowValue } from './parse.js';
 import type { ApolloAccount } from './index.js';
@@ -37,65 +40,72 @@ export class ApolloCollector implements Collector {
     await this.call(ctx, this.account.credits ? 'credits' : 'rateLimits');
   }
 
-  async poll(ctx: PollContext): Promise<UsageBatch> {
-    const gauges: GaugeSample[] = [];
-    const limits = new Map<string, { endpoint: string; window: RateWindow; value: WindowValue }>();
-    const put = (endpoint: string, window: RateWindow, value: WindowValue) => limits.set(`${endpoint}\n${window}`, { endpoint, window, value });
+  async poll(ctx: PollContext): Promise<void> {
     const wanted = (endpoint: string) => !this.account.rateLimitEndpoints || this.account.rateLimitEndpoints.includes(endpoint);
-    const fromHeaders: Array<[string, HttpResponse]> = [];
-
     if (this.account.rateLimits) {
-      const res = await this.call(ctx, 'rateLimits');
-      fromHeaders.push([CALLS.rateLimits.name, res]);
-      const parsed = apiUsageStats.safeParse(res.body);
-      if (!parsed.success) throw ctx.http.badResponse(CALLS.rateLimits.endpoint, describeZodError(parsed.error));
-      let skipped = 0;
-      let endpoints = 0;
-      for (const [key, stats] of Object.entries(parsed.data)) {
-        const endpoint = endpointName(key);
-        if (!endpoint || endpoints >= MAX_ENDPOINTS) {
-          skipped++;
-          continue;
+      await ctx.source('apollo.rate_limits', async () => {
+        const limits = new Map<string, { endpoint: string; window: RateWindow; value: WindowValue }>();
+        const put = (endpoint: string, window: RateWindow, value: WindowValue) => limits.set(`${endpoint}\n${window}`, { endpoint, window, value });
+        const res = await this.call(ctx, 'rateLimits');
+        const parsed = apiUsageStats.safeParse(res.body);
+        if (!parsed.success) throw ctx.http.badResponse(CALLS.rateLimits.endpoint, describeZodError(parsed.error));
+        let skipped = 0;
+        let endpoints = 0;
+        for (const [key, stats] of Object.entries(parsed.data)) {
+          const endpoint = endpointName(key);
+          if (!endpoint || endpoints >= MAX_ENDPOINTS) {
+            skipped++;
+            continue;
+          }
+          // The credits call's own headers describe that endpoint, in the credits source.
+          if (!wanted(endpoint) || (this.account.credits && endpoint === CALLS.credits.name)) continue;
+          endpoints++;
+          for (const window of WINDOWS) {
+            const w = stats?.[window];
+            if (!w) continue;
+            const value = remainingOf(w);
+            if (value) put(endpoint, window, value);
+          }
         }
-        if (!wanted(endpoint)) continue;
-        endpoints++;
-        for (const window of WINDOWS) {
-          const w = stats[window];
-          if (!w) continue;
-          const remaining = remainingOf(w);
-          if (remaining !== undefined) put(endpoint, window, { limit: w.limit, remaining });
-        }
-      }
-      if (skipped > 0) ctx.log.warn({ skipped }, 'api_usage_stats keys that are not ["api/v1/<controller>", "<action>"] pairs, or beyond the endpoint cap, were skipped');
+        if (skipped > 0) ctx.log.warn({ skipped }, 'api_usage_stats keys that are not ["api/v1/<controller>", "<action>"] pairs, or beyond the endpoint cap, were skipped');
+        // Headers are read after the body: they describe the call just made, later than the listing.
+        if (wanted(CALLS.rateLimits.name)) for (const [window, value] of headerEntries(res)) put(CALLS.rateLimits.name, window, value);
+        return { gauges: [...limits.values()].flatMap(({ endpoint, window, value }) => rateGauges(endpoint, window, value)) };
+      });
     }
-
     if (this.account.credits) {
-      const res = await this.call(ctx, 'credits');
-      fromHeaders.push([CALLS.credits.name, res]);
-      const parsed = creditUsageStats.safeParse(res.body);
-      if (!parsed.success) throw ctx.http.badResponse(CALLS.credits.endpoint, describeZodError(parsed.error));
-      for (const [type, c] of Object.entries(parsed.data.credit_usage_stats)) {
-        if (!CREDIT_TYPE.test(type)) {
-          ctx.log.warn({ type: type.slice(0, 64) }, 'credit type with an unexpected name skipped');
-          continue;
+      await ctx.source('apollo.credits', async () => {
+        const res = await this.call(ctx, 'credits');
+        const parsed = creditUsageStats.safeParse(res.body);
+        if (!parsed.success) throw ctx.http.badResponse(CALLS.credits.endpoint, describeZodError(parsed.error));
+        const gauges: GaugeSample[] = [];
+        for (const [type, c] of Object.entries(parsed.data.credit_usage_stats)) {
+          if (!CREDIT_TYPE.test(type)) {
+            ctx.log.warn({ type: excerpt(type, 64) }, 'credit type with an unexpected name skipped');
+            continue;
+          }
+          // A null entry or a null limit is unlimited: there is nothing to run out of.
+          const value = c ? remainingOf(c) : undefined;
+          if (!value) continue;
+          gauges.push(
+            { metric: 'nexus_credits_remaining', labels: { credit_type: type }, value: value.remaining },
+            { metric: 'nexus_credits_limit', labels: { credit_type: type }, value: value.limit },
+          );
         }
-        const remaining = c.left_over ?? (c.limit !== undefined && c.consumed !== undefined ? Math.max(0, c.limit - c.consumed) : undefined);
-        if (remaining !== undefined) gauges.push({ metric: 'nexus_credits_remaining', labels: { credit_type: type }, value: remaining });
-        if (c.limit !== undefined) gauges.push({ metric: 'nexus_credits_limit', labels: { credit_type: type }, value: c.limit });
-      }
+        if (wanted(CALLS.credits.name)) for (const [window, value] of headerEntries(res)) gauges.push(...rateGauges(CALLS.credits.name, window, value));
+        return { gauges };
+      });
     }
-
-    // Headers are read after the body: they describe the call just made, later than the listing.
-    for (const [endpoint, res] of fromHeaders) {
-      if (!wanted(endpoint)) continue;
-      for (const [window, value] of Object.entries(headerWindows(res.headers)) as Array<[RateWindow, WindowValue]>) put(endpoint, window, value);
-    }
-    for (const { endpoint, window, value } of limits.values()) {
-      gauges.push(
-        { metric: 'nexus_rate_limit_limit', labels: { endpoint, window }, value: value.limit },
-        { metric: 'nexus_rate_limit_remaining', labels: { endpoint, window }, value: value.remaining },
-      );
-    }
-    return { gauges, usage: [], windows: {} };
   }
+}
+
+function headerEntries(res: HttpResponse): Array<[RateWindow, WindowValue]> {
+  return Object.entries(headerWindows(res.headers)) as Array<[RateWindow, WindowValue]>;
+}
+
+function rateGauges(endpoint: string, window: RateWindow, value: WindowValue): GaugeSample[] {
+  return [
+    { metric: 'nexus_rate_limit_limit', labels: { endpoint, window }, value: value.limit },
+    { metric: 'nexus_rate_limit_remaining', labels: { endpoint, window }, value: value.remaining },
+  ];
 }

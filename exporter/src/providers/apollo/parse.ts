@@ -1,24 +1,28 @@
 // Pure parsers for the Apollo.io usage-stats bodies and rate-limit headers. api_usage_stats is keyed by
 // a stringified JSON array `["api/v1/<controller>", "<action>"]`, each with up to three windows; a
-// window that is not limited for the endpoint is absent. Counts may arrive as strings.
+// window that is not limited for the endpoint is absent or null, or has a null limit. Counts may
+// arrive as strings. Reference: docs.apollo.io/reference/view-api-usage-stats and
+// view-credit-usage-stats (updated 2026-08-21); their example shows `left_over` equal to `limit`
+// while `consumed > 0`, so `left_over` alone is not trusted (see remainingOf).
 import { z } from 'zod';
 import type { ErrorMessageOf, ResponseHeaders } from '../../http/client.js';
-import { numeric, optionalNumeric } from '../values.js';
+import { optionalNumeric } from '../values.js';
 
 export const WINDOWS = ['minute', 'hour', 'day'] as const;
 export type RateWindow = (typeof WINDOWS)[number];
 
 const windowStats = z
   .object({
-    limit: numeric,
+    limit: optionalNumeric,
     consumed: optionalNumeric,
     left_over: optionalNumeric,
   })
   .passthrough();
 
 const endpointStats = z
-  .object({ minute: windowStats.optional(), hour: windowStats.optional(), day: windowStats.optional() })
-  .passthrough();
+  .object({ minute: windowStats.nullish(), hour: windowStats.nullish(), day: windowStats.nullish() })
+  .passthrough()
+  .nullable();
 
 export const apiUsageStats = z.record(z.string(), endpointStats);
 
@@ -26,7 +30,7 @@ export const creditUsageStats = z
   .object({
     credit_usage_stats: z.record(
       z.string(),
-      z.object({ limit: optionalNumeric, consumed: optionalNumeric, left_over: optionalNumeric }).passthrough(),
+      windowStats.nullable(),
     ),
   })
   .passthrough();
@@ -57,11 +61,17 @@ export function endpointName(key: string): string | undefined {
   return `${controller}/${action}`;
 }
 
-/** Remaining requests of a window: `left_over`, else `limit - consumed`. */
-export function remainingOf(w: z.output<typeof windowStats>): number | undefined {
-  if (w.left_over !== undefined) return w.left_over;
-  if (w.consumed !== undefined) return Math.max(0, w.limit - w.consumed);
-  return undefined;
+/**
+ * Limit and what is left of a window (or a credit type): the smaller of `left_over` and
+ * `limit − consumed`, never below zero. Apollo's own example reports `left_over` equal to `limit` after
+ * requests were consumed, so neither figure alone is trusted to show the headroom. Undefined for an
+ * unlimited window (no limit) or one without either figure.
+ */
+export function remainingOf(w: { limit?: number; consumed?: number; left_over?: number }): WindowValue | undefined {
+  if (w.limit === undefined) return undefined;
+  const candidates = [w.left_over, w.consumed === undefined ? undefined : w.limit - w.consumed].filter((v): v is number => v !== undefined);
+  if (candidates.length === 0) return undefined;
+  return { limit: w.limit, remaining: Math.max(0, Math.min(...candidates)) };
 }
 
 const HEADERS: Record<RateWindow, { limit: string; used: string; left: string }> = {
@@ -84,10 +94,8 @@ export function headerWindows(headers: ResponseHeaders): Partial<Record<RateWind
     const h = HEADERS[window];
     const limit = int(h.limit);
     if (limit === undefined) continue;
-    const left = int(h.left);
-    const used = int(h.used);
-    const remaining = left ?? (used !== undefined ? Math.max(0, limit - used) : undefined);
-    if (remaining !== undefined) out[window] = { limit, remaining };
+    const value = remainingOf({ limit, left_over: int(h.left), consumed: int(h.used) });
+    if (value) out[window] = value;
   }
   return out;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Fault } from '../../simulators/base.js';
 import { ExaSimulator, type ExaSimKey, type ExaSimOptions } from '../../simulators/exa.js';
-import { assertFailedPollKeepsLastGoodData, closeTo, harness, tempDir } from '../../testing/harness.js';
+import { assertFailedPollKeepsLastGoodData, assertFailedSourceKeepsLastGoodData, closeTo, harness, tempDir, type SeriesFilter } from '../../testing/harness.js';
 import { utcDayStart, utcMonthStart } from '../values.js';
 import { PROBE_CATEGORY } from './collector.js';
 import { exa } from './index.js';
@@ -72,8 +72,15 @@ describe('Exa collector', () => {
     const dayTotal = billed(utcDayStart(clock));
     assert.ok(dayTotal > 0 && monthTotal > 10 * dayTotal);
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthTotal));
-    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), monthTotal));
-    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'day' }), dayTotal));
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month', scope: 'account' }), monthTotal));
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'day', scope: 'account' }), dayTotal));
+    assert.equal(h.series('nexus_spend_usd').length, 2, 'one account spend per period, summed over the keys');
+    for (const key of [PROD, STAGING]) {
+      assert.ok(closeTo(h.value('nexus_project_spend_usd', { period: 'month', project: key.id }), billed(month, nowSeconds(), [key])), key.name);
+      assert.ok(closeTo(h.value('nexus_project_spend_usd', { period: 'day', project: key.id }), billed(utcDayStart(clock), nowSeconds(), [key])), key.name);
+    }
+    assert.deepEqual(h.series('nexus_project_info').map((s) => [s.labels.project, s.labels.name]).sort(), [[PROD.id, 'Production'], [STAGING.id, 'Staging']]);
+    assert.deepEqual(h.series('nexus_provider_source_up').map((s) => s.labels.source).sort(), ['exa.keys', `exa.usage:${PROD.id}`, `exa.usage:${STAGING.id}`]);
 
     assert.equal(sim.calls('/team-management/api-keys').filter((r) => r.path === '/team-management/api-keys').length, 1);
     assert.deepEqual(
@@ -159,13 +166,50 @@ describe('Exa collector', () => {
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), billed(utcMonthStart(clock))));
   });
 
-  it('reads only the configured apiKeyIds, without listing the team keys', async () => {
+  it('reads only the configured apiKeyIds, and says that the spend is theirs, not the whole team spend', async () => {
     const h = await harness('exa', account({ apiKeyIds: [STAGING.id] }), { now: () => clock });
     assert.equal(await h.poller.pollNow(), true);
-    assert.equal(sim.requests.filter((r) => r.path === '/team-management/api-keys').length, 0);
+    assert.equal(sim.requests.filter((r) => r.path === '/team-management/api-keys').length, 1, 'listed for the names only');
     assert.ok(usageCalls().every((r) => r.path.includes(STAGING.id)));
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), billed(utcMonthStart(clock), nowSeconds(), [STAGING])));
     assert.equal(h.series('nexus_cost_usd_total', { project: PROD.id }).length, 0);
+    assert.equal(h.series('nexus_spend_usd', { scope: 'key' }).length, 2);
+    assert.equal(h.series('nexus_spend_usd', { scope: 'account' }).length, 0);
+    assert.deepEqual(h.series('nexus_project_info').map((s) => s.labels.name), ['Staging']);
+  });
+
+  it('a deleted key in apiKeyIds fails alone: the other keys stay current', async () => {
+    const h = await harness('exa', account({ apiKeyIds: [PROD.id, STAGING.id] }), { now: () => clock, http: { retries: 0 } });
+    assert.equal(await h.poller.pollNow(), true);
+    const staging = h.value('nexus_cost_usd_total', { project: STAGING.id });
+    sim.deleteKey(STAGING.id);
+    clock = new Date(NOW.getTime() + 5 * HOUR);
+    for (let poll = 0; poll < 3; poll++) {
+      assert.equal(await h.poller.pollNow(), false, 'not every source was read');
+      assert.ok(closeTo(h.value('nexus_cost_usd_total', { project: PROD.id }), billed(utcMonthStart(clock), nowSeconds(), [PROD])), 'the live key is current');
+      assert.ok(closeTo(h.value('nexus_project_spend_usd', { period: 'month', project: PROD.id }), billed(utcMonthStart(clock), nowSeconds(), [PROD])));
+      clock = new Date(clock.getTime() + HOUR);
+    }
+    assert.equal(h.value('nexus_cost_usd_total', { project: STAGING.id }), staging, 'the deleted key keeps its last good data');
+    assert.equal(h.value('nexus_provider_source_up', { source: `exa.usage:${STAGING.id}` }), 0);
+    assert.equal(h.value('nexus_provider_source_up', { source: `exa.usage:${PROD.id}` }), 1);
+    assert.equal(h.value('nexus_provider_errors_total', { endpoint: '/api-keys/{id}/usage', reason: 'client' }), 3);
+    assert.match(h.poller.status().lastError?.message ?? '', /API key not found/);
+    assert.equal(h.poller.status().circuitOpen, false, 'one failing key does not slow the others');
+    assert.equal(h.value('nexus_provider_polls_total', { result: 'partial' }), 3);
+  });
+
+  it('a key deleted from the team is no longer read, and its spend leaves the account total', async () => {
+    const h = await harness('exa', account(), { now: () => clock });
+    await h.poller.pollNow();
+    sim.deleteKey(STAGING.id);
+    clock = new Date(NOW.getTime() + HOUR);
+    assert.equal(await h.poller.pollNow(), true);
+    assert.ok(usageCalls().slice(-2).every((r) => r.path.includes(PROD.id)));
+    assert.equal(h.series('nexus_provider_source_up', { source: `exa.usage:${STAGING.id}` }).length, 0);
+    assert.equal(h.series('nexus_project_spend_usd', { project: STAGING.id }).length, 0);
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), billed(utcMonthStart(clock), nowSeconds(), [PROD])));
+    assert.ok(h.value('nexus_cost_usd_total', { project: STAGING.id }) > 0, 'what it cost stays counted');
   });
 
   for (const costShape of ['current', 'legacy'] as const) {
@@ -265,19 +309,33 @@ describe('Exa collector', () => {
     { name: 'probe server (503)', fault: { kind: 'status', status: 503 }, path: '/search', endpoint: '/search', reason: 'server', probe: true },
     { name: 'probe bad_response (truncated)', fault: { kind: 'truncated' }, path: '/search', endpoint: '/search', reason: 'bad_response', probe: true },
   ];
+  const keyFaults = new Set(['/api-keys']);
   for (const c of cases) {
     it(`${c.name}: counts the reason, keeps the last good data, recovers`, async () => {
       const http = { retries: 0, ...(c.timeoutSeconds ? { timeoutSeconds: c.timeoutSeconds } : {}) };
       const h = await harness('exa', c.probe ? probeAccount() : account(), { now: () => clock, http });
       assert.equal(await h.poller.pollNow(), true);
       assert.ok(Object.keys(h.dataSnapshot()).length > 0);
-      // Hours later every value would change (and the next probe is due), so an applied failed poll would show.
+      // Hours later every value would change (and the next probe is due), so an applied failed read would show.
       clock = new Date(NOW.getTime() + 3 * HOUR);
-      const before = await assertFailedPollKeepsLastGoodData(h, { endpoint: c.endpoint, reason: c.reason }, {
-        fail: () => sim.inject(c.fault, { path: c.path, times: 10 }),
-        recover: () => sim.clearFaults(),
-      });
-      assert.notDeepEqual(h.dataSnapshot(), before);
+      const fault = { fail: () => sim.inject(c.fault, { path: c.path, times: 10 }), recover: () => sim.clearFaults() };
+      if (c.probe) {
+        // The probe is the only source of a probe-only account.
+        const before = await assertFailedPollKeepsLastGoodData(h, { endpoint: c.endpoint, reason: c.reason }, fault);
+        assert.notDeepEqual(h.dataSnapshot(), before);
+        return;
+      }
+      // One source fails: the key list (names), or one key's usage.
+      const keyList = keyFaults.has(c.endpoint);
+      const owned: SeriesFilter = keyList ? (m) => m === 'nexus_project_info' : (_m, l) => l.project === PROD.id;
+      const source = keyList ? 'exa.keys' : `exa.usage:${PROD.id}`;
+      const { during } = await assertFailedSourceKeepsLastGoodData(h, { endpoint: c.endpoint, reason: c.reason, source }, {
+        fail: () => sim.inject(c.fault, { path: keyList ? '/api-keys$' : `/${PROD.id}/usage`, times: 10 }),
+        recover: fault.recover,
+      }, owned);
+      const stagingCost = Object.entries(during).filter(([k]) => k.startsWith('nexus_cost_usd_total') && k.includes(STAGING.id)).reduce((s, [, v]) => s + v, 0);
+      assert.ok(closeTo(stagingCost, billed(utcMonthStart(clock), nowSeconds(), [STAGING])), 'the other key moved on');
+      if (keyList) assert.ok(closeTo(h.value('nexus_cost_usd_total'), billed(utcMonthStart(clock))), 'the keys are read from the last list');
     });
   }
 });

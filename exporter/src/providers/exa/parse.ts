@@ -5,22 +5,23 @@
 //                                perRequestPrices, perPagePrices}
 // `total` is the authoritative figure in both; the parts are optional (deep modes may appear only in the total).
 import { z } from 'zod';
-import { describeZodError, numeric, optionalNumeric } from '../values.js';
+import type { Decimal } from '../../metrics/decimal.js';
+import { describeZodError, money, optionalNumeric } from '../values.js';
 
 const optionalText = z.string().nullish().transform((v) => v ?? undefined);
 
 /** `GET /api-keys`. */
 export const keyList = z.object({
-  apiKeys: z.array(z.object({ id: z.string().min(1), name: optionalText }).loose()),
+  apiKeys: z.array(z.object({ id: z.string().min(1).max(128), name: optionalText }).loose()),
 });
 
 /** `GET /api-keys/{id}/usage`: one total for the requested period, broken down by price. */
 export const keyUsage = z.object({
   api_key_id: optionalText,
-  total_cost_usd: numeric,
+  total_cost_usd: money,
   // Documented as possibly empty for a period without usage; absent and null are read the same way.
   cost_breakdown: z
-    .array(z.object({ price_id: optionalText, price_name: optionalText, quantity: optionalNumeric, amount_usd: numeric }))
+    .array(z.object({ price_id: optionalText, price_name: optionalText, quantity: optionalNumeric, amount_usd: money }))
     .nullish()
     .transform((v) => v ?? []),
 });
@@ -44,19 +45,19 @@ export const searchResponse = z.object({
 /** Normalised parts: `search.neural`, `search.keyword`, `search.deep`, `contents.text`, `contents.highlights`, `contents.summary`, `summary`. */
 export interface ExaCost {
   shape: 'current' | 'legacy';
-  totalUsd: number;
+  totalUsd: Decimal;
   parts: Record<string, number>;
 }
 
 const currentShape = z.object({
-  total: numeric,
+  total: money,
   search: z.object({ neural: optionalNumeric, keyword: optionalNumeric }).loose().nullish(),
   summary: optionalNumeric,
   contents: z.object({ text: optionalNumeric, highlights: optionalNumeric, summary: optionalNumeric }).loose().nullish(),
 });
 
 const legacyShape = z.object({
-  total: numeric,
+  total: money,
   breakDown: z.array(
     z.object({
       search: optionalNumeric,

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { OpenAISimulator } from '../../simulators/openai.js';
 import { closeTo, harness, tempDir } from '../../testing/harness.js';
+import { decimal } from '../../metrics/decimal.js';
+import { PrometheusOutput } from '../../metrics/prometheus.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../values.js';
 
 const ADMIN = 'sk-admin-test-7f3a9c2e5b1d4f60a8e2';
@@ -26,10 +28,14 @@ function monthCost(now: Date): number {
   return sum;
 }
 
-function monthTokens(now: Date, model: string, field: 'input' | 'output' | 'cached' | 'reasoning'): number {
+/** The month's tokens of one model and type, from the simulator's totals, split as the README says. */
+function monthTokens(now: Date, model: string, type: 'input' | 'cached_input' | 'audio_input' | 'output' | 'audio_output' | 'total'): number {
   let sum = 0;
   for (let d = utcMonthStart(now); d <= utcDayStart(now); d += DAY_SECONDS) {
-    for (const u of sim.usage(d)) if (u.model === model) sum += u[field];
+    for (const u of sim.usage(d)) {
+      if (u.model !== model) continue;
+      sum += { input: u.input - u.cached - u.audioIn, cached_input: u.cached, audio_input: u.audioIn, output: u.output - u.audioOut, audio_output: u.audioOut, total: u.input + u.output }[type];
+    }
   }
   return sum;
 }
@@ -57,12 +63,59 @@ describe('OpenAI collector', () => {
     const today = sim.costs(utcDayStart(clock)).reduce((s, c) => s + c.usd, 0);
     assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'day' }), today));
     assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
-    assert.equal(h.value('nexus_tokens_total', { model: 'o3-mini-2025-01-31', type: 'reasoning' }), monthTokens(clock, 'o3-mini-2025-01-31', 'reasoning'));
-    const completionRequests = sim.usage(utcDayStart(clock)).length > 0;
-    assert.ok(completionRequests);
+    // The types are disjoint: they add up to input_tokens + output_tokens, audio and cached included.
+    const audio = 'gpt-4o-audio-preview-2024-12-17';
+    for (const type of ['input', 'cached_input', 'audio_input', 'output', 'audio_output'] as const) {
+      assert.equal(h.value('nexus_tokens_total', { model: audio, type }), monthTokens(clock, audio, type), type);
+    }
+    assert.ok(monthTokens(clock, audio, 'audio_input') > 0 && monthTokens(clock, audio, 'audio_output') > 0 && monthTokens(clock, audio, 'cached_input') > 0);
+    for (const model of ['gpt-4o-2024-08-06', 'o3-mini-2025-01-31', audio]) assert.equal(h.value('nexus_tokens_total', { model }), monthTokens(clock, model, 'total'), model);
+    assert.equal(h.series('nexus_tokens_total', { type: 'reasoning' }).length, 0, 'no Usage API object has reasoning tokens');
+    assert.ok(sim.usage(utcDayStart(clock)).length > 0);
     assert.equal(h.value('nexus_provider_up'), 1);
-    // Line items and projects are the cost labels.
+    // Line items and projects are the cost labels; projects have names, archived ones too.
     assert.ok(h.series('nexus_cost_usd_total', { category: 'gpt-4o-2024-08-06, output', project: 'proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW' }).length === 1);
+    assert.deepEqual(
+      h.series('nexus_project_info').map((s) => [s.labels.project, s.labels.name, s.value]).sort(),
+      [['proj_2Ykq8uJ0mZc4Vt1bHnR7aLsW', 'Default project', 1], ['proj_Bq7rT1mVx9QwLk3ZpA0sNcYe', 'search-prod', 1], ['proj_Xo3pL8sWq1ZkT6vYc2NdE9Rb', 'Old experiments', 1]],
+    );
+    // Spend per project adds up to the account's spend.
+    for (const period of ['day', 'month']) {
+      assert.equal(h.series('nexus_spend_usd', { period, scope: 'account' }).length, 1);
+      assert.ok(closeTo(h.value('nexus_project_spend_usd', { period }), h.value('nexus_spend_usd', { period })));
+    }
+    assert.ok(h.value('nexus_project_spend_usd', { period: 'month', project: 'proj_Bq7rT1mVx9QwLk3ZpA0sNcYe' }) > 0);
+  });
+
+  it('pages through the projects with after, and leaves names out when asked to', async () => {
+    const h = await harness('openai', account({ usageEndpoints: [] }), { now: () => clock });
+    await h.poller.pollNow();
+    assert.deepEqual(sim.calls('/organization/projects').map((r) => [r.query.limit, r.query.include_archived, r.query.after]), [['100', 'true', undefined]]);
+    const off = await harness('openai', account({ usageEndpoints: [], projectNames: false }), { now: () => clock });
+    sim.requests.length = 0;
+    await off.poller.pollNow();
+    assert.equal(off.series('nexus_project_info').length, 0);
+    assert.deepEqual(sim.calls('/organization/projects').map((r) => r.query.limit), ['1'], 'only the liveness probe');
+  });
+
+  it('keeps costs, spend and other sources when one usage endpoint fails', async () => {
+    const h = await harness('openai', account({ usageEndpoints: ['completions', 'embeddings'] }), { now: () => clock, http: { retries: 0 } });
+    await h.poller.pollNow();
+    clock = new Date(NOW.getTime() + 6 * 3600_000);
+    const tokensBefore = h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06' });
+    sim.inject({ kind: 'status', status: 500 }, { path: '/usage/completions', times: 5 });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(h.value('nexus_provider_up'), 0);
+    assert.equal(h.value('nexus_provider_source_up', { source: 'openai.usage.completions' }), 0);
+    assert.equal(h.value('nexus_provider_source_up', { source: 'openai.costs' }), 1);
+    assert.equal(h.value('nexus_provider_polls_total', { result: 'partial' }), 1);
+    assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06' }), tokensBefore, 'the failed source keeps its last good data');
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)), 'costs moved on');
+    assert.equal(h.value('nexus_tokens_total', { model: 'text-embedding-3-small', type: 'input' }), monthTokens(clock, 'text-embedding-3-small', 'input'), 'embeddings moved on');
+    assert.equal(h.poller.status().consecutiveFailures, 0, 'a partial poll does not count towards the breaker');
+    sim.clearFaults();
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'total'));
   });
 
   it('adds only the growth of a bucket on the next poll (no double count)', async () => {
@@ -131,21 +184,49 @@ describe('OpenAI collector', () => {
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
   });
 
-  it('applies nothing from a poll whose page fails half-way, and counts it exactly once later', async () => {
+  it('applies nothing from a source whose page fails half-way, and counts it exactly once later', async () => {
     const h = await harness('openai', account({ usageEndpoints: ['completions'], pageSize: 2 }), { now: () => clock, http: { retries: 0 } });
     await h.poller.pollNow();
     const seeded = h.value('nexus_tokens_total');
-    const costs = h.value('nexus_cost_usd_total');
     clock = new Date(NOW.getTime() + 6 * 3600_000);
     // The look-back window is 4 daily buckets in pages of 2: page 1 answers, page 2 arrives truncated.
     sim.inject({ kind: 'truncated' }, { path: '/usage/completions', after: 1 });
     assert.equal(await h.poller.pollNow(), false);
-    assert.equal(h.value('nexus_tokens_total'), seeded, 'nothing from the failed poll is applied');
-    assert.equal(h.value('nexus_cost_usd_total'), costs, 'not even the endpoints that answered');
+    assert.equal(h.value('nexus_tokens_total'), seeded, 'nothing from the half-read source is applied');
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)), 'the costs source, read completely, applies');
     assert.equal(h.value('nexus_provider_up'), 0);
     assert.equal(h.value('nexus_provider_errors_total', { reason: 'bad_response', endpoint: '/organization/usage/completions' }), 1);
     assert.equal(await h.poller.pollNow(), true);
     assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
+  });
+
+  it('exports cost sums exactly: the exposition shows the decimal that the lines add up to', async () => {
+    const h = await harness('openai', account({ usageEndpoints: [] }), { now: () => clock });
+    await h.poller.pollNow();
+    // Every amount the simulator serves has at most 10 decimal places: sum them as integers.
+    let units = 0n;
+    let float = 0;
+    for (let d = utcMonthStart(clock); d <= utcDayStart(clock); d += DAY_SECONDS) {
+      for (const c of sim.costs(d)) {
+        units += BigInt(Math.round(c.usd * 1e10));
+        float += c.usd;
+      }
+    }
+    const exact = `${units / 10n ** 10n}.${(units % 10n ** 10n).toString().padStart(10, '0')}`.replace(/\.?0+$/, '');
+    assert.ok(sim.costs(utcDayStart(clock)).length * 15 > 200, 'hundreds of small amounts');
+    assert.notEqual(String(float), exact, 'a float sum of the same amounts drifts');
+    const text = await new PrometheusOutput(h.model).render();
+    const line = (metric: string) => {
+      const values = text.split('\n').filter((l) => l.startsWith(`${metric}{`)).map((l) => l.slice(l.lastIndexOf(' ') + 1));
+      return values;
+    };
+    assert.equal(String(h.value('nexus_spend_usd', { period: 'month' })), exact);
+    assert.deepEqual(line('nexus_spend_usd').length, 2);
+    assert.ok(line('nexus_spend_usd').includes(exact), `${line('nexus_spend_usd').join(', ')} vs ${exact}`);
+    // The counter's series add up to the same sum exactly.
+    let series = 0n;
+    for (const v of line('nexus_cost_usd_total')) series += decimal(v);
+    assert.equal(series, decimal(exact));
   });
 });

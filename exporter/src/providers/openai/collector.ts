@@ -1,10 +1,13 @@
 // OpenAI: the Costs API (daily buckets by line item and project) for cost and spend, the Usage API
-// (daily buckets by model) for tokens and requests, and a cheap authenticated call timed as a probe.
-// Every poll re-reads a trailing look-back window; the ledger turns re-read buckets into counter deltas.
+// (daily buckets by model) for tokens and requests, and the Projects API for project names. Each is a
+// source of its own (`openai.costs`, `openai.usage.<endpoint>`, `openai.projects`): one that fails
+// keeps its last good data while the others apply. Every poll re-reads a trailing look-back window;
+// the ledger turns re-read buckets into counter deltas.
 import type { z } from 'zod';
-import type { Collector, PollContext, UsageBatch, UsageRecord } from '../types.js';
+import type { Decimal } from '../../metrics/decimal.js';
+import type { Collector, GaugeSample, PollContext, SourceContext, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayStart, utcMonthStart } from '../values.js';
-import { TOKEN_FIELDS, costUsd, costsPage, usagePage, type CostResult, type Page, type UsageResult } from './parse.js';
+import { costUsd, costsPage, projectsPage, tokenParts, usagePage, type CostResult, type Page, type UsageResult } from './parse.js';
 import type { OpenAIAccount } from './index.js';
 
 /** Usage endpoints: path segment, whether it accepts group_by=model, and the field counted as requests. */
@@ -23,6 +26,8 @@ export const USAGE_ENDPOINTS = [
 export type UsageEndpointName = (typeof USAGE_ENDPOINTS)[number]['name'];
 
 const MAX_PAGES = 50;
+/** Longest project name kept in a label. */
+const MAX_NAME = 128;
 
 export class OpenAICollector implements Collector {
   constructor(private readonly account: OpenAIAccount) {}
@@ -39,73 +44,107 @@ export class OpenAICollector implements Collector {
     }
   }
 
-  async poll(ctx: PollContext): Promise<UsageBatch> {
-    const batch: UsageBatch = { gauges: [], usage: [], windows: {} };
+  async poll(ctx: PollContext): Promise<void> {
     const lookback = this.account.lookbackDays * DAY_SECONDS;
-    try {
-      await this.probe(ctx);
-    } catch (e) {
-      // The probe is timed and counted; the data calls decide whether the poll failed.
-      ctx.log.debug({ err: e }, 'probe failed');
+    if (this.account.projectKey || !this.account.projectNames) {
+      try {
+        await this.probe(ctx);
+      } catch (e) {
+        // The probe is timed and counted; the data sources decide whether the poll failed.
+        ctx.log.debug({ err: e }, 'probe failed');
+      }
     }
+    if (this.account.projectNames) await ctx.source('openai.projects', async () => ({ gauges: await this.projectNames(ctx) }));
+    await ctx.source('openai.costs', (s) => this.readCosts(ctx, s, lookback));
+    for (const endpoint of USAGE_ENDPOINTS) {
+      if (!this.account.usageEndpoints.includes(endpoint.name)) continue;
+      await ctx.source(`openai.usage.${endpoint.name}`, async (s) => {
+        const start = s.windowStart(lookback);
+        const path = `organization/usage/${endpoint.name}`;
+        const buckets = await this.readAll(ctx, `/${path}`, path, usagePage, {
+          start_time: start,
+          bucket_width: '1d',
+          group_by: endpoint.byModel ? ['model'] : undefined,
+          limit: this.account.pageSize,
+        });
+        // Older organisations lack the newer endpoints: nothing to read, nothing failed.
+        if (!buckets) return {};
+        const usage: UsageRecord[] = [];
+        for (const b of buckets) {
+          for (const r of b.results as UsageResult[]) {
+            const records = usageRecords(endpoint, b.start_time, r);
+            if (typeof records === 'string') throw ctx.http.badResponse(`/${path}`, records);
+            usage.push(...records);
+          }
+        }
+        return { usage, window: start };
+      });
+    }
+  }
 
-    // Costs: always from the start of the month (one page of at most 31 daily buckets), so the month's
-    // spend gauge is exact; the counter takes deltas only.
-    const costsStart = Math.min(ctx.windowStart('openai.costs', lookback), utcMonthStart(ctx.now));
+  /** Costs: always from the start of the month, so the month's spend gauges are exact; the counter takes deltas only. */
+  private async readCosts(ctx: PollContext, s: SourceContext, lookback: number) {
+    const start = Math.min(s.windowStart(lookback), utcMonthStart(ctx.now));
     const costs = (await this.readAll(ctx, '/organization/costs', 'organization/costs', costsPage, {
-      start_time: costsStart,
+      start_time: start,
       bucket_width: '1d',
       group_by: ['line_item', 'project_id'],
       limit: this.account.pageSize,
     }))!;
-    batch.windows['openai.costs'] = costsStart;
     const today = utcDayStart(ctx.now);
     const month = utcMonthStart(ctx.now);
-    let spendDay = 0;
-    let spendMonth = 0;
+    const spend = { day: new Map<string, Decimal>(), month: new Map<string, Decimal>() };
+    const addSpend = (period: keyof typeof spend, project: string, usd: Decimal) => spend[period].set(project, (spend[period].get(project) ?? 0n) + usd);
+    const usage: UsageRecord[] = [];
     for (const b of costs) {
       for (const r of b.results as CostResult[]) {
-        let usd: number | undefined;
+        let usd: Decimal | undefined;
         try {
           usd = costUsd(r);
         } catch (e) {
           throw ctx.http.badResponse('/organization/costs', (e as Error).message);
         }
         if (usd === undefined) continue;
-        if (b.start_time >= month) spendMonth += usd;
-        if (b.start_time === today) spendDay += usd;
-        batch.usage.push({
-          source: 'openai.costs',
-          bucketStart: b.start_time,
-          metric: 'nexus_cost_usd_total',
-          labels: { category: r.line_item ?? 'unattributed', project: r.project_id ?? 'none' },
-          value: usd,
-        });
+        const project = r.project_id ?? 'none';
+        if (b.start_time >= month) addSpend('month', project, usd);
+        if (b.start_time === today) addSpend('day', project, usd);
+        usage.push({ bucketStart: b.start_time, metric: 'nexus_cost_usd_total', labels: { category: r.line_item ?? 'unattributed', project }, value: usd });
       }
     }
-    batch.gauges.push(
-      { metric: 'nexus_spend_usd', labels: { period: 'day' }, value: spendDay },
-      { metric: 'nexus_spend_usd', labels: { period: 'month' }, value: spendMonth },
-    );
+    const gauges: GaugeSample[] = [];
+    for (const period of ['day', 'month'] as const) {
+      let total = 0n;
+      for (const [project, usd] of spend[period]) {
+        total += usd;
+        gauges.push({ metric: 'nexus_project_spend_usd', labels: { period, project }, value: usd });
+      }
+      gauges.push({ metric: 'nexus_spend_usd', labels: { period, scope: 'account' }, value: total });
+    }
+    return { gauges, usage, window: start };
+  }
 
-    for (const endpoint of USAGE_ENDPOINTS) {
-      if (!this.account.usageEndpoints.includes(endpoint.name)) continue;
-      const source = `openai.usage.${endpoint.name}`;
-      const start = ctx.windowStart(source, lookback);
-      const path = `organization/usage/${endpoint.name}`;
-      const buckets = await this.readAll(ctx, `/${path}`, path, usagePage, {
-        start_time: start,
-        bucket_width: '1d',
-        group_by: endpoint.byModel ? ['model'] : undefined,
-        limit: this.account.pageSize,
+  /** Every project of the organization, archived ones too (their costs stay), as info series. */
+  private async projectNames(ctx: PollContext): Promise<GaugeSample[]> {
+    const gauges: GaugeSample[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await ctx.http.request({
+        endpoint: '/organization/projects',
+        path: 'organization/projects',
+        query: { limit: 100, include_archived: 'true', after },
+        headers: this.auth,
       });
-      if (!buckets) continue;
-      batch.windows[source] = start;
-      for (const b of buckets) {
-        for (const r of b.results as UsageResult[]) batch.usage.push(...usageRecords(source, endpoint, b.start_time, r));
+      const parsed = projectsPage.safeParse(res.body);
+      if (!parsed.success) throw ctx.http.badResponse('/organization/projects', describeZodError(parsed.error));
+      for (const p of parsed.data.data) {
+        if (p.name) gauges.push({ metric: 'nexus_project_info', labels: { project: p.id, name: p.name.slice(0, MAX_NAME) }, value: 1 });
       }
+      const last = parsed.data.last_id ?? parsed.data.data.at(-1)?.id;
+      if (!parsed.data.has_more || !last) return gauges;
+      if (last === after) throw ctx.http.badResponse('/organization/projects', 'pagination cursor repeated');
+      after = last;
     }
-    return batch;
+    throw ctx.http.badResponse('/organization/projects', `more than ${MAX_PAGES} pages`);
   }
 
   /** Reads every page of a bucketed endpoint. Any failure throws: a half-read window is never applied. */
@@ -139,21 +178,15 @@ export class OpenAICollector implements Collector {
   }
 }
 
-function usageRecords(
-  source: string,
-  endpoint: (typeof USAGE_ENDPOINTS)[number],
-  bucketStart: number,
-  r: UsageResult,
-): UsageRecord[] {
+function usageRecords(endpoint: (typeof USAGE_ENDPOINTS)[number], bucketStart: number, r: UsageResult): UsageRecord[] | string {
   const out: UsageRecord[] = [];
   const model = r.model ?? (endpoint.byModel ? 'unknown' : endpoint.name);
-  for (const [field, type] of TOKEN_FIELDS) {
-    const value = r[field];
-    if (value !== undefined) out.push({ source, bucketStart, metric: 'nexus_tokens_total', labels: { model, type }, value });
-  }
+  const parts = tokenParts(r);
+  if (typeof parts === 'string') return parts;
+  for (const [type, value] of parts) out.push({ bucketStart, metric: 'nexus_tokens_total', labels: { model, type }, value });
   const requests = r[endpoint.requests];
   if (requests !== undefined) {
-    out.push({ source, bucketStart, metric: 'nexus_usage_requests_total', labels: { category: endpoint.name }, value: requests, identity: model });
+    out.push({ bucketStart, metric: 'nexus_usage_requests_total', labels: { category: endpoint.name }, value: requests, identity: model });
   }
   return out;
 }

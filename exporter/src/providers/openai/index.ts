@@ -16,6 +16,8 @@ export const openaiAccountSchema = accountBase('https://api.openai.com/v1', 300,
     usageEndpoints: z.array(z.enum(USAGE_NAMES)).default([...USAGE_NAMES]),
     /** Daily buckets per page (the API allows up to 31 for usage). */
     pageSize: z.number().int().min(1).max(31).default(31),
+    /** Read project names (`/organization/projects`) into nexus_project_info; off for admin keys restricted from it. */
+    projectNames: z.boolean().default(true),
   })
   .strict();
 

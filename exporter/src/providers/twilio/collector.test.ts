@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { TwilioSimulator } from '../../simulators/twilio.js';
-import { assertFailedPollKeepsLastGoodData, closeTo, harness, tempDir, type Harness } from '../../testing/harness.js';
+import { assertFailedSourceKeepsLastGoodData, closeTo, harness, tempDir, type Harness, type SeriesFilter } from '../../testing/harness.js';
 import type { Fault } from '../../simulators/base.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../values.js';
 import { twilio } from './index.js';
@@ -168,11 +168,35 @@ describe('Twilio collector', () => {
     assert.equal(h.value('nexus_provider_up'), 0);
   });
 
-  it('probes the account resource with the configured credentials', async () => {
+  it('probes with a Usage Records read that a Standard API key may make, not the Account resource', async () => {
     const h = await harness('twilio', account(), { now: () => clock });
     await h.poller.probe();
-    assert.deepEqual(sim.requests.map((r) => r.path), [`/2010-04-01/Accounts/${SID}.json`]);
+    assert.deepEqual(sim.requests.map((r) => [r.path, r.query.Category, r.query.PageSize]), [[`/2010-04-01/Accounts/${SID}/Usage/Records/Today.json`, 'totalprice', '1']]);
     await assert.rejects(h.poller.probe({ ...h.poller.config, authToken: 'wrong-token-0123456789abcdef' }), { name: 'ProviderError', reason: 'auth' });
+    const standard = await harness('twilio', account({ authToken: undefined, apiKeySid: KEY_SID, apiKeySecret: KEY_SECRET }), { now: () => clock });
+    await standard.poller.probe();
+  });
+
+  it('refuses a Standard API key on the Account resource, as Twilio does (20003), and lets a Main key and the Auth Token through', async () => {
+    const MAIN_SID = 'SK00000000000000000000000000000a11';
+    const keys = new TwilioSimulator({ accountSid: SID, authToken: TOKEN, apiKeys: { [KEY_SID]: KEY_SECRET, [MAIN_SID]: { secret: 'main-secret-0000', type: 'main' } } });
+    keys.now = () => clock;
+    const base = await keys.start();
+    try {
+      const get = (user: string, password: string, path: string) =>
+        fetch(`${base}/2010-04-01/${path}`, { headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } });
+      for (const path of [`Accounts/${SID}.json`, 'Accounts.json']) {
+        const refused = await get(KEY_SID, KEY_SECRET, path);
+        assert.equal(refused.status, 401, path);
+        assert.deepEqual(await refused.json(), { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+        assert.equal((await get(MAIN_SID, 'main-secret-0000', path)).status, 200, path);
+        assert.equal((await get(SID, TOKEN, path)).status, 200, path);
+      }
+      assert.equal((await get(KEY_SID, KEY_SECRET, `Accounts/${SID}/Usage/Records/Today.json`)).status, 200, 'usage records are readable');
+      assert.equal((await get(KEY_SID, KEY_SECRET, `Accounts/${SID}/Balance.json`)).status, 200, 'the balance is readable');
+    } finally {
+      await keys.stop();
+    }
   });
 
   it("includes subaccounts' usage only when asked to", async () => {
@@ -320,6 +344,14 @@ describe('Twilio collector', () => {
     assert.equal(h.value('nexus_provider_up'), 1);
   });
 
+  const is = (...metrics: string[]): SeriesFilter => (m) => metrics.includes(m);
+  const owners: Record<string, { source: string; owned: SeriesFilter }> = {
+    '/Usage/Records/Today.json': { source: 'twilio.spend', owned: is('nexus_spend_usd') },
+    '/Usage/Records/ThisMonth.json': { source: 'twilio.spend', owned: is('nexus_spend_usd') },
+    '/Usage/Records/Daily.json': { source: 'twilio.usage', owned: is('nexus_cost_usd_total', 'nexus_usage_requests_total') },
+    '/Balance.json': { source: 'twilio.balance', owned: is('nexus_balance_usd') },
+    '/Alerts': { source: 'twilio.alerts', owned: is('nexus_provider_reported_errors_total') },
+  };
   const failures: Array<{ name: string; fault: Fault; path: string; after?: number; reason: string; endpoint: string; http?: Record<string, number>; extra?: Record<string, unknown> }> = [
     { name: 'auth 401', fault: { kind: 'status', status: 401, message: 'Authenticate' }, path: 'Today', reason: 'auth', endpoint: '/Usage/Records/Today.json' },
     { name: 'auth 403', fault: { kind: 'status', status: 403, message: 'Forbidden' }, path: 'Balance', reason: 'auth', endpoint: '/Balance.json' },
@@ -334,21 +366,101 @@ describe('Twilio collector', () => {
   ];
 
   for (const f of failures) {
-    it(`${f.name}: counted as ${f.reason}, last good data kept, down until it recovers`, async () => {
+    it(`${f.name}: counted as ${f.reason}, that source's last good data kept, the others applied, down until it recovers`, async () => {
       const h = await harness('twilio', account(f.extra), { now: () => clock, http: { retries: 0, ...f.http } });
       assert.equal(await h.poller.pollNow(), true);
-      // Usage grew meanwhile: a poll applied even in part would change the snapshot.
+      // Usage grew meanwhile: a source applied even in part would change the snapshot.
       clock = new Date(NOW.getTime() + 4 * 3600_000);
       sim.addAlert(new Date(clock.getTime() - 60_000), '11200', 'error');
-      await assertFailedPollKeepsLastGoodData(h, { reason: f.reason, endpoint: f.endpoint }, {
+      const { source, owned } = owners[f.endpoint]!;
+      await assertFailedSourceKeepsLastGoodData(h, { reason: f.reason, endpoint: f.endpoint, source }, {
         fail: () => sim.inject(f.fault, { path: f.path, after: f.after }),
         recover: () => {
           assert.equal(h.poller.status().lastError?.reason, f.reason);
+          if (source !== 'twilio.usage') assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')), 'the usage source applied');
+          if (source !== 'twilio.alerts' && f.extra?.alerts !== false) assertAlerts(h, alertCounts(utcMonthStart(clock)));
+          if (source !== 'twilio.spend') assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month' }), monthCost(clock, 'totalprice')), 'the spend source applied');
           sim.clearFaults();
         },
-      });
+      }, owned);
       assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
       if (f.extra?.alerts !== false) assertAlerts(h, alertCounts(utcMonthStart(clock)));
     });
   }
+});
+
+describe('Twilio subaccounts with the parent credentials', () => {
+  const SUB_A = 'AC00000000000000000000000000000a01';
+  const SUB_B = 'AC00000000000000000000000000000b02';
+  const CLOSED = 'AC00000000000000000000000000000c03';
+  let parent: TwilioSimulator;
+  let base: string;
+  const subAccount = (extra: Record<string, unknown> = {}) => ({ account: 'parent', accountSid: SID, authToken: TOKEN, baseUrl: `${base}/2010-04-01`, monitorBaseUrl: `${base}/v1`, ...extra });
+  const month = (sid: string, includeSub = false) => days(clock).reduce((s, d) => s + parent.day(d, 'totalprice', includeSub, sid).price, 0);
+
+  before(async () => {
+    parent = new TwilioSimulator({
+      accountSid: SID,
+      authToken: TOKEN,
+      apiKeys: { [KEY_SID]: KEY_SECRET },
+      subaccounts: [
+        { sid: SUB_A, friendlyName: 'EU customers', scale: 0.4 },
+        { sid: SUB_B, friendlyName: 'US customers', scale: 0.25 },
+        { sid: CLOSED, friendlyName: 'Old tenant', scale: 0.1, status: 'closed' },
+      ],
+    });
+    base = await parent.start();
+  });
+  after(() => parent.stop());
+  beforeEach(() => {
+    clock = new Date(NOW);
+    parent.now = () => clock;
+    parent.requests.length = 0;
+  });
+
+  it('subaccounts: all reads every open subaccount as its own project, named, and the account total covers them', async () => {
+    const h = await harness('twilio', subAccount({ subaccounts: 'all' }), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true, JSON.stringify(h.poller.status().lastError));
+    for (const sid of [SUB_A, SUB_B]) {
+      assert.ok(month(sid) > 1);
+      assert.ok(closeTo(h.value('nexus_cost_usd_total', { project: sid }), month(sid)), sid);
+      assert.ok(closeTo(h.value('nexus_project_spend_usd', { period: 'month', project: sid }), month(sid)), sid);
+      assert.ok(parent.calls(`/Accounts/${sid}/Usage/Records/Daily.json`).every((r) => r.query.IncludeSubaccounts === 'false'));
+    }
+    assert.equal(h.series('nexus_cost_usd_total', { project: CLOSED }).length, 0, 'a closed subaccount is not read');
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { project: 'none' }), month(SID)), 'the parent\'s own usage');
+    assert.ok(closeTo(h.value('nexus_project_spend_usd', { period: 'month', project: 'none' }), month(SID)));
+    const all = month(SID) + month(SUB_A) + month(SUB_B);
+    assert.ok(closeTo(h.value('nexus_spend_usd', { period: 'month', scope: 'account' }), all), 'the account spend is the parent and its subaccounts');
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), all));
+    assert.equal(h.series('nexus_spend_usd', { period: 'month' }).length, 1);
+    assert.deepEqual(h.series('nexus_project_info').map((s) => [s.labels.project, s.labels.name]).sort(), [[SUB_A, 'EU customers'], [SUB_B, 'US customers'], [CLOSED, 'Old tenant']].sort());
+    // One balance: the parent's, shared by the subaccounts.
+    assert.equal(h.series('nexus_balance_usd').length, 1);
+    assert.equal(parent.calls('/Balance.json').length, 1);
+  });
+
+  it('a list of SIDs works with a Standard API key: usage is read, only the names are refused', async () => {
+    const h = await harness('twilio', subAccount({ authToken: undefined, apiKeySid: KEY_SID, apiKeySecret: KEY_SECRET, subaccounts: [SUB_B] }), { now: () => clock, http: { retries: 0 } });
+    assert.equal(await h.poller.pollNow(), false, 'the names source fails');
+    assert.equal(h.value('nexus_provider_source_up', { source: 'twilio.subaccounts' }), 0);
+    assert.equal(h.value('nexus_provider_errors_total', { endpoint: '/Accounts.json', reason: 'auth' }), 1);
+    assert.ok(closeTo(h.value('nexus_cost_usd_total', { project: SUB_B }), month(SUB_B)));
+    assert.equal(h.series('nexus_cost_usd_total', { project: SUB_A }).length, 0, 'only the listed subaccount');
+    assert.equal(h.series('nexus_project_info').length, 0);
+    const quiet = await harness('twilio', subAccount({ authToken: undefined, apiKeySid: KEY_SID, apiKeySecret: KEY_SECRET, subaccounts: [SUB_B], subaccountNames: false }), { now: () => clock });
+    assert.equal(await quiet.poller.pollNow(), true, 'without names nothing is refused');
+  });
+
+  it('validates the subaccount settings', () => {
+    const messages = (a: Record<string, unknown>) => {
+      const r = twilio.accountSchema.safeParse(subAccount(a));
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    assert.deepEqual(messages({ subaccounts: 'all', includeSubaccounts: true }), ['includeSubaccounts: includeSubaccounts would count the subaccounts listed in subaccounts twice; leave it off']);
+    assert.deepEqual(messages({ subaccounts: [SID] }), ['subaccounts.0: is this account itself']);
+    assert.deepEqual(messages({ subaccounts: [SUB_A, SUB_A] }), ['subaccounts.1: AC00000000000000000000000000000a01 is listed twice']);
+    assert.match(messages({ subaccounts: ['SK1'] })[0]!, /^subaccounts\.0: must be a subaccount SID/);
+    assert.deepEqual(messages({ subaccounts: 'some' }).length, 1);
+  });
 });

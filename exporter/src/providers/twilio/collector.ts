@@ -1,6 +1,10 @@
 // Twilio: Usage Records for spend (Today and ThisMonth of `totalprice`) and for cost and counts per
 // category (Daily records over a re-read look-back window), Balance.json for the prepaid balance, and
-// Monitor alerts (errors in the account's own traffic) counted once per alert SID.
+// Monitor alerts (errors in the account's own traffic) counted once per alert SID. Each is a source of
+// its own (`twilio.spend`, `twilio.usage`, `twilio.balance`, `twilio.alerts`). With `subaccounts`, the
+// parent's credentials also read each subaccount's spend and usage (v2010 resources, which parent
+// credentials may read) as sources of their own (`twilio.spend:<SID>`, `twilio.usage:<SID>`), with the
+// subaccount SID as `project`; `twilio.subaccounts` lists them and their names.
 //
 // Categories overlap: `totalprice` is everything and a roll-up contains its children (`sms` contains
 // `sms-outbound`, which contains `sms-outbound-longcode`). The spend gauges therefore read `totalprice`
@@ -8,9 +12,10 @@
 // not cover (`totalprice` minus their sum, per day) as `other`, so its series always add up to
 // `totalprice` without counting any dollar twice.
 import type { z } from 'zod';
-import type { Collector, PollContext, UsageBatch } from '../types.js';
-import { DAY_SECONDS, describeZodError, utcDayStart } from '../values.js';
-import { alertsPage, balanceBody, dayStart, usageRecordsPage, type AlertBody, type UsageRecordBody } from './parse.js';
+import type { Decimal } from '../../metrics/decimal.js';
+import type { Collector, GaugeSample, PollContext, SourceBatch, SourceContext, UsageRecord } from '../types.js';
+import { DAY_SECONDS, describeZodError, utcDayOf, utcDayStart } from '../values.js';
+import { accountsPage, alertsPage, balanceBody, usageRecordsPage, type AccountBody, type AlertBody, type UsageRecordBody } from './parse.js';
 import type { TwilioAccount } from './index.js';
 
 /**
@@ -25,7 +30,10 @@ const MAX_PAGES = 100;
 /** Monitor answers alerts of the last 30 days only. */
 const ALERT_RETENTION_DAYS = 30;
 /** A day's categories may exceed its total by rounding; more than this means they overlap. */
-const OVERLAP_TOLERANCE_USD = 0.01;
+const OVERLAP_TOLERANCE_USD = 10n ** 10n;
+const MAX_NAME = 128;
+/** Each subaccount costs 3 + costCategories calls per poll: a bound on what one account may cost. */
+export const MAX_SUBACCOUNTS = 200;
 
 interface Paged<T> {
   endpoint: string;
@@ -38,6 +46,9 @@ interface Paged<T> {
 }
 
 export class TwilioCollector implements Collector {
+  /** The subaccounts as last listed (`subaccounts: all`), used while the list cannot be read. */
+  private knownSubaccounts?: string[];
+
   constructor(private readonly account: TwilioAccount) {}
 
   private get headers(): Record<string, string> {
@@ -46,102 +57,160 @@ export class TwilioCollector implements Collector {
     return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
   }
 
-  private get accountPath(): string {
-    return `Accounts/${this.account.accountSid}`;
-  }
-
+  /**
+   * Today's total: a Usage Records read that every key type may make. The Account resource
+   * (`/Accounts/{Sid}.json`) is refused to Standard API keys, the kind Twilio recommends.
+   */
   async probe(ctx: PollContext): Promise<void> {
-    await ctx.http.request({ endpoint: '/Accounts/{AccountSid}.json', path: `${this.accountPath}.json`, headers: this.headers });
+    await ctx.http.request({
+      endpoint: '/Usage/Records/Today.json',
+      path: `Accounts/${this.account.accountSid}/Usage/Records/Today.json`,
+      query: { Category: 'totalprice', PageSize: '1' },
+      headers: this.headers,
+    });
   }
 
-  async poll(ctx: PollContext): Promise<UsageBatch> {
-    const batch: UsageBatch = { gauges: [], usage: [], windows: {} };
+  async poll(ctx: PollContext): Promise<void> {
     const warnings = new Set<string>();
-    const subaccounts = { IncludeSubaccounts: String(this.account.includeSubaccounts) };
+    const own = this.account.accountSid;
+    const subaccounts = this.account.subaccounts !== undefined;
+    const include = { IncludeSubaccounts: String(this.account.includeSubaccounts) };
 
-    // Spend: the total-price category only; summing categories would count roll-ups twice.
-    for (const [sub, period] of [['Today', 'day'], ['ThisMonth', 'month']] as const) {
-      const records = await this.records(ctx, sub, { Category: 'totalprice', ...subaccounts });
-      const usd = this.totalUsd(records, warnings);
-      if (usd !== undefined) batch.gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: usd });
+    await ctx.source('twilio.spend', async () => ({ gauges: await this.readSpend(ctx, own, subaccounts ? 'none' : undefined, include, warnings) }));
+    await ctx.source('twilio.usage', (s) => this.readCosts(ctx, s, own, 'none', include, warnings));
+    await ctx.source('twilio.balance', () => this.readBalance(ctx));
+    if (this.account.alerts) await ctx.source('twilio.alerts', (s) => this.readAlerts(ctx, s));
+
+    if (subaccounts) {
+      const sids = await this.subaccountSids(ctx);
+      if (sids.length > MAX_SUBACCOUNTS) ctx.log.warn({ subaccounts: sids.length }, `more than ${MAX_SUBACCOUNTS} subaccounts: only the first ${MAX_SUBACCOUNTS} are read; list the ones you need in subaccounts`);
+      for (const sid of sids.slice(0, MAX_SUBACCOUNTS)) {
+        // A subaccount's records are its own: IncludeSubaccounts=false never adds its children twice.
+        const alone = { IncludeSubaccounts: 'false' };
+        await ctx.source(`twilio.spend:${sid}`, async () => ({ gauges: await this.readSpend(ctx, sid, sid, alone, warnings) }));
+        await ctx.source(`twilio.usage:${sid}`, (s) => this.readCosts(ctx, s, sid, sid, alone, warnings));
+      }
     }
-
-    await this.readCosts(ctx, batch, warnings, subaccounts);
-    await this.readBalance(ctx, batch);
-    if (this.account.alerts) await this.readAlerts(ctx, batch);
-
     for (const w of warnings) ctx.log.warn(w);
-    return batch;
+  }
+
+  /**
+   * The subaccounts to read: the configured SIDs, or every subaccount that is not closed. Their names
+   * come from the Accounts list, which needs the Auth Token or a Main API key; configured SIDs are
+   * read without names when the list is refused.
+   */
+  private async subaccountSids(ctx: PollContext): Promise<string[]> {
+    const configured = this.account.subaccounts;
+    if (configured !== 'all' && !this.account.subaccountNames) return configured ?? [];
+    let listed: AccountBody[] | undefined;
+    await ctx.source('twilio.subaccounts', async () => {
+      listed = await this.paged<AccountBody>(ctx, {
+        endpoint: '/Accounts.json',
+        path: 'Accounts.json',
+        resource: '/Accounts.json',
+        query: { PageSize: String(this.account.pageSize) },
+        schema: accountsPage.transform((p) => ({ items: p.accounts, next: p.next_page_uri })),
+      });
+      const wanted = listed.filter((a) => a.sid !== this.account.accountSid && (configured === 'all' || configured!.includes(a.sid)));
+      return {
+        gauges: wanted
+          .filter((a) => a.friendly_name)
+          .map((a) => ({ metric: 'nexus_project_info', labels: { project: a.sid, name: a.friendly_name!.slice(0, MAX_NAME) }, value: 1 })),
+      };
+    });
+    if (configured !== 'all') return configured ?? [];
+    if (listed) {
+      this.knownSubaccounts = listed.filter((a) => a.sid !== this.account.accountSid && a.owner_account_sid !== a.sid && a.status !== 'closed').map((a) => a.sid);
+    }
+    return this.knownSubaccounts ?? [];
+  }
+
+  /** Today's and this month's `totalprice`: the account's spend, and its part when `project` is given. */
+  private async readSpend(ctx: PollContext, sid: string, project: string | undefined, include: Record<string, string>, warnings: Set<string>): Promise<GaugeSample[]> {
+    const gauges: GaugeSample[] = [];
+    for (const [sub, period] of [['Today', 'day'], ['ThisMonth', 'month']] as const) {
+      const records = await this.records(ctx, sid, sub, { Category: 'totalprice', ...include });
+      const usd = this.totalUsd(records, warnings);
+      if (usd === undefined) continue;
+      gauges.push({ metric: 'nexus_spend_usd', labels: { period, scope: 'account' }, value: usd });
+      if (project !== undefined) gauges.push({ metric: 'nexus_project_spend_usd', labels: { period, project }, value: usd });
+    }
+    return gauges;
   }
 
   /** Daily records of `totalprice` and of each cost category over the window; `other` is the rest of the total. */
-  private async readCosts(ctx: PollContext, batch: UsageBatch, warnings: Set<string>, subaccounts: Record<string, string>): Promise<void> {
-    const source = 'twilio.usage';
-    const start = ctx.windowStart(source, this.account.lookbackDays * DAY_SECONDS);
+  private async readCosts(
+    ctx: PollContext,
+    s: SourceContext,
+    sid: string,
+    project: string,
+    include: Record<string, string>,
+    warnings: Set<string>,
+  ): Promise<SourceBatch> {
+    const start = s.windowStart(this.account.lookbackDays * DAY_SECONDS);
     const today = utcDayStart(ctx.now);
-    const range = { StartDate: isoDay(start), EndDate: isoDay(today), ...subaccounts };
-    const days = new Map<number, { total?: number; covered: number }>();
+    const range = { StartDate: isoDay(start), EndDate: isoDay(today), ...include };
+    const days = new Map<number, { total?: Decimal; covered: Decimal }>();
+    const usage: UsageRecord[] = [];
     const inWindow = (r: UsageRecordBody) => {
-      const d = dayStart(r.start_date);
       // A bucket before the window would be pruned right after counting and counted again next time.
-      return d >= start && d <= today ? d : undefined;
+      return r.start_date >= start && r.start_date <= today ? r.start_date : undefined;
     };
 
-    for (const record of await this.records(ctx, 'Daily', { Category: 'totalprice', ...range })) {
+    for (const record of await this.records(ctx, sid, 'Daily', { Category: 'totalprice', ...range })) {
       const d = inWindow(record);
       if (d === undefined) continue;
       const usd = this.usd(record, warnings);
-      if (usd !== undefined) days.set(d, { total: usd, covered: 0 });
+      if (usd !== undefined) days.set(d, { total: usd, covered: 0n });
     }
     for (const category of this.account.costCategories) {
-      for (const record of await this.records(ctx, 'Daily', { Category: category, ...range })) {
+      for (const record of await this.records(ctx, sid, 'Daily', { Category: category, ...range })) {
         if (record.category !== category) throw ctx.http.badResponse('/Usage/Records/Daily.json', `asked for category ${category}, got ${record.category}`);
         const d = inWindow(record);
         if (d === undefined) continue;
         const usd = this.usd(record, warnings);
         if (usd !== undefined) {
-          batch.usage.push({ source, bucketStart: d, metric: 'nexus_cost_usd_total', labels: { category, project: 'none' }, value: usd });
+          usage.push({ bucketStart: d, metric: 'nexus_cost_usd_total', labels: { category, project }, value: usd });
           const day = days.get(d);
           if (day) day.covered += usd;
         }
         if (record.count !== undefined) {
-          batch.usage.push({ source, bucketStart: d, metric: 'nexus_usage_requests_total', labels: { category }, value: record.count });
+          usage.push({ bucketStart: d, metric: 'nexus_usage_requests_total', labels: { category }, value: record.count });
         }
       }
     }
     for (const [d, { total, covered }] of days) {
       if (total === undefined) continue;
-      const rest = Math.round((total - covered) * 1e10) / 1e10;
-      if (rest > 0) batch.usage.push({ source, bucketStart: d, metric: 'nexus_cost_usd_total', labels: { category: 'other', project: 'none' }, value: rest });
+      const rest = total - covered;
+      if (rest > 0n) usage.push({ bucketStart: d, metric: 'nexus_cost_usd_total', labels: { category: 'other', project }, value: rest });
       if (rest < -OVERLAP_TOLERANCE_USD) {
         warnings.add(`costCategories add up to more than totalprice on ${isoDay(d)}: some of ${this.account.costCategories.join(', ')} contain one another, so their counters overlap`);
       }
     }
-    batch.windows[source] = start;
+    return { usage, window: start };
   }
 
-  private async readBalance(ctx: PollContext, batch: UsageBatch): Promise<void> {
+  private async readBalance(ctx: PollContext): Promise<SourceBatch> {
     const endpoint = '/Balance.json';
-    const res = await ctx.http.request({ endpoint, path: `${this.accountPath}/Balance.json`, headers: this.headers, allowStatus: [404] });
+    const res = await ctx.http.request({ endpoint, path: `Accounts/${this.account.accountSid}/Balance.json`, headers: this.headers, allowStatus: [404] });
     if (res.status === 404) {
       ctx.log.debug('no balance: a subaccount has none of its own (its parent\'s balance pays for it)');
-      return;
+      return {};
     }
     const parsed = balanceBody.safeParse(res.body);
     if (!parsed.success) throw ctx.http.badResponse(endpoint, describeZodError(parsed.error));
     if (parsed.data.currency.toUpperCase() !== 'USD') {
       // No exchange rates here: a balance in another currency is left out rather than mislabelled.
       ctx.log.debug({ currency: parsed.data.currency }, 'balance is not in USD; nexus_balance_usd is not reported');
-      return;
+      return {};
     }
-    batch.gauges.push({ metric: 'nexus_balance_usd', labels: { kind: 'prepaid' }, value: parsed.data.balance });
+    return { gauges: [{ metric: 'nexus_balance_usd', labels: { kind: 'prepaid' }, value: parsed.data.balance }] };
   }
 
   /** Alerts of the window, each counted once: the alert SID is the checkpoint identity. */
-  private async readAlerts(ctx: PollContext, batch: UsageBatch): Promise<void> {
-    const source = 'twilio.alerts';
+  private async readAlerts(ctx: PollContext, s: SourceContext): Promise<SourceBatch> {
     const today = utcDayStart(ctx.now);
-    const start = Math.max(ctx.windowStart(source, this.account.alertLookbackDays * DAY_SECONDS), today - (ALERT_RETENTION_DAYS - 1) * DAY_SECONDS);
+    const start = Math.max(s.windowStart(this.account.alertLookbackDays * DAY_SECONDS), today - (ALERT_RETENTION_DAYS - 1) * DAY_SECONDS);
     const levels: readonly string[] = this.account.alertLevels;
     const base = this.account.monitorBaseUrl.replace(/\/+$/, '');
     const alerts = await this.paged<AlertBody>(ctx, {
@@ -156,25 +225,24 @@ export class TwilioCollector implements Collector {
       schema: alertsPage.transform((p) => ({ items: p.alerts, next: p.meta.next_page_url })),
     });
     const seen = new Set<string>();
+    const usage: UsageRecord[] = [];
     for (const a of alerts) {
       const level = a.log_level.toLowerCase();
       if (!levels.includes(level) || seen.has(a.sid)) continue;
       seen.add(a.sid);
-      const created = Date.parse(a.date_created ?? a.date_generated ?? '');
-      if (Number.isNaN(created)) throw ctx.http.badResponse('/Alerts', `alert ${a.sid} has no valid date_created`);
-      const bucketStart = utcDayStart(new Date(created));
+      const bucketStart = utcDayOf(a.date_created ?? a.date_generated ?? '');
+      if (bucketStart === undefined) throw ctx.http.badResponse('/Alerts', `alert ${a.sid} has no valid date_created`);
       if (bucketStart < start) continue;
       const code = a.error_code && /^\d{1,6}$/.test(a.error_code) ? a.error_code : 'unknown';
-      batch.usage.push({ source, bucketStart, metric: 'nexus_provider_reported_errors_total', labels: { code, level }, value: 1, identity: a.sid });
+      usage.push({ bucketStart, metric: 'nexus_provider_reported_errors_total', labels: { code, level }, value: 1, identity: a.sid });
     }
-    batch.windows[source] = start;
     // An alert that vanishes from the window was deleted, not revised: it stays counted.
-    (batch.appendOnly ??= []).push(source);
+    return { usage, window: start, appendOnly: true };
   }
 
-  /** One Usage Records subresource, every page. */
-  private records(ctx: PollContext, sub: 'Daily' | 'Today' | 'ThisMonth', query: Record<string, string>): Promise<UsageRecordBody[]> {
-    const path = `${this.accountPath}/Usage/Records/${sub}.json`;
+  /** One Usage Records subresource of an account, every page. */
+  private records(ctx: PollContext, sid: string, sub: 'Daily' | 'Today' | 'ThisMonth', query: Record<string, string>): Promise<UsageRecordBody[]> {
+    const path = `Accounts/${sid}/Usage/Records/${sub}.json`;
     return this.paged<UsageRecordBody>(ctx, {
       endpoint: `/Usage/Records/${sub}.json`,
       path,
@@ -215,19 +283,19 @@ export class TwilioCollector implements Collector {
   }
 
   /** Price in USD, or undefined (with a warning) for a record priced in another currency. */
-  private usd(record: UsageRecordBody, warnings: Set<string>): number | undefined {
+  private usd(record: UsageRecordBody, warnings: Set<string>): Decimal | undefined {
     const unit = (record.price_unit ?? 'usd').toLowerCase();
     if (unit !== 'usd') {
       warnings.add(`usage is priced in ${record.price_unit ?? '?'}, not USD; cost and spend are not reported`);
       return undefined;
     }
-    return record.price ?? 0;
+    return record.price ?? 0n;
   }
 
-  private totalUsd(records: UsageRecordBody[], warnings: Set<string>): number | undefined {
+  private totalUsd(records: UsageRecordBody[], warnings: Set<string>): Decimal | undefined {
     // No record yet (a new account) is no spend.
-    if (records.length === 0) return 0;
-    let sum = 0;
+    if (records.length === 0) return 0n;
+    let sum = 0n;
     for (const r of records) {
       const usd = this.usd(r, warnings);
       if (usd === undefined) return undefined;

@@ -1,5 +1,6 @@
 // Twilio provider module: account schema and wiring. See collector.ts for what is polled. A subaccount
-// is configured as an account of its own, with its own Account SID.
+// is either configured as an account of its own, with its own Account SID and credentials, or read
+// with the parent's credentials through `subaccounts`.
 import { z } from 'zod';
 import { accountBase, defineProvider, httpUrl, secret } from '../module.js';
 import { DEFAULT_COST_CATEGORIES, LOG_LEVELS, TwilioCollector } from './collector.js';
@@ -40,6 +41,16 @@ export const twilioAccountSchema = accountBase('https://api.twilio.com/2010-04-0
     costCategories: costCategories.default([...DEFAULT_COST_CATEGORIES]),
     /** Include the subaccounts' usage in this account's records (Twilio's default); off so a parent and its subaccounts can be configured side by side without double counting. */
     includeSubaccounts: z.boolean().default(false),
+    /**
+     * Read subaccounts with this account's credentials, each with its SID as `project`: `all` (listed
+     * through the Accounts resource, which needs the Auth Token or a Main API key) or a list of SIDs.
+     * Subaccounts share this account's balance.
+     */
+    subaccounts: z
+      .union([z.literal('all'), z.array(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a subaccount SID: "AC" followed by 32 hex characters')).min(1)])
+      .optional(),
+    /** Read the listed subaccounts' names from the Accounts resource (Auth Token or Main API key only); `subaccounts: all` always lists them. */
+    subaccountNames: z.boolean().default(true),
     /** Count Monitor alerts in nexus_provider_reported_errors_total. */
     alerts: z.boolean().default(true),
     alertLevels: z.array(z.enum(LOG_LEVELS)).min(1).default(['error', 'warning']),
@@ -50,6 +61,15 @@ export const twilioAccountSchema = accountBase('https://api.twilio.com/2010-04-0
   })
   .strict()
   .superRefine((a, ctx) => {
+    if (a.subaccounts !== undefined && a.includeSubaccounts) {
+      ctx.addIssue({ code: 'custom', path: ['includeSubaccounts'], message: 'includeSubaccounts would count the subaccounts listed in subaccounts twice; leave it off' });
+    }
+    if (Array.isArray(a.subaccounts)) {
+      a.subaccounts.forEach((sid, i) => {
+        if (sid.toLowerCase() === a.accountSid.toLowerCase()) ctx.addIssue({ code: 'custom', path: ['subaccounts', i], message: 'is this account itself' });
+        else if (a.subaccounts!.indexOf(sid) !== i) ctx.addIssue({ code: 'custom', path: ['subaccounts', i], message: `${sid} is listed twice` });
+      });
+    }
     const key = a.apiKeySid !== undefined || a.apiKeySecret !== undefined;
     if (a.authToken !== undefined && key) {
       ctx.addIssue({ code: 'custom', path: ['authToken'], message: 'give either authToken, or apiKeySid with apiKeySecret, not both' });

@@ -1,24 +1,25 @@
 // Pure parsers for the Twilio bodies the collector reads: Usage Records pages (2010 API, relative
-// `next_page_uri`), Balance.json, Monitor v1 Alerts pages (absolute `meta.next_page_url`) and the
-// error envelope. Twilio sends price, count, usage and balance as decimal strings although the spec
-// types price as a number; both are accepted.
+// `next_page_uri`), Balance.json, the Accounts list, Monitor v1 Alerts pages (absolute
+// `meta.next_page_url`) and the error envelope. Twilio sends price, count, usage and balance as decimal
+// strings although the spec types price as a number; both are accepted, and money is kept exact.
+// Spec: twilio/twilio-oai spec/json/twilio_api_v2010.json and twilio_monitor_v1.json.
 import { z } from 'zod';
 import type { ErrorMessageOf } from '../../http/client.js';
-import { numeric, optionalNumeric } from '../values.js';
+import { money, optionalMoney, optionalNumeric, utcDay } from '../values.js';
 
 /** `count` is null for money-only categories, and has been seen as an empty string. */
 const looseNumeric = z.union([z.literal('').transform(() => undefined), optionalNumeric]);
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD date');
+const looseMoney = z.union([z.literal('').transform(() => undefined), optionalMoney]);
 
 // Records and alerts keep only the fields read (zod strips the rest: URIs, descriptions, alert texts),
 // since a poll holds every page of them until it ends.
 const usageRecord = z.object({
   category: z.string().min(1),
-  start_date: day,
-  end_date: day,
+  /** Start of the record's first UTC (GMT) day, Unix seconds. */
+  start_date: utcDay,
+  end_date: z.string(),
   count: looseNumeric,
-  price: looseNumeric,
+  price: looseMoney,
   price_unit: z.string().nullish(),
 });
 
@@ -31,10 +32,29 @@ export const usageRecordsPage = z
 
 export const balanceBody = z
   .object({
-    balance: numeric,
+    balance: money,
     currency: z.string().min(1),
   })
   .passthrough();
+
+const accountBody = z
+  .object({
+    sid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID'),
+    friendly_name: z.string().nullish(),
+    owner_account_sid: z.string().nullish(),
+    status: z.string().nullish(),
+  })
+  .passthrough();
+
+/** `GET /Accounts.json`: the account and its subaccounts. */
+export const accountsPage = z
+  .object({
+    accounts: z.array(accountBody),
+    next_page_uri: z.string().nullish(),
+  })
+  .passthrough();
+
+export type AccountBody = z.output<typeof accountBody>;
 
 const alert = z.object({
   sid: z.string().min(2),
@@ -53,11 +73,6 @@ export const alertsPage = z
 
 export type UsageRecordBody = z.output<typeof usageRecord>;
 export type AlertBody = z.output<typeof alert>;
-
-/** Bucket start (Unix seconds) of a `YYYY-MM-DD` GMT date. */
-export function dayStart(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 1000;
-}
 
 /** Twilio's error envelope: `{"code": 20003, "message": "Authenticate", "more_info": …, "status": 401}`. */
 export const twilioErrorMessage: ErrorMessageOf = (body) => {

@@ -4,6 +4,7 @@
 // at a closed port.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { redact } from '../../log.js';
 import { startApi, type ApiFixture } from './testing.js';
 
 const KEY = 'sk-admin-accounts-test-1a2b3c4d5e6f7a8b';
@@ -122,6 +123,31 @@ describe('accounts through the admin API', () => {
     assert.equal((await api.call('PUT', exa, { body: { pollIntervalSeconds: 600 } })).status, 200, 'other changes need no credentials');
   });
 
+  it('treats credentials in a URL as secrets: masked in every answer, the masked URL sent back means the stored one', async () => {
+    const PASSWORD = 'pr0xy-pa55word-7f3e';
+    const TOKEN_IN_QUERY = 'qs-token-5d4c3b2a1f';
+    const url = `http://proxy-user:${PASSWORD}@127.0.0.1:9/v1?token=${TOKEN_IN_QUERY}`;
+    const created = await api.call('PUT', acct('proxied'), { body: { adminKey: KEY, baseUrl: url, enabled: false } });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.baseUrl, 'http://[REDACTED]@127.0.0.1:9/v1?token=[REDACTED]');
+    const exa = await api.call('PUT', '/api/v1/providers/exa/accounts/proxied', { body: { serviceKey: KEY, baseUrl: NOWHERE, adminBaseUrl: url, enabled: false } });
+    assert.equal(exa.status, 201, exa.text);
+    assert.equal(exa.json.settings.adminBaseUrl, 'http://[REDACTED]@127.0.0.1:9/v1?token=[REDACTED]');
+    const answers = [created, exa, await api.call('GET', '/api/v1/providers'), await api.call('GET', acct('proxied'))];
+    for (const secret of [PASSWORD, TOKEN_IN_QUERY, `proxy-user:${PASSWORD}`]) {
+      assert.ok(answers.every((a) => !a.text.includes(secret)), `${secret} in an answer`);
+      assert.ok(!redact(`calling ${url}`).includes(secret), `${secret} is registered for redaction`);
+    }
+    // A client that sends back what it read changes nothing and needs no credentials.
+    const back = await api.call('PUT', acct('proxied'), { body: { baseUrl: created.json.baseUrl, pollIntervalSeconds: 600 } });
+    assert.equal(back.status, 200, back.text);
+    assert.equal(api.running.exporter.pollers.get('openai/proxied')!.config.baseUrl, url);
+    const exaBack = await api.call('PUT', '/api/v1/providers/exa/accounts/proxied', { body: { adminBaseUrl: exa.json.settings.adminBaseUrl } });
+    assert.equal(exaBack.status, 200, exaBack.text);
+    assert.equal(api.running.exporter.pollers.get('exa/proxied')!.config.adminBaseUrl, url);
+    assert.ok(!api.logs.join('\n').includes(PASSWORD));
+  });
+
   it('treats config-file accounts as read-only (409) and unknown ones as 404', async () => {
     const put = await api.call('PUT', acct('from-file'), { body: { enabled: true } });
     assert.equal(put.status, 409);
@@ -177,7 +203,7 @@ describe('accounts through the admin API', () => {
     assert.equal(invalid.status, 400);
     assert.deepEqual(details(invalid), { 'budgets[1].period': 'must be one of "day", "month"', 'budgets[1].amountUsd': 'must be greater than 0' });
     const ghost = await api.call('PUT', '/api/v1/budgets', { body: { budgets: [{ provider: 'openai', account: 'ghost', period: 'month', amountUsd: 1 }] } });
-    assert.deepEqual(details(ghost), { 'budgets[0].account': 'no openai account named "ghost" exists' });
+    assert.deepEqual(details(ghost), { 'budgets[0].account': 'no openai account has this name' });
     const dup = await api.call('PUT', '/api/v1/budgets', {
       body: { budgets: [{ provider: 'openai', account: 'budgeted', period: 'day', amountUsd: 1 }, { provider: 'openai', account: 'budgeted', period: 'day', amountUsd: 2 }] },
     });
@@ -196,6 +222,16 @@ describe('accounts through the admin API', () => {
     assert.equal(text.json.error.code, 'UNSUPPORTED_MEDIA_TYPE');
     assert.equal((await api.call('PUT', acct('x'), { raw: '' })).status, 415, 'PUT always needs JSON');
     assert.equal((await api.call('PUT', acct('x'), { raw: '{}', headers: { 'content-type': 'application/json; charset=latin1' } })).status, 415);
+    // Any charset but UTF-8, as docs/admin-api.md promises; the body parser itself would decode utf-16.
+    for (const charset of ['utf-16', 'UTF-16LE', '"utf-16be"', 'utf-32', 'iso-8859-1']) {
+      const r = await api.call('PUT', acct('x'), { raw: Buffer.from('{"adminKey":"sk-admin-x"}', 'utf16le'), headers: { 'content-type': `application/json; charset=${charset}` } });
+      assert.equal(r.status, 415, `charset=${charset}: ${r.text}`);
+      assert.equal(r.json.error.code, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"']) {
+      const r = await api.call('PUT', acct('x'), { raw: '{"enabled": "no"}', headers: { 'content-type': `application/json; charset=${charset}` } });
+      assert.equal(r.status, 400, `charset=${charset} is read (and the body validated): ${r.text}`);
+    }
     const big = await api.call('PUT', acct('x'), { body: { adminKey: KEY, padding: 'x'.repeat(20_000) } });
     assert.equal(big.status, 413);
     assert.equal(big.json.error.code, 'PAYLOAD_TOO_LARGE');

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FailureLimiter, constantTimeEqual } from './auth.js';
+import { configSchema } from '../../config/schema.js';
 import { TOKEN, startApi, type ApiFixture } from './testing.js';
 
 const ERROR_SHAPE = (code: string) => (body: unknown) => {
@@ -94,6 +95,21 @@ describe('admin API without a token', () => {
     }
   });
 
+  it('refuses to start with a NEXUS_ADMIN_TOKEN that an Authorization header cannot carry', async () => {
+    process.env.NEXUS_ADMIN_TOKEN = 'a token with spaces 0123456789';
+    let started: Awaited<ReturnType<typeof startApi>> | Error;
+    try {
+      started = await startApi({ config: { admin: {} } }).catch((e: unknown) => e as Error);
+    } finally {
+      delete process.env.NEXUS_ADMIN_TOKEN;
+    }
+    if (!(started instanceof Error)) {
+      await started.remove();
+      assert.fail('started with a token that can never authenticate');
+    }
+    assert.match(started.message, /NEXUS_ADMIN_TOKEN must contain only letters, digits/);
+  });
+
   it('takes NEXUS_ADMIN_TOKEN when the config file has none', async () => {
     process.env.NEXUS_ADMIN_TOKEN = `${TOKEN}-from-env`;
     const api = await startApi({ config: { admin: {} } });
@@ -146,6 +162,51 @@ describe('rate limiting of wrong tokens', () => {
     for (let i = 0; i < 1000; i++) limiter.fail(`10.0.${i >> 8}.${i & 255}`);
     assert.ok((limiter as unknown as { entries: Map<string, unknown> }).entries.size <= 100);
     assert.equal(limiter.retryAfter('10.0.3.231'), 60, 'recent offenders are still blocked');
+  });
+});
+
+describe('client address behind a trusted proxy (admin.trustedProxies)', () => {
+  const wrong = (i: number) => `wrong-token-${i}-0123456789`;
+  const from = (xff: string) => ({ headers: { 'x-forwarded-for': xff } });
+
+  it('counts wrong tokens per browser behind Grafana, not per Grafana, when Grafana is trusted', async () => {
+    const api = await startApi({ config: { admin: { token: TOKEN, authFailuresPerMinute: 3, trustedProxies: ['127.0.0.1', '::1'] } } });
+    try {
+      // Grafana's proxy appends the browser's address to X-Forwarded-For (twice: its director and Go's ReverseProxy).
+      for (let i = 0; i < 3; i++) assert.equal((await api.call('GET', '/api/v1/providers', { token: wrong(i), ...from('203.0.113.7, 203.0.113.7') })).status, 401);
+      assert.equal((await api.call('GET', '/api/v1/providers', from('203.0.113.7, 203.0.113.7'))).status, 429, 'that browser is blocked');
+      assert.equal((await api.call('GET', '/api/v1/providers', from('198.51.100.9, 198.51.100.9'))).status, 200, 'another user is not');
+      assert.equal((await api.call('GET', '/api/v1/providers')).status, 200, 'nor Grafana itself');
+      // A client cannot escape by choosing the leftmost address: the first untrusted hop from the right counts.
+      assert.equal((await api.call('GET', '/api/v1/providers', from('192.0.2.1, 203.0.113.7'))).status, 429);
+      assert.ok(api.logs.some((l) => l.includes('203.0.113.7')), 'the blocked address is the browser\'s');
+    } finally {
+      await api.remove();
+    }
+  });
+
+  it('ignores X-Forwarded-For by default and from a peer that is not trusted', async () => {
+    for (const trustedProxies of [[], ['10.0.0.0/8', 'fd00::/8']]) {
+      const api = await startApi({ config: { admin: { token: TOKEN, authFailuresPerMinute: 3, trustedProxies } } });
+      try {
+        for (let i = 0; i < 3; i++) assert.equal((await api.call('GET', '/api/v1/providers', { token: wrong(i), ...from(`203.0.113.${i}`) })).status, 401);
+        // Every client of the untrusted peer shares its address, whatever the header says.
+        assert.equal((await api.call('GET', '/api/v1/providers', from('198.51.100.9'))).status, 429, JSON.stringify(trustedProxies));
+      } finally {
+        await api.remove();
+      }
+    }
+  });
+
+  it('accepts IPs and CIDR ranges and names the key of anything else', () => {
+    const parse = (trustedProxies: unknown) => configSchema.safeParse({ admin: { trustedProxies } });
+    assert.equal(parse(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', '172.16.0.0/12']).success, true);
+    for (const bad of ['grafana', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '300.1.1.1', '']) {
+      const r = parse([bad]);
+      assert.equal(r.success, false, bad);
+      assert.deepEqual(r.error!.issues[0]!.path, ['admin', 'trustedProxies', 0]);
+      assert.match(r.error!.issues[0]!.message, /IP address or a CIDR range/);
+    }
   });
 });
 

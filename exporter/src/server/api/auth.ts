@@ -4,7 +4,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import type { ExporterConfig } from '../../config/schema.js';
+import proxyaddr from 'proxy-addr';
+import { TOKEN68, TOKEN68_MESSAGE, type ExporterConfig } from '../../config/schema.js';
 import { registerSecret, type Logger } from '../../log.js';
 import { ApiError, sendError } from './errors.js';
 
@@ -20,6 +21,7 @@ export function constantTimeEqual(given: string, expected: string): boolean {
 export function adminToken(config: ExporterConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const token = config.admin.token ?? (env.NEXUS_ADMIN_TOKEN || undefined);
   if (token !== undefined && token.length < 16) throw new Error('NEXUS_ADMIN_TOKEN must be at least 16 characters');
+  if (token !== undefined && !TOKEN68.test(token)) throw new Error(`NEXUS_ADMIN_TOKEN ${TOKEN68_MESSAGE}`);
   registerSecret(token);
   return token;
 }
@@ -71,12 +73,25 @@ export class FailureLimiter {
   }
 }
 
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+type ClientIp = (req: IncomingMessage) => string;
+
+const peerIp: ClientIp = (req) => req.socket.remoteAddress ?? 'unknown';
+
+/**
+ * The client address for rate limiting. Behind Grafana every admin call comes from Grafana's address,
+ * so one user's wrong token would lock out everyone; with Grafana listed in `trustedProxies` the address
+ * is taken from X-Forwarded-For (which Grafana's proxy appends to) — but only when the peer is trusted,
+ * and only up to the first untrusted hop, so a client cannot pick its own address (proxy-addr, as
+ * Express' `trust proxy` uses it).
+ */
+export function clientAddress(trustedProxies: readonly string[]): ClientIp {
+  if (trustedProxies.length === 0) return peerIp;
+  const trust = proxyaddr.compile([...trustedProxies]);
+  return (req) => proxyaddr(req, trust);
 }
 
 /** Requires `Authorization: Bearer <token>` on every request the handler guards. */
-export function requireBearer(token: string, limiter: FailureLimiter, log: Logger): RequestHandler {
+export function requireBearer(token: string, limiter: FailureLimiter, log: Logger, clientIp: ClientIp = peerIp): RequestHandler {
   return (req, res, next) => {
     const ip = clientIp(req);
     const wait = limiter.retryAfter(ip);
@@ -133,12 +148,19 @@ export function cors(origins: readonly string[]): RequestHandler {
   };
 }
 
-/** Requests with a body must send JSON. */
+/**
+ * Requests with a body must send JSON, in UTF-8 (RFC 8259 §8.1): a `charset` parameter other than
+ * utf-8 is refused, where the body parser would decode utf-16 and other `utf-` charsets.
+ */
 export const requireJson: RequestHandler = (req, res, next) => {
   const hasBody = req.get('transfer-encoding') !== undefined || (req.get('content-length') ?? '0') !== '0';
   if (req.method === 'PUT' || hasBody) {
     if (!req.is('application/json')) {
       return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with Content-Type: application/json'));
+    }
+    const charset = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(req.get('content-type') ?? '');
+    if (charset && !/^utf-8$/i.test(charset[1] ?? charset[2] ?? '')) {
+      return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON: send no charset, or charset=utf-8'));
     }
   }
   next();
@@ -164,7 +186,7 @@ export function metricsAuth(config: ExporterConfig['metricsAuth'], log: Logger):
     return false;
   };
   return (req, res) => {
-    const ip = clientIp(req);
+    const ip = peerIp(req);
     const wait = limiter.retryAfter(ip);
     if (wait !== undefined) return refuse(res, 429, { 'retry-after': String(wait) }, 'too many failed authentication attempts\n');
     const m = scheme.exec(req.headers.authorization ?? '');

@@ -7,6 +7,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
 import { formatPath } from '../../config/load.js';
 import { redact, type Logger } from '../../log.js';
+import { StateWriteError } from '../../store/atomic.js';
 
 export const ERROR_CODES = {
   VALIDATION_ERROR: 400,
@@ -18,6 +19,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  INSUFFICIENT_STORAGE: 507,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -110,6 +112,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof ApiError) return sendError(res, err);
+    if (err instanceof StateWriteError && err.storage) {
+      // Nothing was changed: the store keeps its previous content, in memory and on disk.
+      log.error({ err, method: req.method, path: req.path }, 'admin API change not saved: the state directory cannot be written');
+      return sendError(res, new ApiError('INSUFFICIENT_STORAGE', `the change was not saved: the state directory cannot be written (${err.code}); nothing was changed`));
+    }
     const e = (err ?? {}) as HttpLikeError;
     switch (e.type) {
       case 'entity.too.large':

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Exporter } from '../../exporter.js';
-import { FailureLimiter, adminToken, cors, requireBearer, requireJson, securityHeaders } from './auth.js';
+import { FailureLimiter, adminToken, clientAddress, cors, requireBearer, requireJson, securityHeaders } from './auth.js';
 import { ApiError, errorHandler, sendError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { AdminService } from './service.js';
@@ -36,7 +36,7 @@ export function adminApi(exporter: Exporter, options: AdminApiOptions = {}): Rou
   if (!token) throw new Error('the admin API is disabled: no admin token');
   router.use(securityHeaders);
   router.use(cors(settings.corsOrigins));
-  router.use(requireBearer(token, new FailureLimiter(settings.authFailuresPerMinute), log));
+  router.use(requireBearer(token, new FailureLimiter(settings.authFailuresPerMinute), log, clientAddress(settings.trustedProxies)));
   router.use(requireJson);
   router.use(express.json({ limit: settings.maxBodyBytes, strict: true, type: 'application/json' }));
 

@@ -19,7 +19,7 @@ describe('changing a key through the API without a restart', () => {
     answers.push(r);
     return r;
   };
-  const status = async () => (await call('GET', '/api/v1/providers/openai/accounts/live')).json;
+  const status = async (account = 'live') => (await call('GET', `/api/v1/providers/openai/accounts/${account}`)).json;
 
   before(async () => {
     sim = new OpenAISimulator({ adminKey: RIGHT, projectKey: PROJECT });
@@ -83,6 +83,38 @@ describe('changing a key through the API without a restart', () => {
     sim.inject({ kind: 'status', status: 503 }, { times: 1 });
     const down = await call('POST', '/api/v1/providers/openai/accounts/live/test');
     assert.deepEqual([down.json.ok, down.json.reason], [false, 'server']);
+  });
+
+  it('lists an account deferred by an absurd Retry-After (1e20 s) with a valid next poll', async () => {
+    sim.inject({ kind: 'status', status: 429, retryAfter: '100000000000000000000' }, { path: '/organization/costs', times: 1 });
+    const created = await call('PUT', '/api/v1/providers/openai/accounts/deferred', {
+      body: { adminKey: RIGHT, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600, usageEndpoints: ['completions'] },
+    });
+    assert.equal(created.status, 201, created.text);
+    await waitFor(() => api.running.exporter.pollers.get('openai/deferred')?.status().lastError, 'the rate-limited poll');
+    const list = await call('GET', '/api/v1/providers');
+    assert.equal(list.status, 200, list.text);
+    const deferred = list.json.providers.find((p: { provider: string }) => p.provider === 'openai').accounts.find((a: { account: string }) => a.account === 'deferred');
+    assert.equal(deferred.lastError.reason, 'rate_limited');
+    const next = Date.parse(deferred.nextPoll);
+    assert.ok(next > Date.now() + 30 * 86_400_000 && next < Date.now() + 32 * 86_400_000, `nextPoll ${deferred.nextPoll} is about a month away`);
+    assert.equal((await call('GET', '/api/v1/providers/openai/accounts/deferred')).status, 200);
+    assert.equal((await call('DELETE', '/api/v1/providers/openai/accounts/deferred')).status, 204);
+  });
+
+  it('removes every series of a deleted account, the call-duration histogram included', async () => {
+    const created = await call('PUT', '/api/v1/providers/openai/accounts/gone', {
+      body: { adminKey: RIGHT, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600, usageEndpoints: ['completions'] },
+    });
+    assert.equal(created.status, 201, created.text);
+    await waitFor(async () => (await status('gone')).up, 'a successful poll');
+    const before = (await call('GET', '/metrics', { token: null })).text.split('\n').filter((l) => l.includes('account="gone"'));
+    for (const metric of ['nexus_provider_request_duration_seconds_bucket', 'nexus_provider_errors_total', 'nexus_provider_up', 'nexus_cost_usd_total', 'nexus_exporter_series']) {
+      assert.ok(before.some((l) => l.startsWith(metric)), `${metric} exists before the delete`);
+    }
+    assert.equal((await call('DELETE', '/api/v1/providers/openai/accounts/gone')).status, 204);
+    const after = (await call('GET', '/metrics', { token: null })).text.split('\n').filter((l) => l.includes('account="gone"'));
+    assert.deepEqual(after, []);
   });
 
   it('never shows the keys in the log, /metrics or any answer', async () => {

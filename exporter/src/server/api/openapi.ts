@@ -43,6 +43,7 @@ const ERROR_RESPONSES: Record<string, { status: string; description: string }> =
   PayloadTooLarge: { status: '413', description: 'PAYLOAD_TOO_LARGE: the body exceeds admin.maxBodyBytes.' },
   UnsupportedMediaType: { status: '415', description: 'UNSUPPORTED_MEDIA_TYPE: bodies must be JSON (Content-Type: application/json, UTF-8).' },
   RateLimited: { status: '429', description: 'RATE_LIMITED: too many wrong tokens from this address; wait Retry-After seconds.' },
+  InsufficientStorage: { status: '507', description: 'INSUFFICIENT_STORAGE: the state directory is full or read-only; the change was not saved and nothing changed.' },
 };
 
 function errors(...names: string[]): Record<string, unknown> {
@@ -95,13 +96,13 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': { description: 'Updated', content: json(ref('AccountStatus')) },
             '201': { description: 'Created', content: json(ref('AccountStatus')) },
-            ...errors('BadRequest', 'NotFound', 'Conflict', 'PayloadTooLarge', 'UnsupportedMediaType'),
+            ...errors('BadRequest', 'NotFound', 'Conflict', 'PayloadTooLarge', 'UnsupportedMediaType', 'InsufficientStorage'),
           },
         },
         delete: {
           operationId: 'deleteAccount',
           summary: 'Delete an API-managed account (and its budgets); its series disappear from /metrics',
-          responses: { '204': { description: 'Deleted' }, ...errors('BadRequest', 'NotFound', 'Conflict') },
+          responses: { '204': { description: 'Deleted' }, ...errors('BadRequest', 'NotFound', 'Conflict', 'InsufficientStorage') },
         },
       },
       '/providers/{provider}/accounts/{account}/test': {
@@ -128,7 +129,7 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: json(ref('BudgetsRequest')) },
           responses: {
             '200': { description: 'Saved; the effective budgets', content: json(ref('BudgetsResponse')) },
-            ...errors('BadRequest', 'Conflict', 'PayloadTooLarge', 'UnsupportedMediaType'),
+            ...errors('BadRequest', 'Conflict', 'PayloadTooLarge', 'UnsupportedMediaType', 'InsufficientStorage'),
           },
         },
       },

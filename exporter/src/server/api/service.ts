@@ -10,7 +10,7 @@
 // - A change is acknowledged once it is on disk and the poller uses it; the next poll uses the new key.
 import { DEFAULT_HTTP } from '../../http/client.js';
 import { ProviderError } from '../../http/errors.js';
-import { redact, type Logger } from '../../log.js';
+import { maskUrl, redact, type Logger } from '../../log.js';
 import { MetricsModel } from '../../metrics/model.js';
 import type { Exporter } from '../../exporter.js';
 import { AccountPoller, type AccountConfig } from '../../poll/poller.js';
@@ -43,9 +43,10 @@ export function secretFields(module: AnyProviderModule, account: AccountConfig):
   return Object.keys(account).filter((k) => typeof account[k] === 'string' && secrets.has(account[k]));
 }
 
+const isUrl = (v: unknown): v is string => typeof v === 'string' && /^https?:\/\//i.test(v);
+
 /** Fields that hold an address the collector calls, found by value (any http(s) URL). */
 function addressChanges(before: AccountConfig | undefined, after: AccountConfig): string[] {
-  const isUrl = (v: unknown) => typeof v === 'string' && /^https?:\/\//i.test(v);
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
   return [...keys].filter((k) => (isUrl(before?.[k]) || isUrl(after[k])) && before?.[k] !== after[k]);
 }
@@ -162,6 +163,7 @@ export class AdminService {
       http: { ...DEFAULT_HTTP, ...config.http, retries: 0 },
       polling: config.polling,
       limits: this.exporter.limits,
+      signal: this.exporter.signal,
     });
     return timed(() => probe.probe());
   }
@@ -187,18 +189,19 @@ export class AdminService {
     await this.store.update(
       (draft) => {
         const keep: Budget[] = [];
-        const seen = new Set<string>();
+        // Messages name entries by index, never by their values (an account field may hold anything).
+        const seen = new Map<string, number>();
         const problems: Array<{ field: string; message: string }> = [];
         const conflicts: Array<{ field: string; message: string }> = [];
         parsed.data.budgets.forEach((b, i) => {
           const key = `${b.provider}/${b.account}/${b.period}`;
-          if (seen.has(key)) problems.push({ field: `budgets[${i}].period`, message: `duplicate ${b.period} budget for ${b.provider}/${b.account}` });
-          seen.add(key);
+          if (seen.has(key)) problems.push({ field: `budgets[${i}].period`, message: `duplicate ${b.period} budget: budgets[${seen.get(key)}] is for the same account` });
+          else seen.set(key, i);
           const exists = inConfig(config, b.provider, b.account) || draft.accounts.some((a) => a.provider === b.provider && a.account === b.account);
-          if (!exists) problems.push({ field: `budgets[${i}].account`, message: `no ${b.provider} account named "${b.account}" exists` });
+          if (!exists) problems.push({ field: `budgets[${i}].account`, message: `no ${b.provider} account has this name` });
           const fromConfig = config.budgets.find((c) => c.provider === b.provider && c.account === b.account && c.period === b.period);
           if (fromConfig && fromConfig.amountUsd !== b.amountUsd) {
-            conflicts.push({ field: `budgets[${i}]`, message: `the ${b.period} budget of ${b.provider}/${b.account} is set in the configuration file; change it there` });
+            conflicts.push({ field: `budgets[${i}]`, message: `the ${b.period} budget of this ${b.provider} account is set in the configuration file; change it there` });
           }
           if (!fromConfig) keep.push(b);
         });
@@ -246,10 +249,16 @@ export class AdminService {
     if (Object.hasOwn(body, 'account') && body.account !== name) {
       throw validationError([{ field: 'account', message: 'must match the account name in the path (or be omitted)' }]);
     }
+    // Answers show URLs with their credentials masked (maskUrl); a client sending such a URL back
+    // unchanged means the stored one.
+    const unmasked = (k: string, v: unknown) => {
+      const stored = previous && Object.hasOwn(previous.fields, k) ? previous.fields[k] : undefined;
+      return isUrl(stored) && v === maskUrl(stored) ? stored : v;
+    };
     // Built with fromEntries: a "__proto__" key stays a plain (unknown) field and fails validation.
     const fields = Object.fromEntries([
       ...Object.entries(previous?.fields ?? {}).filter(([k]) => !Object.hasOwn(body, k)),
-      ...Object.entries(body).filter(([k, v]) => k !== 'account' && v !== null),
+      ...Object.entries(body).filter(([k, v]) => k !== 'account' && v !== null).map(([k, v]) => [k, unmasked(k, v)]),
     ]);
     const input = { ...fields, account: name };
     const parsed = module.accountSchema.safeParse(input);
@@ -295,11 +304,11 @@ export class AdminService {
       // A reconfigured, now disabled poller may still hold the time of a poll that will not happen.
       nextPoll: s.enabled ? (s.nextPoll ?? null) : null,
       pollIntervalSeconds: s.pollIntervalSeconds,
-      baseUrl: s.baseUrl,
+      baseUrl: maskUrl(s.baseUrl),
       circuitOpen: s.circuitOpen,
       consecutiveFailures: s.consecutiveFailures,
       credentials: Object.fromEntries(entries.filter(([k]) => secrets.includes(k)).map(([k, v]) => [k, preview(v)])),
-      settings: Object.fromEntries(entries.filter(([k]) => !secrets.includes(k) && !BASE_FIELDS.has(k))),
+      settings: Object.fromEntries(entries.filter(([k]) => !secrets.includes(k) && !BASE_FIELDS.has(k)).map(([k, v]) => [k, isUrl(v) ? maskUrl(v) : v])),
     };
   }
 }

@@ -13,7 +13,10 @@ const PROVIDERS_URL = '/api/plugin-proxy/nexus-apimonitor-app/exporter/api/v1/pr
 
 // jsonData may hold keys the app does not know (kept on save), so it is not typed as AppSettings here.
 function props(jsonData: Record<string, unknown> = {}, secureJsonFields: Record<string, boolean> = {}): AppConfigProps {
-  return { plugin: { meta: appMeta(jsonData as AppSettings, secureJsonFields) }, query: {} } as unknown as AppConfigProps;
+  return {
+    plugin: { meta: appMeta(jsonData as AppSettings, secureJsonFields) },
+    query: {},
+  } as unknown as AppConfigProps;
 }
 
 const configured = () =>
@@ -148,8 +151,27 @@ describe('AppConfig', () => {
       render(<AppConfig {...configured()} />);
       await userEvent.click(screen.getByTestId(testIds.appConfig.check));
 
-      expect(await screen.findByText('Exporter unreachable')).toBeInTheDocument();
-      expect(screen.getByText(/Grafana could not reach the exporter \(502\)/)).toBeInTheDocument();
+      expect(await screen.findByText('Grafana cannot reach the exporter')).toBeInTheDocument();
+      expect(screen.getByText(/Grafana cannot reach the exporter \(502 Bad Gateway\)/)).toBeInTheDocument();
+    });
+
+    test('says when Grafana has no route for the call (the plugin files are not this version)', async () => {
+      backend.on('GET', PROVIDERS_URL, { status: 404, data: { message: 'plugin route match not found' } });
+      backend.on('POST', '/api/ds/query', { data: { results: { build: { frames: [frame(1)] } } } });
+      render(<AppConfig {...configured()} />);
+      await userEvent.click(screen.getByTestId(testIds.appConfig.check));
+      expect(await screen.findByText('No proxy route in Grafana')).toBeInTheDocument();
+      expect(screen.getByText(/Reinstall the plugin and restart Grafana/)).toBeInTheDocument();
+    });
+
+    test('says an organization Admin is needed when Grafana refuses the route (403)', async () => {
+      backend.on('GET', PROVIDERS_URL, { status: 403, data: { message: 'plugin proxy route access denied' } });
+      backend.on('POST', '/api/ds/query', { data: { results: { build: { frames: [frame(1)] } } } });
+      render(<AppConfig {...configured()} />);
+      await userEvent.click(screen.getByTestId(testIds.appConfig.check));
+      expect(await screen.findByText('Organization Admin role needed')).toBeInTheDocument();
+      expect(screen.getByText(/needs the organization Admin role/)).toBeInTheDocument();
+      expect(screen.queryByText(/Grafana Admin/)).not.toBeInTheDocument();
     });
 
     test('says the token was rejected on 401', async () => {

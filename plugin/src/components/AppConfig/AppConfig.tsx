@@ -124,16 +124,15 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         </div>
         <Field
           label="Exporter URL"
-          description="Base URL of the exporter as the Grafana server reaches it."
+          description="Base URL of the exporter as the Grafana server reaches it, e.g. http://nexus-exporter:9464 (without /api/v1)."
           invalid={touched && Boolean(urlError)}
-          error={urlError}
+          error={touched ? urlError : undefined}
         >
           <Input
             id="nexus-exporter-url"
             data-testid={testIds.appConfig.exporterUrl}
             width={60}
             value={form.exporterUrl}
-            placeholder="http://nexus-exporter:9464"
             onChange={(e) => update({ exporterUrl: e.currentTarget.value })}
           />
         </Field>
@@ -141,7 +140,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
           label="Admin token"
           description="The exporter's admin token (admin.token in its config or NEXUS_ADMIN_TOKEN). Stored encrypted in Grafana and never sent back to the browser."
           invalid={touched && tokenMissing}
-          error={tokenMissing ? 'Required' : undefined}
+          error={touched && tokenMissing ? 'Required' : undefined}
         >
           <SecretInput
             id="nexus-exporter-token"
@@ -149,7 +148,6 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             width={60}
             value={form.exporterToken}
             isConfigured={form.tokenConfigured}
-            placeholder="Admin token"
             onChange={(e) => update({ exporterToken: e.currentTarget.value })}
             onReset={() => update({ exporterToken: '', tokenConfigured: false })}
           />
@@ -175,14 +173,13 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
           label="Alertmanager URL"
           description="Optional. Linked from the Alerts page, e.g. http://alertmanager:9093."
           invalid={touched && Boolean(alertmanagerError)}
-          error={alertmanagerError}
+          error={touched ? alertmanagerError : undefined}
         >
           <Input
             id="nexus-alertmanager-url"
             data-testid={testIds.appConfig.alertmanagerUrl}
             width={60}
             value={form.alertmanagerUrl}
-            placeholder="http://alertmanager:9093"
             onChange={(e) => update({ alertmanagerUrl: e.currentTarget.value })}
           />
         </Field>

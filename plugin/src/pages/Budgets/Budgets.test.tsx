@@ -2,7 +2,8 @@ import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import Budgets from './Budgets';
-import { backend, installBackend } from '../../test/backend';
+import { backend, frame, installBackend } from '../../test/backend';
+import { BUDGET_STATUS_QUERIES } from './Budgets.status';
 import { API, account, appMeta, providersBody } from '../../test/fixtures';
 import { renderPage } from '../../test/render';
 
@@ -17,9 +18,21 @@ const ACCOUNTS = providersBody([
 const CONFIG_BUDGET = { provider: 'twilio', account: 'ops', period: 'month', amountUsd: 200, source: 'config' };
 const API_BUDGET = { provider: 'openai', account: 'main', period: 'month', amountUsd: 500, source: 'api' };
 
+/** A /api/ds/query answer for the budget status queries. */
+function status(frames: Partial<Record<keyof typeof BUDGET_STATUS_QUERIES, Array<ReturnType<typeof frame>>>> = {}) {
+  const results: Record<string, unknown> = {};
+  for (const refId of Object.keys(BUDGET_STATUS_QUERIES)) {
+    results[refId] = { status: 200, frames: frames[refId as keyof typeof BUDGET_STATUS_QUERIES] ?? [] };
+  }
+  return { data: { results } };
+}
+
+const MAIN_MONTH = { provider: 'openai', account: 'main', period: 'month' };
+
 beforeEach(() => {
   installBackend();
   backend.on('GET', PROVIDERS_URL, { data: ACCOUNTS });
+  backend.on('POST', '/api/ds/query', status());
 });
 
 const row = (name: RegExp) => screen.findByRole('group', { name });
@@ -65,7 +78,11 @@ describe('Budgets page', () => {
     await userEvent.clear(within(existing).getByLabelText('Amount (USD)'));
     await userEvent.type(within(existing).getByLabelText('Amount (USD)'), '750');
     await userEvent.click(screen.getByRole('button', { name: 'Add budget' }));
-    const added = screen.getAllByRole('group', { name: /^Budget / }).at(-1)!;
+    const added = screen.getByRole('group', { name: 'New budget' });
+    // jsdom lays nothing out, so Combobox's virtualised list shows no options: choose by typing.
+    await userEvent.type(within(added).getAllByRole('combobox')[0], 'OpenAI{ArrowDown}{Enter}');
+    // The only OpenAI account is chosen with the provider.
+    expect(within(added).getAllByRole('combobox')[1]).toHaveValue('main');
     await userEvent.click(within(added).getByRole('radio', { name: 'Day' }));
     await userEvent.type(within(added).getByLabelText('Amount (USD)'), '25.5');
     await userEvent.click(screen.getByRole('button', { name: 'Save budgets' }));
@@ -78,7 +95,7 @@ describe('Budgets page', () => {
       ],
     });
     expect(await screen.findByText('Budgets saved')).toBeInTheDocument();
-  });
+  }, 90_000);
 
   test('removing the last API budget PUTs an empty list', async () => {
     backend.on('GET', BUDGETS_URL, { data: { budgets: [API_BUDGET] } });
@@ -99,7 +116,7 @@ describe('Budgets page', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save budgets' }));
     expect(await within(r).findByText('Enter an amount greater than 0')).toBeInTheDocument();
     expect(backend.requestsTo('PUT', BUDGETS_URL)).toHaveLength(0);
-  });
+  }, 90_000);
 
   test('shows the exporter’s validation errors on the row they name', async () => {
     backend.on('GET', BUDGETS_URL, { data: { budgets: [CONFIG_BUDGET, API_BUDGET] } });
@@ -121,12 +138,71 @@ describe('Budgets page', () => {
 
     expect(await screen.findByText('Budgets were not saved')).toBeInTheDocument();
     expect(within(r).getByText('no openai account named "main" exists')).toBeInTheDocument();
-  });
+  }, 90_000);
 
   test('exporter down while loading: error with the reason', async () => {
     backend.on('GET', BUDGETS_URL, { status: 502, data: '' });
     renderPage(<Budgets />);
     expect(await screen.findByText('Could not load budgets')).toBeInTheDocument();
-    expect(screen.getByText(/Grafana could not reach the exporter \(502\)/)).toBeInTheDocument();
+    expect(screen.getByText(/Grafana cannot reach the exporter \(502 Bad Gateway\)/)).toBeInTheDocument();
+  });
+
+  test('says what a budget is for, before anything loads', async () => {
+    backend.on('GET', BUDGETS_URL, { data: { budgets: [] } });
+    renderPage(<Budgets />);
+    expect(screen.getByText(/A budget is the most an account should spend/)).toBeInTheDocument();
+    expect(await screen.findByText(/No budgets yet/)).toBeInTheDocument();
+  });
+
+  test('"Add budget" starts an empty row that says "Required" only when saved', async () => {
+    backend.on('GET', BUDGETS_URL, { data: { budgets: [API_BUDGET] } });
+    renderPage(<Budgets />);
+    await row(/OpenAI main month/);
+    await userEvent.click(screen.getByRole('button', { name: 'Add budget' }));
+    const added = screen.getByRole('group', { name: 'New budget' });
+    expect(within(added).getByLabelText('Amount (USD)')).toHaveValue('');
+    expect(within(added).queryByText('Required')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Save budgets' }));
+    expect(await within(added).findAllByText('Required')).toHaveLength(3);
+    expect(backend.requestsTo('PUT', BUDGETS_URL)).toHaveLength(0);
+  }, 90_000);
+
+  test.each([
+    [390, 450, 'ok', /^Within budget/, '78%'],
+    [410, 450, 'warning', /^Almost used up \(NexusBudgetAlmostExhausted\)/, '82%'],
+    [300, 600, 'warning', /^Forecast over budget \(NexusMonthEndForecastOverBudget\)/, '60%'],
+    [550, 700, 'critical', /^Over budget \(NexusBudgetExceeded\)/, '110%'],
+  ])(
+    'spend %d with a forecast of %d of a $500 monthly budget is %s',
+    async (spend, forecast, severity, verdict, share) => {
+      backend.on('GET', BUDGETS_URL, { data: { budgets: [API_BUDGET] } });
+      backend.on(
+        'POST',
+        '/api/ds/query',
+        status({
+          spend: [frame(spend, MAIN_MONTH), frame(1, { ...MAIN_MONTH, period: 'day' })],
+          ratio: [frame(spend / 500, MAIN_MONTH)],
+          forecast: [frame(forecast, { provider: 'openai', account: 'main' })],
+        })
+      );
+      renderPage(<Budgets />);
+      const line = await screen.findByTestId('data-testid nexus-budget-status-openai-main-month');
+      expect(line).toHaveAttribute('data-severity', severity);
+      expect(line).toHaveTextContent(verdict);
+      expect(line).toHaveTextContent(`Spent $${spend}.00 of $500.00 this month (${share})`);
+      expect(line).toHaveTextContent(`Forecast for the month: $${forecast}.00`);
+      const body = backend.requestsTo('POST', '/api/ds/query')[0].data as {
+        queries: Array<{ refId: string; expr: string }>;
+      };
+      expect(Object.fromEntries(body.queries.map((q) => [q.refId, q.expr]))).toEqual(BUDGET_STATUS_QUERIES);
+    }
+  );
+
+  test('without a Prometheus data source, says where to choose one and queries nothing', async () => {
+    backend.on('GET', BUDGETS_URL, { data: { budgets: [API_BUDGET] } });
+    renderPage(<Budgets />, appMeta({ exporterUrl: 'http://exporter:9464' }, { exporterToken: true }));
+    expect(await screen.findByText('Spend is not shown')).toBeInTheDocument();
+    await row(/OpenAI main month/);
+    expect(backend.requestsTo('POST', '/api/ds/query')).toHaveLength(0);
   });
 });

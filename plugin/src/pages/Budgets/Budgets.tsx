@@ -14,6 +14,7 @@ import {
   RadioButtonGroup,
   Stack,
   Text,
+  TextLink,
   useStyles2,
 } from '@grafana/ui';
 import { toApiError, type ApiError } from '../../api/client';
@@ -21,15 +22,20 @@ import { listBudgets, listProviders, saveBudgets } from '../../api/exporter';
 import type { ProviderEntry, ProviderName } from '../../api/exporter.types';
 import { ErrorState } from '../../components/ErrorState';
 import { NotConfigured } from '../../components/NotConfigured';
+import { PLUGIN_CONFIG_URL } from '../../constants';
 import { PROVIDERS, providerInfo } from '../../providers/catalog';
 import { useAppConfig } from '../../utils/appMeta';
+import { formatPercent, formatUsd } from '../../utils/format';
 import { useLoad } from '../../utils/useLoad';
-import { accountOptions, mapApiErrors, newKey, rowErrors, toRequest, toRows, type BudgetRow } from './Budgets.utils';
+import { judge, loadBudgetStatus, type BudgetStatus, type StatusIndex } from './Budgets.status';
+import { accountOptions, emptyRow, mapApiErrors, rowErrors, toRequest, toRows, type BudgetRow } from './Budgets.utils';
 
 const PERIODS = [
   { label: 'Day', value: 'day' as const },
   { label: 'Month', value: 'month' as const },
 ];
+
+const SEVERITY_COLORS = { ok: 'success', warning: 'warning', critical: 'error' } as const;
 
 interface Loaded {
   providers: ProviderEntry[];
@@ -41,7 +47,46 @@ async function loadAll(): Promise<Loaded> {
   return { providers, rows: toRows(budgets) };
 }
 
-function BudgetEditor({ loaded }: { loaded: Loaded }) {
+function Intro() {
+  return (
+    <Text color="secondary" element="p">
+      A budget is the most an account should spend in a UTC day or month, as the provider reports it. The exporter
+      publishes it as nexus_budget_usd; the budget alerts fire at 80 % and at 100 % of it, and when the month-end
+      forecast is above a monthly budget. Budgets from the exporter&apos;s configuration file are shown read-only.
+    </Text>
+  );
+}
+
+function StatusLine({ row, status }: { row: BudgetRow; status?: BudgetStatus }) {
+  const s = useStyles2(getStyles);
+  if (!status) {
+    return null;
+  }
+  const period = row.period === 'month' ? 'this month' : 'today';
+  return (
+    <div
+      className={s.status}
+      data-testid={`data-testid nexus-budget-status-${row.provider}-${row.account}-${row.period}`}
+      data-severity={status.severity}
+    >
+      <Text color={SEVERITY_COLORS[status.severity]} weight="medium">
+        {status.verdict}
+      </Text>
+      <Text color="secondary">
+        Spent <span className={s.number}>{formatUsd(status.spend)}</span> of{' '}
+        <span className={s.number}>{formatUsd(Number(row.amount))}</span> {period} (
+        <span className={s.number}>{formatPercent(status.ratio)}</span>)
+      </Text>
+      {row.period === 'month' && status.forecast !== undefined && (
+        <Text color="secondary">
+          Forecast for the month: <span className={s.number}>{formatUsd(status.forecast)}</span>
+        </Text>
+      )}
+    </div>
+  );
+}
+
+function BudgetEditor({ loaded, status }: { loaded: Loaded; status?: StatusIndex }) {
   const s = useStyles2(getStyles);
   /** The budgets as the exporter last reported them: what "dirty" and "discard" compare with. */
   const [baseline, setBaseline] = useState<BudgetRow[]>(loaded.rows);
@@ -52,25 +97,16 @@ function BudgetEditor({ loaded }: { loaded: Loaded }) {
   const [saved, setSaved] = useState(false);
 
   const withAccounts = PROVIDERS.filter((p) => accountOptions(loaded.providers, p.name).length > 0);
-  const dirty = JSON.stringify(toRequest(rows).budgets) !== JSON.stringify(toRequest(baseline).budgets);
+  const dirty =
+    rows.some((r) => r.isNew) ||
+    JSON.stringify(toRequest(rows).budgets) !== JSON.stringify(toRequest(baseline).budgets);
 
   const update = (key: string, patch: Partial<BudgetRow>) => {
     setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
     setSaved(false);
   };
   const add = () => {
-    const provider = withAccounts[0]!.name;
-    setRows((rs) => [
-      ...rs,
-      {
-        key: newKey(),
-        provider,
-        account: accountOptions(loaded.providers, provider)[0]?.value ?? '',
-        period: 'month',
-        amount: '',
-        source: 'api',
-      },
-    ]);
+    setRows((rs) => [...rs, emptyRow()]);
     setSaved(false);
   };
   const remove = (key: string) => {
@@ -110,83 +146,91 @@ function BudgetEditor({ loaded }: { loaded: Loaded }) {
   }
 
   const unplaced = errors[''];
+  let newCount = 0;
   return (
     <Stack direction="column" gap={2}>
       {rows.length === 0 && (
         <Text color="secondary" italic>
-          No budgets yet. A budget sets nexus_budget_usd for an account, so the dashboards and the budget alerts can
-          compare spend with it.
+          No budgets yet.
         </Text>
       )}
       {rows.map((r) => {
         const e = errors[r.key] ?? {};
         const readOnly = r.source === 'config';
-        const label = `${providerInfo(r.provider).title} ${r.account || 'budget'} ${r.period}`;
+        const label = r.isNew
+          ? `New budget${++newCount > 1 ? ` ${newCount}` : ''}`
+          : `Budget ${r.provider ? providerInfo(r.provider).title : ''} ${r.account} ${r.period}`;
+        const rowStatus =
+          !r.isNew && r.provider && status
+            ? judge(status, { provider: r.provider, account: r.account, period: r.period, amountUsd: Number(r.amount) })
+            : undefined;
         return (
-          <div key={r.key} className={s.row} role="group" aria-label={`Budget ${label}`}>
-            <Field label="Provider" className={s.field}>
-              <Combobox
-                id={`${r.key}-provider`}
-                width={20}
-                disabled={readOnly}
-                value={r.provider}
-                options={PROVIDERS.map((p) => ({ label: p.title, value: p.name }))}
-                onChange={(v) =>
-                  update(r.key, {
-                    provider: v.value as ProviderName,
-                    account: accountOptions(loaded.providers, v.value as ProviderName)[0]?.value ?? '',
-                  })
-                }
-              />
-            </Field>
-            <Field label="Account" className={s.field} invalid={Boolean(e.account)} error={e.account}>
-              <Combobox
-                id={`${r.key}-account`}
-                width={24}
-                disabled={readOnly}
-                invalid={Boolean(e.account)}
-                value={r.account || null}
-                options={accountOptions(loaded.providers, r.provider)}
-                placeholder="No accounts"
-                onChange={(v) => update(r.key, { account: v.value })}
-              />
-            </Field>
-            <Field label="Period" className={s.field} invalid={Boolean(e.period)} error={e.period}>
-              <RadioButtonGroup
-                disabled={readOnly}
-                options={PERIODS}
-                value={r.period}
-                onChange={(v) => update(r.key, { period: v })}
-              />
-            </Field>
-            <Field label="Amount (USD)" className={s.field} invalid={Boolean(e.amountUsd)} error={e.amountUsd}>
-              <Input
-                id={`${r.key}-amount`}
-                width={16}
-                prefix="$"
-                inputMode="decimal"
-                disabled={readOnly}
-                value={r.amount}
-                onChange={(ev) => update(r.key, { amount: ev.currentTarget.value })}
-              />
-            </Field>
-            <div className={s.actions}>
-              {readOnly ? (
-                <Badge
-                  color="purple"
-                  icon="file-alt"
-                  text="Config file"
-                  tooltip="Set in the exporter's configuration file; change it there."
+          <div key={r.key} className={s.row} role="group" aria-label={label}>
+            <div className={s.fields}>
+              <Field label="Provider" className={s.field} invalid={Boolean(e.provider)} error={e.provider}>
+                <Combobox
+                  id={`${r.key}-provider`}
+                  disabled={readOnly}
+                  invalid={Boolean(e.provider)}
+                  value={r.provider || null}
+                  options={withAccounts.map((p) => ({ label: p.title, value: p.name }))}
+                  placeholder="Choose a provider"
+                  onChange={(v) => {
+                    const provider = v.value as ProviderName;
+                    const accounts = accountOptions(loaded.providers, provider);
+                    update(r.key, { provider, account: accounts.length === 1 ? accounts[0]!.value : '' });
+                  }}
                 />
-              ) : (
-                <IconButton name="trash-alt" tooltip="Remove this budget" onClick={() => remove(r.key)} />
-              )}
+              </Field>
+              <Field label="Account" className={s.field} invalid={Boolean(e.account)} error={e.account}>
+                <Combobox
+                  id={`${r.key}-account`}
+                  disabled={readOnly || !r.provider}
+                  invalid={Boolean(e.account)}
+                  value={r.account || null}
+                  options={accountOptions(loaded.providers, r.provider)}
+                  placeholder={r.provider ? 'Choose an account' : 'Choose a provider first'}
+                  onChange={(v) => update(r.key, { account: v.value })}
+                />
+              </Field>
+              <Field label="Period" className={s.field} invalid={Boolean(e.period)} error={e.period}>
+                <RadioButtonGroup
+                  disabled={readOnly}
+                  options={PERIODS}
+                  value={r.period}
+                  onChange={(v) => update(r.key, { period: v })}
+                />
+              </Field>
+              <Field label="Amount (USD)" className={s.field} invalid={Boolean(e.amountUsd)} error={e.amountUsd}>
+                <Input
+                  id={`${r.key}-amount`}
+                  prefix="$"
+                  inputMode="decimal"
+                  disabled={readOnly}
+                  invalid={Boolean(e.amountUsd)}
+                  value={r.amount}
+                  onChange={(ev) => update(r.key, { amount: ev.currentTarget.value })}
+                />
+              </Field>
+              <div className={s.actions}>
+                {readOnly ? (
+                  <Badge
+                    color="purple"
+                    icon="file-alt"
+                    text="Config file"
+                    tooltip="Set in the exporter's configuration file; change it there."
+                  />
+                ) : (
+                  <IconButton name="trash-alt" tooltip="Remove this budget" onClick={() => remove(r.key)} />
+                )}
+              </div>
             </div>
             {e.row && (
               <Text color="error" variant="bodySmall">
                 {e.row}
               </Text>
             )}
+            <StatusLine row={r} status={rowStatus} />
           </div>
         );
       })}
@@ -222,28 +266,51 @@ function BudgetEditor({ loaded }: { loaded: Loaded }) {
   );
 }
 
-export function BudgetsContent() {
+export function BudgetsContent({ datasourceUid }: { datasourceUid?: string }) {
   const load = useLoad(loadAll);
+  const status = useLoad(
+    () => (datasourceUid ? loadBudgetStatus(datasourceUid) : Promise.resolve(undefined)),
+    datasourceUid ?? ''
+  );
   if (load.error && !load.data) {
     return <ErrorState title="Could not load budgets" error={load.error} onRetry={load.reload} />;
   }
   if (!load.data) {
     return <LoadingPlaceholder text="Loading budgets…" />;
   }
-  return <BudgetEditor loaded={load.data} />;
+  const statusError = status.error?.message ?? status.data?.error;
+  return (
+    <Stack direction="column" gap={2}>
+      {!datasourceUid && (
+        <Alert severity="info" title="Spend is not shown">
+          Choose the Prometheus data source on the <TextLink href={PLUGIN_CONFIG_URL}>configuration page</TextLink> to
+          see each budget&apos;s spend, share used and month-end forecast.
+        </Alert>
+      )}
+      {statusError && (
+        <Alert severity="warning" title="Could not query the spend from Prometheus">
+          {statusError}
+        </Alert>
+      )}
+      <BudgetEditor loaded={load.data} status={status.data?.index} />
+    </Stack>
+  );
 }
 
 export default function Budgets() {
-  const { exporterConfigured } = useAppConfig();
+  const { exporterConfigured, settings } = useAppConfig();
   return (
     <PluginPage>
-      {exporterConfigured ? (
-        <BudgetsContent />
-      ) : (
-        <NotConfigured title="Connect the exporter first">
-          Set the exporter URL and admin token on the configuration page to manage budgets.
-        </NotConfigured>
-      )}
+      <Stack direction="column" gap={2}>
+        <Intro />
+        {exporterConfigured ? (
+          <BudgetsContent datasourceUid={settings.prometheusDatasourceUid} />
+        ) : (
+          <NotConfigured title="Connect the exporter first">
+            Set the exporter URL and admin token on the configuration page to manage budgets.
+          </NotConfigured>
+        )}
+      </Stack>
     </PluginPage>
   );
 }
@@ -251,18 +318,36 @@ export default function Budgets() {
 const getStyles = (theme: GrafanaTheme2) => ({
   row: css({
     display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'flex-start',
-    gap: theme.spacing(2),
-    padding: theme.spacing(1, 2),
+    flexDirection: 'column',
+    gap: theme.spacing(1),
+    padding: theme.spacing(1.5, 2),
     border: `1px solid ${theme.colors.border.weak}`,
     borderRadius: theme.shape.radius.default,
+  }),
+  // A grid keeps every row's fields in the same columns, and an error under one field from pushing
+  // the next one out of line (items start at the top; the error takes space below its own input only).
+  fields: css({
+    display: 'grid',
+    gridTemplateColumns: `minmax(${theme.spacing(20)}, 1fr) minmax(${theme.spacing(22)}, 1fr) auto ${theme.spacing(20)} ${theme.spacing(5)}`,
+    alignItems: 'start',
+    columnGap: theme.spacing(2),
   }),
   field: css({
     marginBottom: 0,
   }),
   actions: css({
     alignSelf: 'center',
-    paddingTop: theme.spacing(2),
+    paddingTop: theme.spacing(2.5),
+  }),
+  status: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(0.5, 2),
+    paddingTop: theme.spacing(1),
+    borderTop: `1px solid ${theme.colors.border.weak}`,
+  }),
+  number: css({
+    whiteSpace: 'nowrap',
+    fontVariantNumeric: 'tabular-nums',
   }),
 });

@@ -3,7 +3,10 @@ import type { Budget, BudgetWithSource, ProviderEntry, ProviderName } from '../.
 export interface BudgetRow {
   /** Stable React key; not sent. */
   key: string;
-  provider: ProviderName;
+  /** Added on this page and not saved yet. */
+  isNew?: boolean;
+  /** Empty until chosen in a new row. */
+  provider: ProviderName | '';
   account: string;
   period: Budget['period'];
   /** As typed. */
@@ -30,7 +33,7 @@ export function toRequest(rows: BudgetRow[]): { budgets: Budget[]; keys: string[
   const editable = rows.filter((r) => r.source === 'api');
   return {
     budgets: editable.map((r) => ({
-      provider: r.provider,
+      provider: r.provider as ProviderName,
       account: r.account,
       period: r.period,
       amountUsd: Number(r.amount),
@@ -45,14 +48,19 @@ export function rowErrors(rows: BudgetRow[]): Record<string, Record<string, stri
   for (const r of rows) {
     const e: Record<string, string> = {};
     const amount = Number(r.amount);
-    if (r.amount.trim() === '' || !Number.isFinite(amount) || amount <= 0) {
+    if (r.amount.trim() === '') {
+      e.amountUsd = 'Required';
+    } else if (!Number.isFinite(amount) || amount <= 0) {
       e.amountUsd = 'Enter an amount greater than 0';
     }
+    if (!r.provider) {
+      e.provider = 'Required';
+    }
     if (!r.account) {
-      e.account = 'Choose an account';
+      e.account = 'Required';
     }
     const id = `${r.provider}/${r.account}/${r.period}`;
-    if (seen.has(id)) {
+    if (r.provider && r.account && seen.has(id)) {
       e.period = `Duplicate ${r.period} budget for ${r.provider}/${r.account}`;
     }
     seen.add(id);
@@ -81,7 +89,12 @@ export function mapApiErrors(
   return out;
 }
 
-export function accountOptions(providers: ProviderEntry[], provider: ProviderName) {
+/** A new row: nothing chosen yet, so nothing is wrong yet. */
+export function emptyRow(): BudgetRow {
+  return { key: newKey(), isNew: true, provider: '', account: '', period: 'month', amount: '', source: 'api' };
+}
+
+export function accountOptions(providers: ProviderEntry[], provider: ProviderName | '') {
   return (providers.find((p) => p.provider === provider)?.accounts ?? []).map((a) => ({
     label: a.account,
     value: a.account,

@@ -10,7 +10,9 @@ export const OVERVIEW_QUERIES = {
   /** The highest month budget use of any account, 0..1+. */
   budgetUsed: `max(${perAccount('nexus_spend_usd', '{period="month"}')} / ${perAccount('nexus_budget_usd', '{period="month"}')} > 0)`,
   moneyLeft: `sum(max by (provider, account, kind) (nexus_balance_usd))`,
-  creditsLeft: 'sum by (credit_type) (max by (provider, account, credit_type) (nexus_credits_remaining))',
+  /** Per account and credit type: credit types are not interchangeable, so they are never added up. */
+  creditsLeft: 'max by (provider, account, credit_type) (nexus_credits_remaining)',
+  creditsLimit: 'max by (provider, account, credit_type) (nexus_credits_limit)',
   errors1h: 'sum(increase(nexus_provider_errors_total[1h]))',
   latencyP95: 'histogram_quantile(0.95, sum by (le) (rate(nexus_provider_request_duration_seconds_bucket[15m])))',
   up: perAccount('nexus_provider_up'),

@@ -21,10 +21,14 @@ function results(frames: Frames, errors: Record<string, string> = {}) {
 
 const HEALTHY: Frames = {
   spendToday: [frame(12.5)],
-  spendMonth: [frame(301.25)],
+  spendMonth: [frame(8761.234)],
   budgetUsed: [frame(0.85)],
   moneyLeft: [frame(48)],
-  creditsLeft: [frame(900, { credit_type: 'export' }), frame(100, { credit_type: 'email' })],
+  creditsLeft: [
+    frame(9000, { provider: 'apollo', account: 'sales', credit_type: 'export_credit' }),
+    frame(1234.4, { provider: 'apollo', account: 'sales', credit_type: 'direct_dial_credit' }),
+  ],
+  creditsLimit: [frame(24000, { provider: 'apollo', account: 'sales', credit_type: 'export_credit' })],
   errors1h: [frame(3)],
   latencyP95: [frame(0.42)],
   up: [frame(1, { provider: 'openai', account: 'main' }), frame(0, { provider: 'twilio', account: 'ops' })],
@@ -71,15 +75,21 @@ describe('Overview page', () => {
     renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
 
     expect(await screen.findByText('$12.50')).toBeInTheDocument();
-    expect(screen.getByText('$301.25')).toBeInTheDocument();
+    expect(screen.getByText('$8,761.23')).toBeInTheDocument(); // in full, never $8.76K
     expect(screen.getByText('85%')).toBeInTheDocument();
     expect(screen.getByText('$48.00')).toBeInTheDocument();
-    expect(screen.getByText('export: 900 · email: 100')).toBeInTheDocument();
+    // Credits per account and type, with readable names; never added up across types.
+    const credits = screen.getByRole('region', { name: 'Credits left' });
+    expect(within(credits).getByText('Export credits')).toBeInTheDocument();
+    expect(within(credits).getByText('9,000 of 24,000 (37.5%)')).toBeInTheDocument();
+    expect(within(credits).getByText('Direct dial credits')).toBeInTheDocument();
+    expect(within(credits).getByText('1,234')).toBeInTheDocument();
+    expect(screen.queryByText(/10,234/)).not.toBeInTheDocument();
     expect(screen.getByText('1 / 2')).toBeInTheDocument();
     expect(screen.getByText('420 ms')).toBeInTheDocument();
     expect(screen.getByText('1 account is down')).toBeInTheDocument();
     expect(screen.getByText(/twilio\/ops/)).toBeInTheDocument();
-    const table = screen.getByRole('table');
+    const table = screen.getAllByRole('table')[0];
     expect(within(table).getByText('OpenAI')).toBeInTheDocument();
     expect(within(table).getByText('$51.25')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /Nexus \/ Overview/ })).toHaveAttribute('href', '/d/nexus-overview');
@@ -111,7 +121,7 @@ describe('Overview page', () => {
     renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
 
     expect(await screen.findByText('Could not query Prometheus')).toBeInTheDocument();
-    expect(screen.getByText(/Grafana could not reach the Prometheus data source \(502\)/)).toBeInTheDocument();
+    expect(screen.getByText(/Grafana cannot reach the Prometheus data source \(502 Bad Gateway\)/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByText('$12.50')).toBeInTheDocument();
   });

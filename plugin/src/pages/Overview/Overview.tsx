@@ -24,11 +24,13 @@ import { BUNDLED_DASHBOARDS } from '../../generated/dashboards';
 import { PROVIDERS } from '../../providers/catalog';
 import type { BundledDashboard } from '../../types';
 import { useAppConfig } from '../../utils/appMeta';
+import { creditTypeName, formatCount, formatPercent, formatUsd } from '../../utils/format';
 import { useLoad } from '../../utils/useLoad';
 import { OVERVIEW_QUERIES, type OverviewQuery } from './Overview.queries';
 
 type Results = Record<OverviewQuery, QueryResult>;
 
+/** Grafana's unit formatting, for durations only: money and counts are never abbreviated (utils/format). */
 export const format = (unit: string, value: number | undefined, decimals?: number) =>
   value === undefined ? '—' : formattedValueToString(getValueFormat(unit)(value, decimals));
 
@@ -49,13 +51,16 @@ function Stat({
   tone?: keyof typeof TONES;
 }) {
   const s = useStyles2(getStyles);
+  const id = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   return (
-    <Card noMargin className={s.stat}>
+    <Card noMargin className={s.stat} data-testid={`data-testid nexus-stat-${id}`}>
       <Card.Heading>{title}</Card.Heading>
       <Card.Description>
-        <Text element="p" variant="h2" color={tone ? TONES[tone] : 'primary'}>
-          {value}
-        </Text>
+        <span className={s.number}>
+          <Text element="p" variant="h2" color={tone ? TONES[tone] : 'primary'}>
+            {value}
+          </Text>
+        </span>
         {detail && (
           <Text color="secondary" variant="bodySmall">
             {detail}
@@ -91,9 +96,71 @@ const PROVIDER_COLUMNS: Array<Column<ProviderRow>> = [
       />
     ),
   },
-  { id: 'today', header: 'Spend today', cell: ({ row: { original } }) => format('currencyUSD', original.today, 2) },
-  { id: 'month', header: 'Month to date', cell: ({ row: { original } }) => format('currencyUSD', original.month, 2) },
+  { id: 'today', header: 'Spend today', cell: ({ row: { original } }) => <Money value={original.today} /> },
+  { id: 'month', header: 'Month to date', cell: ({ row: { original } }) => <Money value={original.month} /> },
 ];
+
+function Money({ value }: { value?: number }) {
+  const s = useStyles2(getStyles);
+  return <span className={s.number}>{formatUsd(value)}</span>;
+}
+
+interface CreditRow {
+  id: string;
+  provider: string;
+  account: string;
+  type: string;
+  left: number;
+  limit?: number;
+}
+
+const CREDIT_COLUMNS: Array<Column<CreditRow>> = [
+  { id: 'provider', header: 'Provider' },
+  { id: 'account', header: 'Account' },
+  { id: 'type', header: 'Credit type' },
+  {
+    id: 'left',
+    header: 'Left',
+    cell: ({ row: { original } }) => (
+      <NumberCell>
+        {formatCount(original.left)}
+        {original.limit ? ` of ${formatCount(original.limit)} (${formatPercent(original.left / original.limit)})` : ''}
+      </NumberCell>
+    ),
+  },
+];
+
+function NumberCell({ children }: { children: React.ReactNode }) {
+  const s = useStyles2(getStyles);
+  return <span className={s.number}>{children}</span>;
+}
+
+/** Credits left per account and credit type, with readable names; credit types are never added up. */
+function CreditsTable({ left, limit }: { left: Sample[]; limit: Sample[] }) {
+  if (left.length === 0) {
+    return null;
+  }
+  const key = (l: Record<string, string>) => `${l.provider}/${l.account}/${l.credit_type}`;
+  const limits = new Map(limit.map((x) => [key(x.labels), x.value]));
+  const rows: CreditRow[] = left
+    .map((x) => ({
+      id: key(x.labels),
+      provider: PROVIDERS.find((p) => p.name === x.labels.provider)?.title ?? x.labels.provider,
+      account: x.labels.account,
+      type: creditTypeName(x.labels.credit_type ?? ''),
+      left: x.value,
+      limit: limits.get(key(x.labels)),
+    }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return (
+    <section aria-label="Credits left">
+      <Text element="h3" variant="h4">
+        Credits left
+      </Text>
+      <InteractiveTable columns={CREDIT_COLUMNS} data={rows} getRowId={(r) => r.id} />
+    </section>
+  );
+}
 
 function ProviderTable({ results }: { results: Results }) {
   const today = byProvider(results.providerToday);
@@ -177,7 +244,6 @@ export function OverviewContent({
     const failed = Object.entries(results).filter(([, r]) => r.error);
     const budget = total(results.budgetUsed);
     const upCount = results.up.samples.filter((x) => x.value === 1).length;
-    const credits = results.creditsLeft.samples;
     body = (
       <Stack direction="column" gap={2}>
         {failed.length > 0 && (
@@ -189,28 +255,20 @@ export function OverviewContent({
         <div className={s.stats}>
           <Stat
             title="Spend today"
-            value={format('currencyUSD', total(results.spendToday), 2)}
+            value={formatUsd(total(results.spendToday))}
             detail="UTC day, as the providers report it"
           />
-          <Stat title="Month to date" value={format('currencyUSD', total(results.spendMonth), 2)} detail="UTC month" />
+          <Stat title="Month to date" value={formatUsd(total(results.spendMonth))} detail="UTC month" />
           <Stat
             title="Budget used"
-            value={format('percentunit', budget, 0)}
+            value={formatPercent(budget)}
             detail={budget === undefined ? 'No monthly budgets set' : 'Highest account, this month'}
             tone={budget === undefined ? undefined : budget >= 1 ? 'error' : budget >= 0.8 ? 'warning' : 'ok'}
           />
           <Stat
             title="Money left"
-            value={format('currencyUSD', total(results.moneyLeft), 2)}
+            value={formatUsd(total(results.moneyLeft))}
             detail="Prepaid balances and key limits"
-          />
-          <Stat
-            title="Credits left"
-            value={credits.length === 0 ? '—' : format('short', total(results.creditsLeft))}
-            detail={
-              credits.map((c) => `${c.labels.credit_type}: ${format('short', c.value)}`).join(' · ') ||
-              'No credit-based providers'
-            }
           />
           <Stat
             title="Accounts up"
@@ -219,13 +277,14 @@ export function OverviewContent({
           />
           <Stat
             title="Provider errors"
-            value={format('short', total(results.errors1h) ?? 0, 0)}
+            value={formatCount(total(results.errors1h) ?? 0)}
             detail="Failed calls, last hour"
             tone={(total(results.errors1h) ?? 0) > 0 ? 'warning' : 'ok'}
           />
           <Stat title="Provider latency p95" value={format('s', total(results.latencyP95))} detail="Last 15 minutes" />
         </div>
         <ProviderTable results={results} />
+        <CreditsTable left={results.creditsLeft.samples} limit={results.creditsLimit.samples} />
       </Stack>
     );
   }
@@ -275,5 +334,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   stat: css({
     height: '100%',
+  }),
+  number: css({
+    whiteSpace: 'nowrap',
+    fontVariantNumeric: 'tabular-nums',
   }),
 });

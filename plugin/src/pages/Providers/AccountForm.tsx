@@ -45,7 +45,7 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
   const otherErrors = error?.details.filter((d) => !knownFields.has(d.field)) ?? [];
 
   const run = async (kind: 'save' | 'test') => {
-    const local = localErrors(values, isNew);
+    const local = localErrors(values, isNew, info);
     setFieldErrors(local);
     setError(undefined);
     setTestResult(undefined);
@@ -94,7 +94,6 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
               id={`${idPrefix}-account`}
               width={40}
               value={values.account}
-              placeholder="main"
               onChange={(e) => set({ account: e.currentTarget.value.trim() })}
             />
           </Field>
@@ -124,7 +123,6 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
                   width={60}
                   autoComplete="off"
                   value={values.credentials[field.key] ?? ''}
-                  placeholder={field.placeholder}
                   isConfigured={secretConfigured(state, values, field.key)}
                   onReset={() => setValues((v) => ({ ...v, reset: { ...v.reset, [field.key]: true } }))}
                   onChange={(e) => setCredential(field.key, e.currentTarget.value)}
@@ -134,7 +132,6 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
                   id={id}
                   width={60}
                   value={values.credentials[field.key] ?? ''}
-                  placeholder={field.placeholder}
                   onChange={(e) => setCredential(field.key, e.currentTarget.value)}
                 />
               )}
@@ -151,7 +148,7 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
           description={
             baseUrlChanged && storedSecrets.length > 0
               ? 'Changing the base URL requires entering the credentials again: a stored key is never sent to a new address.'
-              : 'Leave empty for the provider’s API.'
+              : `Leave empty for the provider’s API${defaults?.baseUrl ? ` (${defaults.baseUrl})` : ''}.`
           }
           invalid={Boolean(fieldErrors.baseUrl)}
           error={fieldErrors.baseUrl}
@@ -160,13 +157,19 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
             id={`${idPrefix}-baseUrl`}
             width={60}
             value={values.baseUrl}
-            placeholder={defaults?.baseUrl}
             onChange={(e) => set({ baseUrl: e.currentTarget.value })}
           />
         </Field>
         <Field
           label="Poll interval (seconds)"
-          description={defaults?.minPollIntervalSeconds ? `At least ${defaults.minPollIntervalSeconds}.` : undefined}
+          description={
+            [
+              defaults?.pollIntervalSeconds ? `Leave empty for ${defaults.pollIntervalSeconds}.` : undefined,
+              defaults?.minPollIntervalSeconds ? `At least ${defaults.minPollIntervalSeconds}.` : undefined,
+            ]
+              .filter(Boolean)
+              .join(' ') || undefined
+          }
           invalid={Boolean(fieldErrors.pollIntervalSeconds)}
           error={fieldErrors.pollIntervalSeconds}
         >
@@ -175,7 +178,6 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
             width={20}
             inputMode="numeric"
             value={values.pollIntervalSeconds}
-            placeholder={defaults?.pollIntervalSeconds ? String(defaults.pollIntervalSeconds) : undefined}
             onChange={(e) => set({ pollIntervalSeconds: e.currentTarget.value })}
           />
         </Field>

@@ -68,10 +68,17 @@ export function buildInput(info: ProviderInfo, values: FormValues, state?: Accou
 }
 
 /** Checks the browser can do before asking the exporter; the exporter's own errors are shown the same way. */
-export function localErrors(values: FormValues, isNew: boolean): Record<string, string> {
+export function localErrors(values: FormValues, isNew: boolean, info?: ProviderInfo): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (isNew && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(values.account)) {
+  if (isNew && values.account === '') {
+    errors.account = 'Required';
+  } else if (isNew && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(values.account)) {
     errors.account = 'Use 1-63 letters, digits, "_", "." or "-", starting with a letter or digit';
+  }
+  for (const field of info?.credentials ?? []) {
+    if (isNew && field.required && !(values.credentials[field.key] ?? '').trim()) {
+      errors[field.key] = 'Required';
+    }
   }
   const interval = values.pollIntervalSeconds.trim();
   if (interval && !/^\d+$/.test(interval)) {

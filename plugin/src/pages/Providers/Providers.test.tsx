@@ -1,7 +1,7 @@
 import React from 'react';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import Providers from './Providers';
+import Providers, { REFRESH_MS } from './Providers';
 import { backend, installBackend } from '../../test/backend';
 import { API, account, appMeta, providersBody } from '../../test/fixtures';
 import { renderPage } from '../../test/render';
@@ -88,7 +88,8 @@ describe('Providers page', () => {
     renderPage(<Providers />);
 
     expect(await screen.findByText('Could not load provider accounts')).toBeInTheDocument();
-    expect(screen.getByText(/Grafana could not reach the exporter \(502\)/)).toBeInTheDocument();
+    expect(screen.getByText(/Grafana cannot reach the exporter \(502 Bad Gateway\)/)).toBeInTheDocument();
+    expect(screen.queryByText('Auto-refresh is paused')).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await card('openai', 'main')).toBeInTheDocument();
     expect(backend.requestsTo('GET', PROVIDERS_URL)).toHaveLength(2);
@@ -103,6 +104,45 @@ describe('Providers page', () => {
     expect(
       await screen.findByText(/The exporter rejected the admin token \(401\): missing or wrong bearer token/)
     ).toBeInTheDocument();
+    expect(screen.getByText('Auto-refresh is paused')).toBeInTheDocument();
+  });
+
+  test.each([401, 403, 429])('after a %i the page stops refreshing on its own', async (status) => {
+    let view: ReturnType<typeof renderPage> | undefined;
+    jest.useFakeTimers();
+    try {
+      backend.on('GET', PROVIDERS_URL, { status, data: { error: { code: 'X', message: 'no' } } });
+      view = renderPage(<Providers />);
+      expect(await screen.findByText('Auto-refresh is paused')).toBeInTheDocument();
+      for (let i = 0; i < 6; i++) {
+        await act(async () => {
+          jest.advanceTimersByTime(REFRESH_MS);
+        });
+      }
+      expect(backend.requestsTo('GET', PROVIDERS_URL)).toHaveLength(1);
+    } finally {
+      view?.unmount(); // its interval belongs to the fake clock
+      jest.useRealTimers();
+    }
+  });
+
+  test('after a 502 it keeps refreshing: the exporter may come back', async () => {
+    let view: ReturnType<typeof renderPage> | undefined;
+    jest.useFakeTimers();
+    try {
+      backend.on('GET', PROVIDERS_URL, { status: 502, data: '' });
+      view = renderPage(<Providers />);
+      expect(await screen.findByText('Could not load provider accounts')).toBeInTheDocument();
+      for (let i = 0; i < 2; i++) {
+        await act(async () => {
+          jest.advanceTimersByTime(REFRESH_MS);
+        });
+      }
+      expect(backend.requestsTo('GET', PROVIDERS_URL)).toHaveLength(3);
+    } finally {
+      view?.unmount(); // its interval belongs to the fake clock
+      jest.useRealTimers();
+    }
   });
 
   test('adds an account: sends the typed fields only, then shows the new account', async () => {
@@ -164,6 +204,20 @@ describe('Providers page', () => {
       accountSid: 'AC123',
       enabled: true,
     });
+  });
+
+  test('an empty new account says "Required" for the name and the required key, and calls nothing', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    renderPage(<Providers />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add OpenAI account' }));
+    const form = screen.getByRole('form', { name: 'New OpenAI account' });
+    for (const input of within(form).getAllByRole('textbox')) {
+      expect(input).not.toHaveAttribute('placeholder');
+    }
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+    expect(await within(form).findAllByText('Required')).toHaveLength(2);
+    expect(within(form).queryByText(/Use 1-63 letters/)).not.toBeInTheDocument();
+    expect(backend.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
   test('rejects an invalid account name before calling the exporter', async () => {

@@ -2,7 +2,8 @@ import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Badge, Button, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, Badge, Button, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import { stopsAutoRefresh } from '../../api/client';
 import { listProviders } from '../../api/exporter';
 import type { ProviderEntry } from '../../api/exporter.types';
 import { ErrorState } from '../../components/ErrorState';
@@ -81,17 +82,36 @@ function ProviderSection({
   );
 }
 
+function PausedRefresh() {
+  return (
+    <Alert severity="warning" title="Auto-refresh is paused">
+      Asking again on a timer cannot fix this and, with a wrong token, would keep counting failed logins at the
+      exporter. Fix the cause, then click Refresh or Retry.
+    </Alert>
+  );
+}
+
 export function ProvidersContent() {
   const providers = useLoad(listProviders);
   const { reload } = providers;
+  // A 401, 403 or 429 does not go away by asking again: the page stops refreshing until the user does.
+  const paused = providers.error !== undefined && stopsAutoRefresh(providers.error);
 
   useEffect(() => {
+    if (paused) {
+      return;
+    }
     const timer = setInterval(reload, REFRESH_MS);
     return () => clearInterval(timer);
-  }, [reload]);
+  }, [reload, paused]);
 
   if (providers.error && !providers.data) {
-    return <ErrorState title="Could not load provider accounts" error={providers.error} onRetry={reload} />;
+    return (
+      <Stack direction="column" gap={2}>
+        <ErrorState title="Could not load provider accounts" error={providers.error} onRetry={reload} />
+        {paused && <PausedRefresh />}
+      </Stack>
+    );
   }
   if (!providers.data) {
     return <LoadingPlaceholder text="Loading provider accounts…" />;
@@ -103,13 +123,14 @@ export function ProvidersContent() {
         <Text color="secondary">
           {total === 0
             ? 'No provider accounts yet: add one below. Keys are sent to the exporter, which stores them encrypted; they are never shown again.'
-            : `${total} account${total === 1 ? '' : 's'}. Status refreshes every ${REFRESH_MS / 1000} seconds.`}
+            : `${total} account${total === 1 ? '' : 's'}.${paused ? '' : ` Status refreshes every ${REFRESH_MS / 1000} seconds.`}`}
         </Text>
         <Button variant="secondary" icon={providers.loading ? 'spinner' : 'sync'} onClick={reload}>
           Refresh
         </Button>
       </Stack>
       {providers.error && <ErrorState title="Could not refresh the status" error={providers.error} onRetry={reload} />}
+      {paused && <PausedRefresh />}
       {PROVIDERS.map((info) => (
         <ProviderSection
           key={info.name}
