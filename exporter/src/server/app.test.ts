@@ -268,8 +268,9 @@ describe('exporter HTTP server', () => {
 
 describe('modules loaded for a configuration', () => {
   // A process of its own (this one has loaded express for the simulators): it starts the exporter with
-  // the given config and reports which packages Node's module cache holds. express and the
-  // OpenTelemetry SDK are CommonJS, so they land in that cache however they were imported.
+  // the given config (and, with \`post\`, after one OTLP request) and reports which packages Node's
+  // module cache holds. express, the OpenTelemetry SDK and protobufjs are CommonJS, so they land in that
+  // cache however they were imported.
   const script = `
     const src = process.argv[1];
     const { runExporter } = await import(new URL('server/listen.ts', src).href);
@@ -277,23 +278,41 @@ describe('modules loaded for a configuration', () => {
     const { silentLogger } = await import(new URL('log.ts', src).href);
     const { createRequire } = await import('node:module');
     const running = await runExporter(configSchema.parse(JSON.parse(process.argv[2])), { log: silentLogger, ephemeral: true });
+    let posted;
+    if (process.argv[3] === 'post') {
+      const { request } = await import('node:http');
+      posted = await new Promise((resolve, reject) => {
+        const req = request(running.url + '/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => res.resume().on('end', () => resolve(res.statusCode)));
+        req.on('error', reject);
+        req.end('{"resourceMetrics":[]}');
+      });
+    }
     const loaded = Object.keys(createRequire(import.meta.url).cache);
     await running.close();
     process.stdout.write(JSON.stringify({
       express: loaded.some((p) => p.includes('/node_modules/express/')),
       otel: loaded.some((p) => p.includes('/node_modules/@opentelemetry/sdk-metrics/')),
+      protobufjs: loaded.some((p) => p.includes('/node_modules/protobufjs/')),
+      ...(posted === undefined ? {} : { posted }),
     }));`;
-  const loaded = (extra: Record<string, unknown>) => {
+  const loaded = (extra: Record<string, unknown>, post = false) => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of ['NEXUS_ADMIN_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) delete env[k];
     const src = new URL('../', import.meta.url).href;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, src, JSON.stringify({ listen: '127.0.0.1:0', stateDir: '/nonexistent', ...extra })], { encoding: 'utf8', env });
-    return JSON.parse(out) as { express: boolean; otel: boolean };
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, src, JSON.stringify({ listen: '127.0.0.1:0', stateDir: '/nonexistent', ...extra }), ...(post ? ['post'] : [])], { encoding: 'utf8', env });
+    return JSON.parse(out) as { express: boolean; otel: boolean; protobufjs: boolean; posted?: number };
   };
 
   it('loads express only when the admin API is enabled, and the OpenTelemetry SDK only with OTLP', () => {
-    assert.deepEqual(loaded({}), { express: false, otel: false });
-    assert.deepEqual(loaded({ admin: { token: 'an-admin-token-of-some-length' } }), { express: true, otel: false });
-    assert.deepEqual(loaded({ otlp: { endpoint: 'http://127.0.0.1:9/v1/metrics', intervalSeconds: 3600 } }), { express: false, otel: true });
+    assert.deepEqual(loaded({}), { express: false, otel: false, protobufjs: false });
+    assert.deepEqual(loaded({ admin: { token: 'an-admin-token-of-some-length' } }), { express: true, otel: false, protobufjs: false });
+    assert.deepEqual(loaded({ otlp: { endpoint: 'http://127.0.0.1:9/v1/metrics', intervalSeconds: 3600 } }), { express: false, otel: true, protobufjs: false });
+  });
+
+  it('loads the OTLP receiver\'s express and protobufjs on its first request, not when it is enabled', () => {
+    assert.deepEqual(loaded({ receiver: { enabled: true } }), { express: false, otel: false, protobufjs: false });
+    assert.deepEqual(loaded({ receiver: { enabled: true } }, true), { express: true, otel: false, protobufjs: true, posted: 200 });
+    // Off, the path is not served and nothing is loaded for it.
+    assert.deepEqual(loaded({}, true), { express: false, otel: false, protobufjs: false, posted: 404 });
   });
 });
