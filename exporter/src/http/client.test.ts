@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getEventListeners } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { configSchema, type ExporterConfig } from '../config/schema.js';
+import { Exporter } from '../exporter.js';
+import { silentLogger } from '../log.js';
 import { OpenAISimulator } from '../simulators/openai.js';
 import { silentServer } from '../testing/harness.js';
 import { DEFAULT_HTTP, ProviderHttp, type HttpObserver } from './client.js';
@@ -58,6 +62,34 @@ describe('aborting provider calls', { timeout: 60_000 }, () => {
       abort.abort();
       await assert.rejects(call, (e: unknown) => e instanceof CallAborted);
       assert.equal(observer.events.filter((e) => e.startsWith('error')).length, 1, `${fault.status}: only the real failure is counted`);
+    }
+  });
+
+  it('lets go of the shutdown signal once calls settle; many calls at once raise no listener warning', async () => {
+    const exporter = new Exporter(configSchema.parse({ listen: '127.0.0.1:0', stateDir: '/nonexistent' }) as ExporterConfig, { log: silentLogger, ephemeral: true });
+    const { signal } = exporter;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      // Answered calls (the simulator refuses them: no key) and calls that time out.
+      const settings = { timeoutSeconds: 0.2, retries: 0, backoffSeconds: 1, maxRetryAfterSeconds: 60 };
+      const answered = new ProviderHttp(`${sim.baseUrl}/v1`, settings, recorder(), undefined, signal);
+      const timedOut = new ProviderHttp(silent.url, settings, recorder(), undefined, signal);
+      const settled = await Promise.allSettled([answered.request({ endpoint: '/x', path: 'organization/costs' }), timedOut.request({ endpoint: '/hang', path: '/hang' })]);
+      assert.deepEqual(settled.map((r) => r.status), ['rejected', 'rejected']);
+      assert.equal(getEventListeners(signal, 'abort').length, 0, 'nothing left listening on the shutdown signal');
+      // Fifteen accounts' calls in flight at once, then the shutdown.
+      const hanging = new ProviderHttp(silent.url, { ...settings, timeoutSeconds: 300 }, recorder(), undefined, signal);
+      const calls = Array.from({ length: 15 }, () => hanging.request({ endpoint: '/hang', path: '/hang' }));
+      await until(() => getEventListeners(signal, 'abort').length >= 15);
+      await new Promise((r) => setImmediate(r));
+      exporter.abortCalls();
+      for (const call of calls) await assert.rejects(call, CallAborted);
+      assert.equal(getEventListeners(signal, 'abort').length, 0);
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
     }
   });
 

@@ -71,12 +71,26 @@ interface RawResponse {
 }
 
 function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, abort?: AbortSignal): Promise<RawResponse> {
+  // One signal per request for its timeout and the exporter's shutdown, let go when it settles.
+  // AbortSignal.any([timeout, abort]) would do the same, but on Node 20 each call leaves memory on the
+  // long-lived shutdown signal for good: a slow leak in an exporter that calls providers all day.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs).unref();
+  const onAbort = () => controller.abort(abort!.reason);
+  if (abort?.aborted) onAbort();
+  else abort?.addEventListener('abort', onAbort, { once: true });
+  return exchange(url, method, headers, body, controller.signal).finally(() => {
+    clearTimeout(timer);
+    abort?.removeEventListener('abort', onAbort);
+  });
+}
+
+function exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const transport = url.protocol === 'https:' ? https : http;
-    const timeout = AbortSignal.timeout(timeoutMs);
     const req = transport.request(
       url,
-      { method, headers, agent: agents[url.protocol as keyof typeof agents], signal: abort ? AbortSignal.any([timeout, abort]) : timeout },
+      { method, headers, agent: agents[url.protocol as keyof typeof agents], signal },
       (res) => {
         // Decoded as it arrives, so that no read buffer outlives its chunk and no body-sized buffer is
         // allocated outside the V8 heap (malloc would keep such memory long after the poll).
