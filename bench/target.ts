@@ -6,8 +6,8 @@
 //   bare   what a straightforward exporter does: prom-client Gauge/Counter objects, registry.metrics() per scrape
 //   floor  an HTTP server writing an already rendered buffer of the same exposition
 //   otlp   the exporter's OTLP output over a model of synthetic accounts, exporting on command
-//   idle   the real exporter with a full configuration (the demo simulators run in the parent)
 //   receiver  the real exporter with synthetic provider data and the OTLP receiver enabled (or not)
+// (The idle benchmark runs the built CLI itself, not a target: idle.ts.)
 // Each mode imports only what it uses, so that a mode's RSS does not include modules it never runs.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -24,7 +24,6 @@ import { accountHealth, accountSamples, owner, shapeFor, type Shape } from './sy
 export type TargetSpec =
   | { mode: 'nexus' | 'live' | 'bare' | 'floor'; series: number }
   | { mode: 'otlp'; series: number; endpoint: string }
-  | { mode: 'idle'; config: Record<string, unknown> }
   | { mode: 'receiver'; series: number; receiver: boolean };
 
 export interface ProcessStats {
@@ -236,23 +235,6 @@ async function otlp(series: number, endpoint: string): Promise<string> {
   return endpoint;
 }
 
-async function idle(raw: Record<string, unknown>): Promise<string> {
-  const [{ configSchema }, { silentLogger }, { runExporter }] = await Promise.all([
-    import('../exporter/src/config/schema.js'),
-    import('../exporter/src/log.js'),
-    import('../exporter/src/server/listen.js'),
-  ]);
-  const config = configSchema.parse(raw) as ExporterConfig;
-  const running = await runExporter(config, { log: silentLogger });
-  cleanups.push(() => running.close());
-  handlers.set('polls', () => {
-    const polls: Record<string, number> = {};
-    for (const s of running.exporter.model.series('nexus_provider_polls_total')) polls[s.labels.result!] = (polls[s.labels.result!] ?? 0) + s.value;
-    return { polls, accounts: running.exporter.pollers.size, series: running.exporter.model.series('nexus_exporter_series').reduce((n, s) => n + s.value, 0) };
-  });
-  return running.url;
-}
-
 /** The exporter with `series` synthetic provider series, and the OTLP receiver when `receiver`. */
 async function receiverTarget(series: number, receiver: boolean): Promise<string> {
   const [{ configSchema }, { silentLogger }, { runExporter }] = await Promise.all([
@@ -310,9 +292,6 @@ async function main(): Promise<void> {
       break;
     case 'otlp':
       url = await otlp(spec.series, spec.endpoint);
-      break;
-    case 'idle':
-      url = await idle(spec.config);
       break;
     case 'receiver':
       url = await receiverTarget(spec.series, spec.receiver);

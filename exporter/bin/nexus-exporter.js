@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1
 // The `nexus-exporter` command (`npx nexus-exporter` in this repository, `nexus-exporter` once the
 // workspace is installed): runs the compiled CLI. This file exists before the build, so that npm links
 // the command at install time; `npm run build` compiles dist/.

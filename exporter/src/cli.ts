@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1
 // nexus-exporter [--config PATH]            run: poll and serve /metrics, /healthz, /readyz
 // nexus-exporter check-config --config PATH  validate the configuration and exit
 // nexus-exporter once --config PATH          poll every account once, print the exposition, exit
@@ -74,8 +74,8 @@ async function main(argv: string[]): Promise<number> {
     return failed > 0 ? 1 : 0;
   }
 
-  const running = await runExporter(config, { log });
-  return new Promise<number>((resolve) => {
+  const starting = runExporter(config, { log });
+  return new Promise<number>((resolve, reject) => {
     let stopping = false;
     let stopped = false;
     const shutdown = (signal: string) => {
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
         if (!stopped) log.error({ graceSeconds: grace }, `shutdown did not finish within ${grace} s (shutdownGraceSeconds); exiting anyway`);
         process.exit(stopped ? 0 : 1);
       }, grace * 1000).unref();
-      running.close().then(
+      starting.then((running) => running.close()).then(
         () => {
           stopped = true;
           log.info('stopped');
@@ -103,8 +103,11 @@ async function main(argv: string[]): Promise<number> {
         },
       );
     };
+    // Before the start resolves: until a listener is added, SIGTERM's default action kills the process
+    // at once, and a supervisor may send it as soon as the exporter says it is listening.
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
+    starting.catch(reject);
   });
 }
 

@@ -1,5 +1,6 @@
 // The running exporter: one AccountPoller per configured provider account, the metrics model, and
 // the outputs (/metrics, OTLP). The CLI, the demo and the tests all build one of these.
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { DEFAULT_HTTP } from './http/client.js';
 import { createLogger, type Logger } from './log.js';
@@ -38,7 +39,7 @@ export class Exporter {
   private lock?: StateLock;
   private started = false;
   /** Aborts every provider call in flight (shutdown). */
-  private readonly shutdown = new AbortController();
+  private readonly shutdown = abortController();
   /** Accounts and budgets added through the admin API, encrypted in stateDir (store/credentials.ts). */
   credentials?: CredentialStore;
   /** The OTLP receiver of the apps' own metrics, when `receiver.enabled` (receiver/). */
@@ -221,4 +222,15 @@ export class Exporter {
 /** Whether OTLP push is wanted without an `otlp` section: the standard variables say where to. */
 function otlpFromEnvironment(): boolean {
   return Boolean(process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
+}
+
+/**
+ * The shutdown controller. Every provider call in flight listens to its signal (p-retry's wait), so
+ * fifteen accounts polling at once are more than Node's default of 10 listeners, which is no leak:
+ * each call removes its listener when it settles.
+ */
+function abortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -5,6 +5,7 @@
 // a body that does not decode, 401 for a missing or wrong bearer token (`receiver.token`), 413 for a
 // body (or its decompressed content) over `receiver.maxBodyBytes`, 415 for another content type or
 // encoding. Every size is bounded before anything is decoded; nothing a sender sends can crash it.
+import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { constantTimeEqual } from '../server/api/auth.js';
 import { DecodeError, GRPC, decodeRequest, encodeResponse, encodeStatus, type Encoding } from './otlp.js';
@@ -29,6 +30,14 @@ function reply(res: Response, encoding: Encoding, status: number, body: Buffer):
 function fail(res: Response, encoding: Encoding, status: number, message: string, headers: Record<string, string> = {}): void {
   res.set(headers);
   reply(res, encoding, status, encodeStatus(encoding, GRPC_BY_STATUS[status] ?? GRPC.internal, message));
+}
+
+/** An app with the one route; server/app.ts hands it every request to its path. */
+export function receiverApp(receiver: Receiver): RequestListener {
+  const app = express();
+  app.disable('x-powered-by');
+  app.post('/v1/metrics', ...receiverRoute(receiver));
+  return app;
 }
 
 /** The handlers of the route, in order. */

@@ -1,8 +1,9 @@
 // The OTLP/HTTP metrics receiver: `POST /v1/metrics` on the exporter's port when `receiver.enabled`.
 // Loaded only then (exporter.ts imports it dynamically), so a disabled receiver costs no memory for
-// protobufjs and the message types. This module wires the HTTP handling (http.ts), the accounting
-// (ingest.ts) and the /metrics part (exposition.ts); OTLP push of the same series is in push.ts.
-import type { Express } from 'express';
+// protobufjs and the message types. This module wires the HTTP handling (http.ts, loaded with express
+// on the first request), the accounting (ingest.ts) and the /metrics part (exposition.ts); OTLP push
+// of the same series is in push.ts.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { ExporterConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -10,7 +11,6 @@ import { registerSecret } from '../log.js';
 import type { LimitSettings } from '../metrics/limiter.js';
 import type { ExpositionPart } from '../metrics/prometheus.js';
 import { renderReceiver } from './exposition.js';
-import { receiverRoute } from './http.js';
 import { DROP_REASONS, Ingestor, type DropReason, type IngestResult } from './ingest.js';
 
 export type ReceiverConfig = ExporterConfig['receiver'];
@@ -46,9 +46,19 @@ export class Receiver implements ExpositionPart {
     this.ingestor = new Ingestor({ maxSeries: config.maxSeries, maxStreams: config.maxStreams, hosts: config.hosts, limits }, now);
   }
 
-  /** Adds `POST /v1/metrics` to the exporter's app. */
-  mount(app: Express): void {
-    app.post('/v1/metrics', ...receiverRoute(this));
+  private listener?: Promise<RequestListener>;
+
+  /** Serves a request to `/v1/metrics` (server/app.ts routes them here). */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.listener ??= import('./http.js').then(({ receiverApp }) => receiverApp(this));
+    this.listener.then(
+      (listener) => listener(req, res),
+      (e: unknown) => {
+        this.log.error({ err: e }, 'OTLP receiver: could not load');
+        res.statusCode = 500;
+        res.end();
+      },
+    );
   }
 
   /** The receiver's part of /metrics. */

@@ -21,11 +21,17 @@
 // and the stream's last values as arrays of doubles, the label values only in the series' key.
 import { CATALOG, type MetricName } from '../metrics/catalog.js';
 import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
-import { FLAG_NO_RECORDED_VALUE, TEMPORALITY, type ExportRequest, type HistogramDataPoint, type KeyValue, type Metric, type NumberDataPoint } from './otlp.js';
+// Types only: otlp.ts loads protobufjs, which the receiver needs only from its first request on.
+import type { ExportRequest, HistogramDataPoint, KeyValue, Metric, NumberDataPoint } from './otlp.js';
 import {
   ATTR, GENAI_DURATION_BUCKETS, HTTP_CLIENT_DURATION_BUCKETS, PROVIDER_HOSTS, SEMCONV, genaiModel, genaiProvider, hostProvider,
   type AttributeReader, type ClientKind,
 } from './semconv.js';
+
+/** AggregationTemporality (opentelemetry-proto metrics.proto). */
+const TEMPORALITY = { unspecified: 0, delta: 1, cumulative: 2 } as const;
+/** DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK */
+const FLAG_NO_RECORDED_VALUE = 1;
 
 export type DropReason = 'ignored' | 'unsupported' | 'invalid' | 'duplicate' | 'no_value' | 'series_limit';
 /** Every reason, so that each counter exists at zero before its first drop. */

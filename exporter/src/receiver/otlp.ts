@@ -66,9 +66,6 @@ export interface ExportRequest {
   resourceMetrics: ResourceMetrics[];
 }
 
-export const TEMPORALITY = { unspecified: 0, delta: 1, cumulative: 2 } as const;
-/** DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK */
-export const FLAG_NO_RECORDED_VALUE = 1;
 
 /** A body that is not a valid message: the client gets 400 with this text. */
 export class DecodeError extends Error {

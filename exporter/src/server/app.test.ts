@@ -1,7 +1,8 @@
-// The running exporter over real HTTP: /metrics, /healthz, /readyz, a graceful stop that keeps the
-// checkpoints, and the `once` command, all against the OpenAI simulator.
+// The running exporter over real HTTP: /metrics, /healthz, /readyz, the routing of the plain node:http
+// layer, a graceful stop that keeps the checkpoints, and the `once` command, all against the OpenAI
+// simulator; and which libraries a process loads for which configuration.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,6 +72,28 @@ describe('exporter HTTP server', () => {
       assert.match(text, /^nexus_exporter_build_info\{version="\d+\.\d+\.\d+",nodejs_version="v\d+/m);
       assert.match(text, /^process_cpu_user_seconds_total /m);
       assert.doesNotMatch(text, new RegExp(ADMIN));
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('routes GET and HEAD of its four paths, and answers 404 and 405 for the rest', async () => {
+    const running = await runExporter(config(), { log: silentLogger });
+    try {
+      const health = await fetch(`${running.url}/healthz?probe=1`);
+      assert.equal(health.status, 200, 'a query string does not change the route');
+      assert.deepEqual(await health.json(), { status: 'ok' });
+      assert.match(health.headers.get('content-type') ?? '', /^application\/json/);
+      const head = await fetch(`${running.url}/metrics`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal((await head.arrayBuffer()).byteLength, 0);
+      assert.match((await (await fetch(`${running.url}/`)).text()), /href="\/metrics"/);
+      const post = await fetch(`${running.url}/metrics`, { method: 'POST', body: 'x' });
+      assert.equal(post.status, 405);
+      assert.equal(post.headers.get('allow'), 'GET, HEAD');
+      const missing = await fetch(`${running.url}/metric`);
+      assert.equal(missing.status, 404);
+      assert.equal(missing.headers.get('x-content-type-options'), 'nosniff');
     } finally {
       await running.close();
     }
@@ -241,4 +264,55 @@ describe('exporter HTTP server', () => {
     }
   });
 
+});
+
+describe('modules loaded for a configuration', () => {
+  // A process of its own (this one has loaded express for the simulators): it starts the exporter with
+  // the given config (and, with \`post\`, after one OTLP request) and reports which packages Node's
+  // module cache holds. express, the OpenTelemetry SDK and protobufjs are CommonJS, so they land in that
+  // cache however they were imported.
+  const script = `
+    const src = process.argv[1];
+    const { runExporter } = await import(new URL('server/listen.ts', src).href);
+    const { configSchema } = await import(new URL('config/schema.ts', src).href);
+    const { silentLogger } = await import(new URL('log.ts', src).href);
+    const { createRequire } = await import('node:module');
+    const running = await runExporter(configSchema.parse(JSON.parse(process.argv[2])), { log: silentLogger, ephemeral: true });
+    let posted;
+    if (process.argv[3] === 'post') {
+      const { request } = await import('node:http');
+      posted = await new Promise((resolve, reject) => {
+        const req = request(running.url + '/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => res.resume().on('end', () => resolve(res.statusCode)));
+        req.on('error', reject);
+        req.end('{"resourceMetrics":[]}');
+      });
+    }
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    await running.close();
+    process.stdout.write(JSON.stringify({
+      express: loaded.some((p) => p.includes('/node_modules/express/')),
+      otel: loaded.some((p) => p.includes('/node_modules/@opentelemetry/sdk-metrics/')),
+      protobufjs: loaded.some((p) => p.includes('/node_modules/protobufjs/')),
+      ...(posted === undefined ? {} : { posted }),
+    }));`;
+  const loaded = (extra: Record<string, unknown>, post = false) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['NEXUS_ADMIN_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) delete env[k];
+    const src = new URL('../', import.meta.url).href;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, src, JSON.stringify({ listen: '127.0.0.1:0', stateDir: '/nonexistent', ...extra }), ...(post ? ['post'] : [])], { encoding: 'utf8', env });
+    return JSON.parse(out) as { express: boolean; otel: boolean; protobufjs: boolean; posted?: number };
+  };
+
+  it('loads express only when the admin API is enabled, and the OpenTelemetry SDK only with OTLP', () => {
+    assert.deepEqual(loaded({}), { express: false, otel: false, protobufjs: false });
+    assert.deepEqual(loaded({ admin: { token: 'an-admin-token-of-some-length' } }), { express: true, otel: false, protobufjs: false });
+    assert.deepEqual(loaded({ otlp: { endpoint: 'http://127.0.0.1:9/v1/metrics', intervalSeconds: 3600 } }), { express: false, otel: true, protobufjs: false });
+  });
+
+  it('loads the OTLP receiver\'s express and protobufjs on its first request, not when it is enabled', () => {
+    assert.deepEqual(loaded({ receiver: { enabled: true } }), { express: false, otel: false, protobufjs: false });
+    assert.deepEqual(loaded({ receiver: { enabled: true } }, true), { express: true, otel: false, protobufjs: true, posted: 200 });
+    // Off, the path is not served and nothing is loaded for it.
+    assert.deepEqual(loaded({}, true), { express: false, otel: false, protobufjs: false, posted: 404 });
+  });
 });

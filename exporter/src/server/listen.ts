@@ -1,7 +1,6 @@
 // Starts the exporter and its HTTP server; used by the CLI, the demo and the integration tests.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { Exporter, type ExporterOptions } from '../exporter.js';
 import type { ExporterConfig } from '../config/schema.js';
 import { createApp } from './app.js';
@@ -19,18 +18,19 @@ export function splitListen(listen: string): { host: string; port: number } {
   return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
 }
 
-export async function runExporter(
-  config: ExporterConfig,
-  options: ExporterOptions & { mount?: (app: Express, exporter: Exporter) => void } = {},
-): Promise<RunningExporter> {
+export async function runExporter(config: ExporterConfig, options: ExporterOptions = {}): Promise<RunningExporter> {
   const exporter = new Exporter(config, options);
   await exporter.init();
   const { host, port } = splitListen(config.listen);
   let server: Server;
   try {
-    const app = createApp(exporter, options.mount && ((a) => options.mount!(a, exporter)));
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    server = createServer(await createApp(exporter));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
   } catch (e) {
     await exporter.stop(); // releases the state directory

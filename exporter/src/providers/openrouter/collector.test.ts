@@ -118,7 +118,7 @@ describe('OpenRouter collector', () => {
     assert.equal(await h.poller.pollNow(), true);
     assert.equal(sim.calls('/activity').length, 1, 'not read again within the interval');
     assert.equal(keyCalls(), 2);
-    assert.ok(closeTo(h.value('nexus_cost_usd_total'), first), 're-sending the last answer adds nothing');
+    assert.ok(closeTo(h.value('nexus_cost_usd_total'), first), 'a poll between reads keeps the counters as they were');
 
     // 23:50 is past the interval; 00:10 is not, but a new UTC day has completed.
     const day = utcDayStart(NOW);

@@ -3,8 +3,8 @@
 // names), `/credits` (prepaid balance) and `/activity` (tokens, requests and cost per completed UTC
 // day and model, accounted through the ledger). Without a management key the spend is the one key's,
 // and says so (`scope="key"`). `/activity` changes at most once a day, so it is read at most once per
-// `activityIntervalSeconds` and the last complete answer is re-sent in between: re-sent records are
-// no-ops for the ledger.
+// `activityIntervalSeconds`; the polls in between send nothing for it (the ledger keeps its totals),
+// so no answer is held from one poll to the next.
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceContext, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayStart } from '../values.js';
@@ -22,14 +22,13 @@ const MAX_NAME = 128;
 const PERIODS = [['day', 'usage_daily'], ['week', 'usage_weekly'], ['month', 'usage_monthly']] as const;
 
 interface ActivityRead {
-  /** ctx.now of the read, Unix seconds. */
-  readAt: number;
   window: number;
   usage: UsageRecord[];
 }
 
 export class OpenRouterCollector implements Collector {
-  private lastActivity?: ActivityRead;
+  /** ctx.now of the last /activity read, Unix seconds. */
+  private lastActivityAt?: number;
 
   constructor(private readonly account: OpenRouterAccount) {}
 
@@ -58,10 +57,8 @@ export class OpenRouterCollector implements Collector {
       const { total_credits, total_usage } = parsed.data.data;
       return { gauges: [{ metric: 'nexus_balance_usd', labels: { kind: 'prepaid' }, value: total_credits - total_usage }] };
     });
-    await ctx.source(ACTIVITY_SOURCE, { bucket: 'day', delivery: 'closed' }, async (s) => {
-      const { usage, window } = await this.activity(ctx, s, management);
-      return { usage, window };
-    });
+    // Between reads of /activity the source sends nothing, which changes nothing in the ledger.
+    await ctx.source(ACTIVITY_SOURCE, { bucket: 'day', delivery: 'closed' }, async (s) => (await this.activity(ctx, s, management)) ?? {});
   }
 
   private async readKey(ctx: PollContext) {
@@ -97,12 +94,13 @@ export class OpenRouterCollector implements Collector {
     throw ctx.http.badResponse('/keys', `more than ${MAX_KEY_PAGES} pages`);
   }
 
-  private async activity(ctx: PollContext, s: SourceContext, management: string): Promise<ActivityRead> {
+  /** The /activity records when a read is due, else undefined. */
+  private async activity(ctx: PollContext, s: SourceContext, management: string): Promise<ActivityRead | undefined> {
     const now = ctx.now.getTime() / 1000;
-    const last = this.lastActivity;
+    const last = this.lastActivityAt;
     // A new UTC day may bring a newly completed day, so the interval does not hold across midnight.
-    if (last && now - last.readAt < this.account.activityIntervalSeconds && utcDayStart(ctx.now) === utcDayStart(new Date(last.readAt * 1000))) {
-      return last;
+    if (last !== undefined && now - last < this.account.activityIntervalSeconds && utcDayStart(ctx.now) === utcDayStart(new Date(last * 1000))) {
+      return undefined;
     }
     const today = utcDayStart(ctx.now);
     const window = Math.max(s.windowStart(this.account.lookbackDays * DAY_SECONDS), today - ACTIVITY_DAYS * DAY_SECONDS);
@@ -116,8 +114,8 @@ export class OpenRouterCollector implements Collector {
       if (typeof records === 'string') throw ctx.http.badResponse('/activity', records);
       usage.push(...records);
     }
-    this.lastActivity = { readAt: now, window, usage };
-    return this.lastActivity;
+    this.lastActivityAt = now;
+    return { window, usage };
   }
 }
 

@@ -11,17 +11,17 @@ import { money, optionalMoney, optionalNumeric, utcDay } from '../values.js';
 const looseNumeric = z.union([z.literal('').transform(() => undefined), optionalNumeric]);
 const looseMoney = z.union([z.literal('').transform(() => undefined), optionalMoney]);
 
-const usageRecord = z
-  .object({
-    category: z.string().min(1),
-    /** Start of the record's first UTC (GMT) day, Unix seconds. */
-    start_date: utcDay,
-    end_date: z.string(),
-    count: looseNumeric,
-    price: looseMoney,
-    price_unit: z.string().nullish(),
-  })
-  .passthrough();
+// Records and alerts keep only the fields read (zod strips the rest: URIs, descriptions, alert texts),
+// since a poll holds every page of them until it ends.
+const usageRecord = z.object({
+  category: z.string().min(1),
+  /** Start of the record's first UTC (GMT) day, Unix seconds. */
+  start_date: utcDay,
+  end_date: z.string(),
+  count: looseNumeric,
+  price: looseMoney,
+  price_unit: z.string().nullish(),
+});
 
 export const usageRecordsPage = z
   .object({
@@ -56,15 +56,13 @@ export const accountsPage = z
 
 export type AccountBody = z.output<typeof accountBody>;
 
-const alert = z
-  .object({
-    sid: z.string().min(2),
-    error_code: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? undefined : String(v))),
-    log_level: z.string().min(1),
-    date_created: z.string().nullish(),
-    date_generated: z.string().nullish(),
-  })
-  .passthrough();
+const alert = z.object({
+  sid: z.string().min(2),
+  error_code: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? undefined : String(v))),
+  log_level: z.string().min(1),
+  date_created: z.string().nullish(),
+  date_generated: z.string().nullish(),
+});
 
 export const alertsPage = z
   .object({

@@ -2,7 +2,8 @@
 // in constant time over SHA-256 digests (equal lengths, so timingSafeEqual never leaks the length),
 // wrong credentials rate limited per client IP, and the response headers a JSON API should send.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import proxyaddr from 'proxy-addr';
 import { TOKEN68, TOKEN68_MESSAGE, type ExporterConfig } from '../../config/schema.js';
 import { registerSecret, type Logger } from '../../log.js';
@@ -72,7 +73,7 @@ export class FailureLimiter {
   }
 }
 
-type ClientIp = (req: Request) => string;
+type ClientIp = (req: IncomingMessage) => string;
 
 const peerIp: ClientIp = (req) => req.socket.remoteAddress ?? 'unknown';
 
@@ -112,15 +113,17 @@ export function requireBearer(token: string, limiter: FailureLimiter, log: Logge
 }
 
 /** Headers for a JSON API that no browser should render, frame or cache. */
+export function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('cross-origin-resource-policy', 'same-origin');
+}
+
 export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.set({
-    'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-    'x-frame-options': 'DENY',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'cross-origin-resource-policy': 'same-origin',
-  });
+  setSecurityHeaders(res);
   next();
 };
 
@@ -163,26 +166,33 @@ export const requireJson: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Optional protection of /metrics with `metricsAuth` from the config (bearer token or basic auth). */
-export function metricsAuth(config: ExporterConfig['metricsAuth'], log: Logger): RequestHandler {
-  if (!config) return (_req, _res, next) => next();
+/**
+ * Optional protection of /metrics with `metricsAuth` from the config (bearer token or basic auth): a
+ * guard that returns true to serve the request, or answers 401 or 429 itself and returns false.
+ */
+export function metricsAuth(config: ExporterConfig['metricsAuth'], log: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+  if (!config) return () => true;
   const limiter = new FailureLimiter(30);
   const expected = config.type === 'bearer' ? config.token : `${config.username}:${config.password}`;
   registerSecret(config.type === 'bearer' ? config.token : config.password);
   registerSecret(expected);
   const scheme = config.type === 'bearer' ? /^Bearer[ ]+(\S+)[ ]*$/i : /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i;
   const challenge = config.type === 'bearer' ? 'Bearer realm="nexus-metrics"' : 'Basic realm="nexus-metrics", charset="UTF-8"';
-  return (req, res, next) => {
+  const refuse = (res: ServerResponse, status: number, headers: Record<string, string>, text: string) => {
+    res.statusCode = status;
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end(text);
+    return false;
+  };
+  return (req, res) => {
     const ip = peerIp(req);
     const wait = limiter.retryAfter(ip);
-    if (wait !== undefined) {
-      res.status(429).set('retry-after', String(wait)).type('text/plain').send('too many failed authentication attempts\n');
-      return;
-    }
-    const m = scheme.exec(req.get('authorization') ?? '');
+    if (wait !== undefined) return refuse(res, 429, { 'retry-after': String(wait) }, 'too many failed authentication attempts\n');
+    const m = scheme.exec(req.headers.authorization ?? '');
     const given = m ? (config.type === 'bearer' ? m[1]! : Buffer.from(m[1]!, 'base64').toString('utf8')) : undefined;
-    if (given !== undefined && constantTimeEqual(given, expected)) return next();
+    if (given !== undefined && constantTimeEqual(given, expected)) return true;
     if (given !== undefined && limiter.fail(ip)) log.warn({ ip }, '/metrics: too many wrong credentials from this address; refusing it for a minute');
-    res.status(401).set('www-authenticate', challenge).type('text/plain').send('unauthorized\n');
+    return refuse(res, 401, { 'www-authenticate': challenge }, 'unauthorized\n');
   };
 }

@@ -2,7 +2,8 @@
 //   {"error":{"code":"VALIDATION_ERROR","message":"…","details":[{"field":"adminKey","message":"…"}]}}
 // Messages never contain request values (a value may be a credential), and every string goes through
 // `redact` on the way out as a second line of defence.
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
 import { formatPath } from '../../config/load.js';
 import { redact, type Logger } from '../../log.js';
@@ -49,12 +50,15 @@ export function validationError(details: FieldError[], message = 'the request is
 
 const MAX_DETAILS = 50;
 
-export function sendError(res: Response, e: ApiError): void {
+/** Answers with the error (plain node:http, so that it also serves the disabled API without express). */
+export function sendError(res: ServerResponse, e: ApiError): void {
   const details = e.details?.slice(0, MAX_DETAILS).map((d) => ({ field: redact(d.field), message: redact(d.message) }));
-  res
-    .status(e.status)
-    .set(e.headers)
-    .json({ error: { code: e.code, message: redact(e.message), ...(details && details.length > 0 ? { details } : {}) } });
+  const body = JSON.stringify({ error: { code: e.code, message: redact(e.message), ...(details && details.length > 0 ? { details } : {}) } });
+  res.statusCode = e.status;
+  for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /**

@@ -1,6 +1,8 @@
-// The admin API, mounted at /api/v1 by server/app.ts. Order matters: CORS preflights are answered
-// before authentication; bodies are read only after it (an unauthenticated client cannot make the
-// exporter parse anything) and only as JSON, within admin.maxBodyBytes.
+// The admin API, mounted at /api/v1 by server/app.ts, which imports this module (and with it express)
+// only when the API is enabled. Order matters: CORS preflights are answered before authentication;
+// bodies are read only after it (an unauthenticated client cannot make the exporter parse anything)
+// and only as JSON, within admin.maxBodyBytes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Exporter } from '../../exporter.js';
 import { FailureLimiter, adminToken, clientAddress, cors, requireBearer, requireJson, securityHeaders } from './auth.js';
@@ -18,16 +20,21 @@ function methodNotAllowed(allow: string): RequestHandler {
   return (_req, res) => sendError(res, new ApiError('METHOD_NOT_ALLOWED', `allowed methods: ${allow}`, undefined, { allow }));
 }
 
+/** The admin API as a request listener for every path under /api/v1. */
+export function adminApp(exporter: Exporter, options: AdminApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/api/v1', adminApi(exporter, options));
+  return app;
+}
+
 export function adminApi(exporter: Exporter, options: AdminApiOptions = {}): Router {
   const router = express.Router();
   const log = exporter.log.child({ component: 'admin-api' });
   const settings = exporter.config.admin;
   const token = adminToken(exporter.config, options.env);
+  if (!token) throw new Error('the admin API is disabled: no admin token');
   router.use(securityHeaders);
-  if (!token) {
-    router.use((_req, res) => sendError(res, new ApiError('NOT_FOUND', 'the admin API is disabled; set NEXUS_ADMIN_TOKEN or admin.token to enable it')));
-    return router;
-  }
   router.use(cors(settings.corsOrigins));
   router.use(requireBearer(token, new FailureLimiter(settings.authFailuresPerMinute), log, clientAddress(settings.trustedProxies)));
   router.use(requireJson);

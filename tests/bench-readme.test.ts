@@ -1,0 +1,32 @@
+// The README's Performance section is the report of the recorded benchmark run, bench/results.json, as
+// `npm run bench:readme` writes it: a hand edit of the figures, or a new run committed without
+// regenerating, fails here. The run must include the idle benchmark with today's runtime flags.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { NODE_FLAGS } from '../exporter/src/runtime.js';
+import { README_END, README_START, readmeWithReport, renderReport, type BenchResults } from '../bench/report.js';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const results = JSON.parse(readFileSync(new URL('../bench/results.json', import.meta.url), 'utf8')) as BenchResults;
+
+describe('README Performance section', () => {
+  it('shows bench/results.json (run `npm run bench:readme` after `npm run bench`)', () => {
+    assert.equal(readme.split(README_START).length, 2, 'one bench:start marker');
+    assert.equal(readme.split(README_END).length, 2, 'one bench:end marker');
+    assert.equal(readmeWithReport(readme, results), readme);
+  });
+
+  it('would notice a figure that is not the run\'s', () => {
+    const cli = results.idle?.variants.find((v) => v.name === 'cli');
+    assert.ok(cli, 'the recorded run has the idle benchmark of the bin');
+    const other: BenchResults = structuredClone(results);
+    other.idle!.variants.find((v) => v.name === 'cli')!.window.rssMb.median += 1;
+    assert.notEqual(renderReport(other), renderReport(results));
+    assert.notEqual(readmeWithReport(readme, other), readme);
+  });
+
+  it('comes from a run with the exporter\'s runtime flags', () => {
+    assert.deepEqual(results.idle?.flags, [...NODE_FLAGS], 'the idle run used other flags; run `npm run bench` again');
+  });
+});
