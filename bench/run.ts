@@ -8,6 +8,7 @@
 //   otlp        CPU and payload of one OTLP export at 10k series, to a loopback receiver
 //   idle        RSS and CPU of the exporter polling five providers × three accounts
 //   receiver    OTLP ingest throughput and memory per series at 1k and 10k active series (receiver.ts)
+//   soak        a simulated day of five providers with random faults, scrapes and admin writes (soak.ts; --seed=N)
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ import { concurrent, newAgent, scrape, sequential } from './lib/load.js';
 import { fmt, mb, summarize, type Summary } from './lib/stats.js';
 import { pollCosts, type PollCost } from './poll-cost.js';
 import { POINTS_PER_REQUEST, receiverBench, type ReceiverResult } from './receiver.js';
+import { soakBench } from './soak.js';
 import { shapeFor } from './synthetic.js';
 
 const args = process.argv.slice(2);
@@ -447,6 +449,7 @@ async function main(): Promise<void> {
   if (enabled('otlp')) results.otlp = r.otlp = await otlpBench();
   if (enabled('idle')) results.idle = r.idle = await idleBench();
   if (enabled('receiver')) results.receiver = r.receiver = await receiverBench((spec, extra = []) => Target.start(spec, 120_000, [...NODE_ARGS, ...extra]), QUICK, log);
+  if (enabled('soak')) results.soak = await soakBench(args, QUICK, NODE_ARGS, log);
   results.loadAverageAtEnd = loadavg();
   results.targets = targets(r);
   results.finishedAt = new Date().toISOString();
