@@ -47,12 +47,16 @@ export interface SoakOptions {
   wallSeconds: number;
   /** Simulated start (UTC, ISO 8601): mid-month, so that the month does not turn during the run. */
   simStart: string;
-  /** Faults armed per wall second. */
+  /** Faults armed per wall second (0: none, a baseline). */
   faultsPerSecond: number;
+  /** Fault kinds (FAULT_KINDS names) left out, e.g. to tell which one a finding comes from. */
+  excludeFaults?: string[];
   /** Accounts per provider created and deleted through the admin API, besides the configured one. */
   churnAccounts: number;
   /** How long the polls may take to catch up once the faults stop. */
   catchUpSeconds: number;
+  /** Keep the state directory and the exporter's log even when the run passes. */
+  keep?: boolean;
   /** Run the exporter as compiled JavaScript (the bench) rather than under tsx (the test). */
   compiled: boolean;
   nodeArgs?: string[];
@@ -91,6 +95,8 @@ export interface SoakResult {
   providerErrors: Record<string, number>;
   stateWriteErrors: number;
   rssMb: { start: number; median: number; max: number; end: number; q2Median: number; q4Median: number; samples: number };
+  /** nodejs_heap_size_used_bytes and nodejs_external_memory_bytes from the scrapes (not checked). */
+  heapMb: { q2Median: number; q4Median: number; externalQ2Median: number; externalQ4Median: number; samples: number };
   counters: Array<{ provider: string; account: string } & CounterComparison>;
   exit: { crashed: boolean; code: number | null; signal: string | null };
   checks: Check[];
@@ -253,6 +259,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
   const factor = (opts.simulatedHours * 3_600_000) / spanMs;
   let exporter: ExporterProcess | undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  let keep = true;
   try {
     // Simulators: the demo's (realistic volumes, an OpenRouter publication lag, Exa's billing lag and
     // paid probe, Twilio subaccounts and alerts), on the soak's clock.
@@ -300,6 +307,10 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     const polls = new IncreaseTracker();
     const errors = new IncreaseTracker();
     let lastExposition = '';
+    // The exporter's own view of its memory (prom-client's process metrics), to tell a growing heap
+    // from pages the allocator keeps.
+    const heap: number[] = [];
+    const external: number[] = [];
     const scrapeMetrics = async (gzip: boolean): Promise<string | undefined> => {
       const a = await call(agent, `${ex.url}/metrics`, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} });
       scrapes.metrics++;
@@ -313,6 +324,11 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       polls.observe(only('nexus_provider_polls_total'), (k) => label(k, 'result'));
       errors.observe(only('nexus_provider_errors_total'), (k) => label(k, 'reason'));
       lastExposition = text;
+      if (Date.now() < endAt) {
+        const mem = parseExposition(text, ['nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes']);
+        heap.push(mem.get('nodejs_heap_size_used_bytes{}') ?? Number.NaN);
+        external.push(mem.get('nodejs_external_memory_bytes{}') ?? Number.NaN);
+      }
       return text;
     };
     const scrapeLoop = async () => {
@@ -376,7 +392,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     };
     const adminRng = rng(opts.seed ^ 0x5eed);
     const adminLoop = async () => {
-      while (Date.now() < endAt - 2000 && !crashed) {
+      while (churn.size > 0 && Date.now() < endAt - 2000 && !crashed) {
         try {
           await adminWrite(adminRng);
         } catch (e) {
@@ -387,9 +403,9 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     };
 
     // Faults: armed at random until 3 s before the clock stops.
-    const injector = new FaultInjector(sims, r);
+    const injector = new FaultInjector(sims, r, opts.excludeFaults);
     const faultLoop = async () => {
-      while (Date.now() < endAt - 3000 && !crashed) {
+      while (opts.faultsPerSecond > 0 && Date.now() < endAt - 3000 && !crashed) {
         injector.injectOne();
         await sleep((1000 / opts.faultsPerSecond) * (0.5 + r.next()));
       }
@@ -470,7 +486,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     checks.push({ name: 'no failed state write', ok: stateWriteErrors === 0, detail: `nexus_exporter_state_write_errors_total ${stateWriteErrors}` });
     checks.push({ name: 'scrapes answered', ok: scrapes.errors === 0 && scrapes.metrics > 0, detail: `${scrapes.metrics} /metrics and ${scrapes.other} other requests, ${scrapes.errors} failed${scrapes.firstErrors.length ? `: ${scrapes.firstErrors.join('; ')}` : ''}` });
     const writes = Object.values(adminWrites).reduce((a, b) => a + b, 0);
-    checks.push({ name: 'admin writes answered as they should', ok: adminErrors.length === 0 && writes > 0, detail: `${writes} writes, ${adminErrors.length} unexpected answers${adminErrors.length ? `: ${adminErrors.join('; ')}` : ''}` });
+    checks.push({ name: 'admin writes answered as they should', ok: adminErrors.length === 0 && (writes > 0 || opts.churnAccounts === 0), detail: `${writes} writes, ${adminErrors.length} unexpected answers${adminErrors.length ? `: ${adminErrors.join('; ')}` : ''}` });
 
     // Each reason a fault should cause was counted (kinds armed at least three times; one may have
     // been armed on a path polled only once in a while, or queued behind another).
@@ -497,6 +513,9 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     checks.unshift({ name: 'the exporter never exited during the run', ok: !crashed, detail: crashed ? `exited with ${exit.code ?? exit.signal}; last log lines:\n${ex.tail()}` : 'it ran throughout' });
     checks.push({ name: 'SIGTERM stops it with code 0', ok: !crashed && exit.code === 0, detail: `exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}` });
 
+    // A failed run keeps its state directory and the exporter's log for a look.
+    keep = opts.keep === true || !checks.every((c) => c.ok);
+    if (keep) log(`soak: kept ${dir.path} (exporter.log, state/) for a look`);
     const faults = Object.fromEntries([...injector.injected].sort((a, b) => b[1] - a[1]));
     const rssSummary = summarize(rss);
     return {
@@ -512,6 +531,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       providerErrors,
       stateWriteErrors,
       rssMb: { start: mb(rss[0] ?? Number.NaN), median: mb(rssSummary.median), max: mb(rssSummary.max), end: mb(rss.at(-1) ?? Number.NaN), q2Median: mb(q2), q4Median: mb(q4), samples: rss.length },
+      heapMb: { q2Median: mb(rssFlat(heap).q2), q4Median: mb(rssFlat(heap).q4), externalQ2Median: mb(rssFlat(external).q2), externalQ4Median: mb(rssFlat(external).q4), samples: heap.length },
       counters,
       exit: { crashed, ...exit },
       checks,
@@ -525,7 +545,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       await exporter.exited;
     }
     await Promise.all([...sims.values()].map((s) => s.stop()));
-    await dir.remove();
+    if (!keep) await dir.remove();
   }
 }
 
@@ -546,6 +566,7 @@ export function soakReport(r: SoakResult): string {
     ['scrapes', `${n(r.scrapes.metrics)} /metrics, ${n(r.scrapes.other)} /healthz, /readyz, /api/v1/providers; ${r.scrapes.errors} failed`],
     ['admin writes', Object.entries(r.adminWrites).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['exporter RSS MB', `start ${r.rssMb.start}, median ${r.rssMb.median}, max ${r.rssMb.max}, end ${r.rssMb.end}; median of the 2nd quarter ${r.rssMb.q2Median}, of the 4th ${r.rssMb.q4Median} (${r.rssMb.samples} samples)`],
+    ['exporter heap used / external MB (its own metrics)', `median of the 2nd quarter ${r.heapMb.q2Median} / ${r.heapMb.externalQ2Median}, of the 4th ${r.heapMb.q4Median} / ${r.heapMb.externalQ4Median} (${r.heapMb.samples} scrapes)`],
   ];
   for (const [k, v] of rows) out.push(`| ${k} | ${v} |`);
   out.push('\nCounters against the simulators\' totals (sums per metric; each series is compared on its own):\n');
@@ -560,7 +581,7 @@ export function soakReport(r: SoakResult): string {
   return out.join('\n');
 }
 
-/** `npm run bench -- --only=soak [--seed=N] [--soak-seconds=S] [--soak-hours=H]` options from argv. */
+/** `npm run bench -- --only=soak [--seed=N] [--soak-seconds=S] [--soak-hours=H] [--soak-start=ISO] [--soak-faults=PER_SECOND]` options from argv. */
 export function soakOptionsFrom(args: string[], quick: boolean): Partial<SoakOptions> {
   const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const num = (name: string) => {
@@ -576,6 +597,7 @@ export function soakOptionsFrom(args: string[], quick: boolean): Partial<SoakOpt
     wallSeconds: num('soak-seconds') ?? (quick ? 120 : DEFAULT_SOAK.wallSeconds),
     simulatedHours: num('soak-hours') ?? DEFAULT_SOAK.simulatedHours,
     simStart: value('soak-start') ?? DEFAULT_SOAK.simStart,
+    faultsPerSecond: value('soak-faults') === '0' ? 0 : (num('soak-faults') ?? DEFAULT_SOAK.faultsPerSecond),
   };
 }
 

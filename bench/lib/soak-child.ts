@@ -16,6 +16,16 @@ async function main(): Promise<void> {
   const running = await runExporter(config, { log, now: makeClock(JSON.parse(clockJson) as ClockSpec) });
   // The parent reads the URL from here (the port is chosen by the OS).
   process.stdout.write(`${JSON.stringify({ url: running.url, pid: process.pid })}\n`);
+  // Diagnosis (node --expose-gc, NEXUS_SOAK_GC_MS set): the heap after a full collection, now and then, on stderr.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const every = Number(process.env.NEXUS_SOAK_GC_MS);
+  if (gc && every > 0) {
+    setInterval(() => {
+      gc();
+      const m = process.memoryUsage();
+      process.stderr.write(`${JSON.stringify({ soakHeap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, at: Date.now() })}\n`);
+    }, every).unref();
+  }
   let stopping = false;
   const stop = () => {
     if (stopping) return;

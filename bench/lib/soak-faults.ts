@@ -64,17 +64,22 @@ export interface InjectedFault {
 
 export class FaultInjector {
   readonly injected = new Map<string, number>();
-  private readonly total = FAULT_KINDS.reduce((s, k) => s + k.weight, 0);
+  private readonly kinds: FaultKind[];
+  private readonly total: number;
 
   constructor(
     private readonly sims: Map<ProviderName, Simulator>,
     private readonly r: Rng,
-  ) {}
+    exclude: string[] = [],
+  ) {
+    this.kinds = FAULT_KINDS.filter((k) => !exclude.includes(k.name));
+    this.total = this.kinds.reduce((s, k) => s + k.weight, 0);
+  }
 
   /** Arms one random fault on a random simulator. */
   injectOne(): InjectedFault {
     let pick = this.r.next() * this.total;
-    const kind = FAULT_KINDS.find((k) => (pick -= k.weight) < 0) ?? FAULT_KINDS[0]!;
+    const kind = this.kinds.find((k) => (pick -= k.weight) < 0) ?? this.kinds[0]!;
     const fault = kind.make(this.r);
     // Answer formats vary only where the providers document two forms.
     const providers = [...this.sims.keys()].filter((p) => fault !== 'format' || p === 'openrouter' || p === 'twilio');
