@@ -74,6 +74,8 @@ export interface BenchResults {
   otlp?: OtlpResult;
   idle?: IdleResult;
   receiver?: ReceiverResult;
+  /** The soak run (bench/soak.ts): its own report is printed as it ends. */
+  soak?: Record<string, unknown>;
   targets?: Target[];
 }
 

@@ -12,6 +12,7 @@
 //   idle        RSS and CPU of the exporter polling five providers × three accounts, started the way
 //               users start it, and where its memory goes (idle.ts)
 //   receiver    OTLP ingest throughput and memory per series at 1k and 10k active series (receiver.ts)
+//   soak        a simulated day of five providers with random faults, scrapes and admin writes (soak.ts; --seed=N)
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,7 @@ import { mb, summarize } from './lib/stats.js';
 import { pollCosts } from './poll-cost.js';
 import { receiverBench } from './receiver.js';
 import { SERVERS, renderReport, targets, type BenchResults, type ConcurrentResult, type ConcurrentRow, type OtlpResult, type ScrapeRow } from './report.js';
+import { soakBench } from './soak.js';
 import { shapeFor } from './synthetic.js';
 
 const args = process.argv.slice(2);
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
   if (enabled('otlp')) results.otlp = await otlpBench();
   if (enabled('idle')) results.idle = await idleBench({ quick: QUICK, nodeArgs: CUSTOM_ARGS ?? [] });
   if (enabled('receiver')) results.receiver = await receiverBench((spec, extra = []) => Target.start(spec, 120_000, [...NODE_ARGS, ...extra], NODE_ENV), QUICK, log);
+  if (enabled('soak')) results.soak = await soakBench(args, QUICK, NODE_ARGS, NODE_ENV, log);
   results.loadAverageAtEnd = loadavg();
   results.finishedAt = new Date().toISOString();
   results.targets = targets(results);

@@ -93,6 +93,28 @@ describe('aborting provider calls', { timeout: 60_000 }, () => {
     }
   });
 
+  it('leaves nothing attached to the shutdown signal once calls end, answered, failed or timed out', async () => {
+    // On Node 20, AbortSignal.any([timeout, shutdown]) kept one entry per call in the long-lived
+    // shutdown signal (nodejs/node#55351): memory that grew with every provider call.
+    const abort = new AbortController();
+    const settings = { timeoutSeconds: 0.3, retries: 0, backoffSeconds: 0, maxRetryAfterSeconds: 1 };
+    const http = new ProviderHttp(`${sim.baseUrl}/v1`, settings, recorder(), undefined, abort.signal);
+    const auth = { authorization: 'Bearer sk-admin-abort-test-1234567890ab' };
+    for (let i = 0; i < 20; i++) assert.equal((await http.request({ endpoint: '/models', path: 'models', headers: auth })).status, 200);
+    sim.inject({ kind: 'status', status: 500 }, { times: 1 });
+    await assert.rejects(http.request({ endpoint: '/models', path: 'models', headers: auth }));
+    const silentHttp = new ProviderHttp(silent.url, settings, recorder(), undefined, abort.signal);
+    await assert.rejects(silentHttp.request({ endpoint: '/hang', path: '/hang' }), /no answer within/);
+    assert.equal(getEventListeners(abort.signal, 'abort').length, 0, 'no abort listener left');
+    const dependants = Object.getOwnPropertySymbols(abort.signal).find((s) => s.description === 'kDependantSignals');
+    const held = dependants ? ((abort.signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants]?.size ?? 0) : 0;
+    assert.equal(held, 0, 'no signal derived per call is held by the shutdown signal');
+    // Shutdown still ends a call in flight.
+    const call = silentHttp.request({ endpoint: '/hang', path: '/hang' });
+    abort.abort();
+    await assert.rejects(call, CallAborted);
+  });
+
   it('fails at once when already aborted', async () => {
     const observer = recorder();
     const http = new ProviderHttp(silent.url, { timeoutSeconds: 300, retries: 0, backoffSeconds: 1, maxRetryAfterSeconds: 60 }, observer, undefined, AbortSignal.abort());

@@ -8,6 +8,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { setLongTimeout } from '../timers.js';
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: number | string; message?: string }
@@ -134,8 +135,16 @@ export abstract class Simulator {
         return this.fail(res, fault.status, fault.message ?? defaultMessage(fault.status), headers);
       }
       case 'slow':
-        await new Promise((r) => setTimeout(r, fault.ms));
-        if (res.destroyed) return;
+        // Any delay, however long (a plain setTimeout fires after 1 ms beyond 24.8 days); a client that
+        // gives up (or stop()) ends the wait, so no timer outlives its request.
+        await new Promise<void>((resolve) => {
+          const timer = setLongTimeout(resolve, fault.ms);
+          res.once('close', () => {
+            timer.clear();
+            resolve();
+          });
+        });
+        if (res.destroyed || res.writableEnded) return;
         return next();
       case 'html':
         res.status(fault.status ?? 200).type('html').send('<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>');

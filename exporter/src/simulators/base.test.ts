@@ -1,0 +1,39 @@
+// The simulators' `slow` fault: a delay of any length (a plain setTimeout beyond 2^31-1 ms fires after
+// 1 ms, so a "hang for a month" answered at once), and no timer left behind by a client that gave up.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { MAX_TIMER_MS } from '../timers.js';
+import { OpenAISimulator } from './openai.js';
+
+const ADMIN = 'sk-admin-slow-test-0000000000000000';
+
+describe('simulator slow fault', () => {
+  let sim: OpenAISimulator;
+  let url: string;
+  beforeEach(async () => {
+    sim = new OpenAISimulator({ adminKey: ADMIN });
+    url = `${await sim.start()}/v1/models`;
+  });
+  afterEach(() => sim.stop());
+
+  const get = (signal?: AbortSignal) => fetch(url, { headers: { authorization: `Bearer ${ADMIN}` }, signal });
+
+  it('holds the answer for a delay beyond the 32-bit timer limit instead of answering at once', async () => {
+    sim.inject({ kind: 'slow', ms: MAX_TIMER_MS + 60_000 });
+    // Unclamped, the timer fires after 1 ms and the answer comes at once; held, the client gives up.
+    await assert.rejects(get(AbortSignal.timeout(500)), (e: Error) => e.name === 'TimeoutError');
+    // The fault was used up; the next request is answered.
+    assert.equal((await get()).status, 200);
+  });
+
+  it('answers a short delay after it, and a client that gives up ends the wait', async () => {
+    sim.inject({ kind: 'slow', ms: 50 });
+    assert.equal((await get()).status, 200);
+    sim.inject({ kind: 'slow', ms: 3_600_000 });
+    await assert.rejects(get(AbortSignal.timeout(200)));
+    // stop() resolves: no request (and no timer keeping the process alive) is left waiting.
+    await sim.stop();
+    url = `${await sim.start()}/v1/models`;
+    assert.equal((await get()).status, 200);
+  });
+});
