@@ -6,9 +6,14 @@ import { backend, installBackend } from '../../test/backend';
 import { API, account, appMeta, providersBody } from '../../test/fixtures';
 import { renderPage } from '../../test/render';
 import { testIds } from '../../components/testIds';
+import type { SourceState } from '../../api/exporter.types';
 
 const PROVIDERS_URL = `${API}/providers`;
 const OPENAI_MAIN = `${API}/providers/openai/accounts/main`;
+
+const PROD_ID = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
+const STAGING_ID = '7a1e5f20-9b3d-4c6e-a2f8-1d4b6c8e0f13';
+const UNNAMED_ID = '0b6d2c61-5e0f-4a57-9a43-2f1e8c7d6b5a';
 
 const openaiMain = account({
   provider: 'openai',
@@ -71,6 +76,112 @@ describe('Providers page', () => {
     expect(within(await card('apollo', 'sales')).getByText('Disabled')).toBeInTheDocument();
     expect(screen.getByText('No Exa accounts.')).toBeInTheDocument();
     expect(screen.getByText(/^4 accounts\./)).toBeInTheDocument();
+  });
+
+  test('a partial account says which sources fail and why, by key name, apart from a down one', async () => {
+    const exaKey = (id: string, name: string | null, patch: Partial<SourceState> = {}): SourceState => ({
+      source: `exa.usage:${id}`,
+      up: true,
+      lastRead: '2026-01-15T10:00:00.000Z',
+      lastError: null,
+      project: id,
+      name,
+      ...patch,
+    });
+    backend.on('GET', PROVIDERS_URL, {
+      data: providersBody([
+        account({
+          provider: 'exa',
+          account: 'team',
+          up: false,
+          lastPollResult: 'partial',
+          lastSuccess: null,
+          lastRead: '2026-01-15T10:00:00.000Z',
+          lastError: { at: '2026-01-15T10:00:00.000Z', reason: 'server', message: 'usage: HTTP 500' },
+          sources: [
+            {
+              source: 'exa.keys',
+              up: true,
+              lastRead: '2026-01-15T10:00:00.000Z',
+              lastError: null,
+              project: null,
+              name: null,
+            },
+            exaKey(PROD_ID, 'Production'),
+            exaKey(STAGING_ID, 'Staging', {
+              up: false,
+              lastRead: null,
+              lastError: {
+                at: '2026-01-15T10:00:00.000Z',
+                reason: 'server',
+                message: '/api-keys/{id}/usage: HTTP 500: internal error',
+              },
+            }),
+            exaKey(UNNAMED_ID, null, {
+              up: false,
+              lastRead: '2026-01-14T10:00:00.000Z',
+              lastError: { at: '2026-01-15T10:00:00.000Z', reason: 'client', message: 'API key not found.' },
+            }),
+          ],
+        }),
+        account({
+          provider: 'openrouter',
+          account: 'team',
+          up: false,
+          lastPollResult: 'failure',
+          lastError: { at: '2026-01-15T09:59:00.000Z', reason: 'auth', message: 'GET /key: 401 Invalid API key' },
+          // A poll that failed as a whole leaves the sources it never reached as they were.
+          sources: [
+            {
+              source: 'openrouter.key',
+              up: true,
+              lastRead: '2026-01-15T09:00:00.000Z',
+              lastError: null,
+              project: null,
+              name: null,
+            },
+          ],
+        }),
+      ]),
+    });
+    renderPage(<Providers />);
+
+    const exa = await card('exa', 'team');
+    expect(within(exa).getByTestId(testIds.providers.status('exa', 'team'))).toHaveTextContent(
+      'Partial: 2 of 4 sources failing'
+    );
+    const failing = within(within(exa).getByRole('list', { name: 'Failing sources' })).getAllByRole('listitem');
+    expect(failing.map((li) => li.textContent)).toEqual([
+      expect.stringMatching(
+        /^exa\.usage: Staging is failing \(server, .+\): \/api-keys\/\{id\}\/usage: HTTP 500: internal error\. It has never been read, so it has no metrics yet\.$/
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^exa\\.usage: ${UNNAMED_ID} is failing \\(client, .+\\): API key not found\\. Its metrics keep the values read .+ ago\\.$`
+        )
+      ),
+    ]);
+    // The key's id is only in the tooltip of a named key, never its text.
+    expect(within(exa).queryByText(new RegExp(STAGING_ID))).not.toBeInTheDocument();
+    expect(failing[0]).toHaveAttribute('title', `exa.usage:${STAGING_ID}`);
+    // The last error is the failing sources'; it is not repeated as the account's.
+    expect(within(exa).queryByText(/^Last error/)).not.toBeInTheDocument();
+
+    await userEvent.click(within(exa).getByRole('button', { name: 'Sources (2 of 4 up)' }));
+    const all = within(within(exa).getByRole('list', { name: 'Sources of team' })).getAllByRole('listitem');
+    expect(all.map((li) => li.textContent?.replace(/ read .*| never read$/, ''))).toEqual([
+      'exa.keys',
+      'exa.usage: Production',
+      'exa.usage: Staging',
+      `exa.usage: ${UNNAMED_ID}`,
+    ]);
+    expect(within(all[2]).getByLabelText('failing')).toBeInTheDocument();
+    expect(all[2]).toHaveTextContent(/never read$/);
+
+    const openrouter = await card('openrouter', 'team');
+    expect(within(openrouter).getByTestId(testIds.providers.status('openrouter', 'team'))).toHaveTextContent(/^Down$/);
+    expect(within(openrouter).getByText(/GET \/key: 401 Invalid API key/)).toBeInTheDocument();
+    expect(within(openrouter).queryByRole('list', { name: 'Failing sources' })).not.toBeInTheDocument();
   });
 
   test('empty state: no accounts anywhere', async () => {
