@@ -65,7 +65,7 @@ function SettingInput({
       description={field.description}
       invalid={Boolean(error)}
       error={error}
-      htmlFor={`${id}-sids`}
+      htmlFor={sub.mode === 'list' ? `${id}-sids` : undefined}
     >
       <>
         <RadioButtonGroup options={SUBACCOUNT_MODES} value={sub.mode} onChange={(mode) => onChange({ ...sub, mode })} />
