@@ -25,6 +25,10 @@ const openaiMain = account({
   credentials: { adminKey: { set: true, last4: 'f00d' }, projectKey: { set: true, last4: 'beef' } },
 });
 
+// Nearly every test here renders and fills an account form: on a loaded 2-core machine one may take
+// well over jest's 30 s default (the whole file took 7 minutes there).
+jest.setTimeout(90_000);
+
 beforeEach(() => {
   installBackend();
 });
@@ -439,7 +443,7 @@ describe('Providers page', () => {
       projectNames: false,
       enabled: true,
     });
-  }, 90_000);
+  });
 
   test('editing shows the stored option and sends it only when changed', async () => {
     const stored = account({ ...openaiMain, settings: { projectNames: false, lookbackDays: 3 } });
@@ -459,7 +463,7 @@ describe('Providers page', () => {
     await userEvent.click(within(again).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(backend.requestsTo('PUT', OPENAI_MAIN)).toHaveLength(2));
     expect(backend.requestsTo('PUT', OPENAI_MAIN)[1].data).toEqual({ projectNames: true });
-  }, 90_000);
+  });
 
   test('a Twilio account reads all its subaccounts, or the listed ones, with or without names', async () => {
     backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
@@ -508,7 +512,7 @@ describe('Providers page', () => {
       subaccountNames: false,
       enabled: true,
     });
-  }, 90_000);
+  });
 
   test('puts the exporter’s error on a listed subaccount on the field, naming the SID; None removes the list', async () => {
     const ops = account({
@@ -544,7 +548,7 @@ describe('Providers page', () => {
     await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(backend.requestsTo('PUT', TWILIO_OPS)).toHaveLength(2));
     expect(backend.requestsTo('PUT', TWILIO_OPS)[1].data).toEqual({ subaccounts: null });
-  }, 90_000);
+  });
 
   test('a full or read-only exporter disk (507) is said plainly, for a save and for a delete', async () => {
     const full = {
@@ -576,5 +580,5 @@ describe('Providers page', () => {
       await within(c).findByText(/^The exporter's disk is full or read-only; nothing was saved/)
     ).toBeInTheDocument();
     expect(await card('openai', 'main')).toBeInTheDocument();
-  }, 90_000);
+  });
 });
