@@ -2,7 +2,11 @@
 // versions, a `datasource` variable used everywhere, label_values variables, known units, rate
 // windows from Grafana, a sane grid, working links, and the panels the issue asks for.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { binaries, run } from './lib/procs.js';
 import { dashboardVariablesIn, scanPromql } from './lib/promql.js';
 import { PLUGIN_ID, dashboards, panelsOf, variableQuery, type Dashboard, type Panel } from './lib/repo.js';
 
@@ -137,6 +141,46 @@ describe('dashboards', () => {
   test('Provider detail: provider and account variables', () => {
     const names = byUid.get('nexus-provider')!.templating.list.map((v) => v.name);
     assert.ok(names.includes('provider') && names.includes('account'), names.join());
+  });
+
+  test('Provider detail: one key\'s spend (scope="key") is named so, never summed with account-wide spend (promtool)', () => {
+    const panels = queryPanels(byUid.get('nexus-provider')!).filter((p) => p.title === 'Spend today' || p.title === 'Month to date');
+    assert.equal(panels.length, 2);
+    // Three accounts: OpenAI (account-wide), OpenRouter with a management key (account-wide) and one without (its key).
+    const series = (period: string, v: [number, number, number]) => [
+      { series: `nexus_spend_usd{provider="openai",account="main",period="${period}",scope="account"}`, values: `${v[0]}x5` },
+      { series: `nexus_spend_usd{provider="openrouter",account="org",period="${period}",scope="account"}`, values: `${v[1]}x5` },
+      { series: `nexus_spend_usd{provider="openrouter",account="team",period="${period}",scope="key"}`, values: `${v[2]}x5` },
+    ];
+    const tests = panels.map((p) => {
+      const period = p.title === 'Spend today' ? 'day' : 'month';
+      const v: [number, number, number] = period === 'day' ? [5, 7, 2] : [50, 70, 20];
+      return {
+        name: p.title,
+        interval: '1m',
+        input_series: series(period, v),
+        promql_expr_test: [
+          {
+            expr: p.targets![0]!.expr.replaceAll('$provider', '.*').replaceAll('$account', '.*'),
+            eval_time: '2m',
+            exp_samples: [
+              { labels: '{account="main"}', value: v[0] },
+              { labels: '{account="org"}', value: v[1] },
+              { labels: '{account="team (one key only)"}', value: v[2] },
+            ],
+          },
+        ],
+      };
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-dash-'));
+    try {
+      const file = join(dir, 'spend-scope.yml');
+      writeFileSync(file, JSON.stringify({ rule_files: [], tests }));
+      const r = run(binaries.promtool(), ['test', 'rules', file]);
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('Cost and budgets: burn against budget, predict_linear forecast, cost by category and project, top models', () => {

@@ -21,6 +21,7 @@ import { configSchema, type ExporterConfig } from '../../exporter/src/config/sch
 import { createLogger } from '../../exporter/src/log.ts';
 import { runExporter, type RunningExporter } from '../../exporter/src/server/listen.ts';
 import { startDemoSimulators, type DemoSimulators } from '../../exporter/src/simulators/demo.ts';
+import { smallTmpfs } from '../../exporter/src/testing/harness.ts';
 import { Daemon, binaries, freePort, waitFor } from '../../tests/lib/procs.ts';
 import { GRAFANA_VERSIONS } from './host/build.mts';
 import { startGrafanaHost, type GrafanaHost } from './host/server.mts';
@@ -64,6 +65,9 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
   let host: GrafanaHost;
   let browser: Browser;
   let workDir: string;
+  /** The exporter's state directory on a small tmpfs of its own, so a test can fill it; absent when not root. */
+  let stateDisk: { path: string; remove(): Promise<void> } | undefined;
+  let noStateDisk = '';
   let openai: { adminKey: string; baseUrl: string };
   let promUrl: string;
   /** Every /api response body the browser received, to check no secret comes back. */
@@ -85,9 +89,15 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
     sims = await startDemoSimulators();
     const demo = sims.providers.openai![0] as { adminKey: string; baseUrl: string };
     openai = { adminKey: demo.adminKey, baseUrl: demo.baseUrl };
+    const disk = await smallTmpfs(16 * 1024);
+    if ('skip' in disk) {
+      noStateDisk = disk.skip;
+    } else {
+      stateDisk = disk;
+    }
     const config = configSchema.parse({
       listen: '127.0.0.1:0',
-      stateDir: path.join(workDir, 'state'),
+      stateDir: path.join(stateDisk?.path ?? workDir, 'state'),
       providers: sims.providers,
       admin: { token: TOKEN, trustedProxies: ['127.0.0.1'] },
       polling: { jitter: 0 },
@@ -142,6 +152,7 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
     await prometheus?.stop();
     await exporter?.close();
     await sims?.stop();
+    await stateDisk?.remove();
     if (workDir) {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -364,6 +375,96 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
         expectClean();
       });
 
+      it('shows each source of an account, a partial poll by subaccount name, and a full disk (507) in the form', async (t) => {
+        // The demo's Twilio account and simulator; this account reads two listed subaccounts, one of
+        // which the simulator does not know (404), so the poll is partial.
+        const twilio: Record<string, unknown> = { ...sims.providers.twilio![0] };
+        delete twilio.account;
+        delete twilio.subaccounts;
+        const subs = `browser-subs-${grafana.name.replace('.', '-')}`;
+        const known = 'AC00000000000000000000000000de0002';
+        const unknown = 'AC00000000000000000000000000dead01';
+        await exporterApi('PUT', `/providers/twilio/accounts/${subs}`, { ...twilio, pollIntervalSeconds: 10 });
+        try {
+          await goto(`/a/${ID}/providers`);
+          const card = page.getByTestId(`data-testid nexus-account-twilio-${subs}`);
+          await card.getByRole('button', { name: 'Edit' }).click();
+          const edit = page.getByRole('form', { name: `Edit Twilio account ${subs}` });
+          await edit.getByRole('radio', { name: 'Listed' }).check();
+          await edit.getByLabel(/^Subaccount SIDs/).fill(`${known}\n${unknown}`);
+          await edit.getByRole('button', { name: 'Save' }).click();
+          await edit.waitFor({ state: 'detached' });
+          assert.deepEqual((await exporterApi('GET', `/providers/twilio/accounts/${subs}`)).settings.subaccounts, [
+            known,
+            unknown,
+          ]);
+
+          const status = page.getByTestId(`data-testid nexus-account-status-twilio-${subs}`);
+          await waitFor(
+            'the account to be partial: the unknown subaccount fails, the rest is read',
+            async () => {
+              await page.getByRole('button', { name: 'Refresh' }).click();
+              return /^Partial: 2 of \d+ sources failing$/.test((await status.innerText()).trim());
+            },
+            { timeoutMs: 60_000, intervalMs: 1000 }
+          );
+          const failing = await card
+            .getByRole('list', { name: 'Failing sources' })
+            .getByRole('listitem')
+            .allInnerTexts();
+          assert.deepEqual(
+            failing.map((f) => f.replace(/ is failing .*/s, '')),
+            [`twilio.spend: ${unknown}`, `twilio.usage: ${unknown}`]
+          );
+          assert.match(
+            failing[0]!,
+            /is failing \(client, .+\): .+\. It has never been read, so it has no metrics yet\.$/s
+          );
+          await card.getByRole('button', { name: /^Sources \(\d+ of \d+ up\)$/ }).click();
+          const all = await card
+            .getByRole('list', { name: `Sources of ${subs}` })
+            .getByRole('listitem')
+            .allInnerTexts();
+          // The known subaccount by the name the exporter read (nexus_project_info), the unknown one by its SID.
+          assert.ok(
+            all.some((x) => x.startsWith('twilio.spend: EU customers')),
+            all.join('\n')
+          );
+          assert.ok(
+            all.some((x) => x.startsWith('twilio.subaccounts')),
+            all.join('\n')
+          );
+          expectClean();
+
+          if (!stateDisk) {
+            t.diagnostic(`507 not tried: ${noStateDisk}`);
+            return;
+          }
+          // A full state directory: the exporter answers 507 and keeps the stored account as it was.
+          const filler = path.join(stateDisk.path, 'filler');
+          await writeFile(filler, Buffer.alloc(16 * 1024 * 1024)).catch(() => undefined);
+          try {
+            await card.getByRole('button', { name: 'Edit' }).click();
+            await edit.getByLabel(/^Poll interval/).fill('120');
+            await edit.getByRole('button', { name: 'Save' }).click();
+            await edit.getByText('Nothing was saved', { exact: true }).waitFor();
+            await edit
+              .getByText(
+                /^The exporter's disk is full or read-only; nothing was saved \(507, ENOSPC\)\. Free space in its state directory/
+              )
+              .waitFor();
+            assert.equal((await exporterApi('GET', `/providers/twilio/accounts/${subs}`)).pollIntervalSeconds, 10);
+          } finally {
+            await rm(filler, { force: true });
+          }
+          await edit.getByRole('button', { name: 'Save' }).click();
+          await card.getByText('Every 120 s').waitFor();
+          expectClean([507]);
+        } finally {
+          await exporterApi('DELETE', `/providers/twilio/accounts/${subs}`);
+        }
+      });
+
       it('adds and edits budgets, and shows spend, share used and the month-end forecast from Prometheus', async () => {
         await goto(`/a/${ID}/budgets`);
         await page.getByText(/A budget is the most/).waitFor();
@@ -503,7 +604,9 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
           const r = await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)).json();
           return Number(r.data.result[0].value[1]);
         };
-        const round = (v: number) => Math.max(1, Math.round(v));
+        // To the cent: right after midnight UTC a day's spend is cents, and whole dollars would judge it "ok".
+        // Monthly budgets only: a day's spend can still be 0 in the first minutes of a day.
+        const round = (v: number) => Math.max(0.01, Math.round(v * 100) / 100);
         await exporterApi('PUT', '/budgets', {
           budgets: [
             {
@@ -512,7 +615,12 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
               period: 'month',
               amountUsd: round((await spend('openai', 'month')) / 0.9),
             },
-            { provider: 'exa', account: 'demo', period: 'day', amountUsd: round((await spend('exa', 'day')) * 0.7) },
+            {
+              provider: 'exa',
+              account: 'demo',
+              period: 'month',
+              amountUsd: round((await spend('exa', 'month')) * 0.7),
+            },
             {
               provider: 'twilio',
               account: 'demo',

@@ -77,7 +77,8 @@ async function main() {
   write(
     'providerDefaults.ts',
     'exporter/src/server/api/openapi.ts (GET /api/v1/openapi.json)',
-    `export interface ProviderDefaults {\n  fields: string[];\n  baseUrl?: string;\n  pollIntervalSeconds?: number;\n  minPollIntervalSeconds?: number;\n}\n\n` +
+    `export interface FieldSchema {\n  type?: string;\n  default?: unknown;\n  const?: unknown;\n  pattern?: string;\n  items?: FieldSchema;\n  anyOf?: FieldSchema[];\n  [keyword: string]: unknown;\n}\n\n` +
+      `export interface ProviderDefaults {\n  fields: string[];\n  /** Each field's JSON Schema (without the null that resets it). */\n  schemas: Record<string, FieldSchema>;\n  baseUrl?: string;\n  pollIntervalSeconds?: number;\n  minPollIntervalSeconds?: number;\n}\n\n` +
       `export const PROVIDER_DEFAULTS: Record<string, ProviderDefaults> = ${JSON.stringify(defaults, null, 2)};\n`
   );
 

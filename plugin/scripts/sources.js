@@ -187,7 +187,11 @@ function readExporterOpenApi() {
   return JSON.parse(r.stdout);
 }
 
-/** Per provider with an account schema: its fields and the defaults the form shows as placeholders. */
+/**
+ * Per provider with an account schema: its fields, the defaults the form shows as placeholders, and
+ * each field's JSON Schema (without the `null` a PUT may send to reset it), so the form's option
+ * inputs take their types, defaults and patterns from the exporter.
+ */
 function providerDefaults(openapi) {
   const schemas = openapi.components.schemas;
   const out = {};
@@ -198,8 +202,10 @@ function providerDefaults(openapi) {
     }
     const props = schema.properties || {};
     const nonNull = (p) => (p && p.anyOf ? p.anyOf.find((a) => a.type !== 'null') : p) || {};
+    const fields = Object.keys(props).filter((k) => k !== 'account');
     out[m[1]] = {
-      fields: Object.keys(props).filter((k) => k !== 'account'),
+      fields,
+      schemas: Object.fromEntries(fields.map((k) => [k, nonNull(props[k])])),
       baseUrl: nonNull(props.baseUrl).default,
       pollIntervalSeconds: nonNull(props.pollIntervalSeconds).default,
       minPollIntervalSeconds: nonNull(props.pollIntervalSeconds).minimum,

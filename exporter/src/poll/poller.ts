@@ -40,7 +40,12 @@ export interface PollerDeps {
 export interface SourceStatus {
   source: string;
   up: boolean;
+  /** When the source was last read completely. */
+  lastRead?: string;
   lastError?: { at: string; reason: string; message: string };
+  /** For a per-project source (`exa.usage:<key id>`), the id after the colon and its name if known. */
+  project?: string;
+  name?: string;
 }
 
 export interface PollerStatus {
@@ -54,6 +59,8 @@ export interface PollerStatus {
   /** The last poll that read at least one source. */
   lastRead?: string;
   sources: SourceStatus[];
+  /** The result of the last poll (the `result` of nexus_provider_polls_total). */
+  lastResult?: PollResult;
   lastError?: { at: string; reason: string; message: string };
   nextPoll?: string;
   circuitOpen: boolean;
@@ -69,6 +76,7 @@ interface SourceState {
   /** The gauges of the last good read: kept while the source fails. */
   gauges: GaugeSample[];
   up: boolean;
+  lastRead?: Date;
   lastError?: SourceStatus['lastError'];
   /** The labels of its nexus_source_info series. */
   info: Labels;
@@ -97,7 +105,7 @@ export function dataTimestamp(shape: SourceShape, now: Date, batch: SourceBatch)
 }
 
 /** The outcome of one poll: `success` read every source, `partial` some, `failure` none. */
-type PollResult = 'success' | 'partial' | 'failure';
+export type PollResult = 'success' | 'partial' | 'failure';
 
 /**
  * A series' labels: the account's, then the collector's (label names are the catalogue's). Built with
@@ -126,6 +134,7 @@ export class AccountPoller {
   private lastSuccess?: Date;
   private lastRead?: Date;
   private lastError?: PollerStatus['lastError'];
+  private lastResult?: PollResult;
   private nextPoll?: Date;
   private failures = 0;
 
@@ -230,7 +239,8 @@ export class AccountPoller {
       up: this.deps.model.healthValue('nexus_provider_up', this.labels) === 1,
       lastSuccess: this.lastSuccess?.toISOString(),
       lastRead: this.lastRead?.toISOString(),
-      sources: [...this.sources].map(([source, s]) => ({ source, up: s.up, lastError: s.lastError })),
+      sources: this.sourceStatus(),
+      lastResult: this.lastResult,
       lastError: this.lastError,
       nextPoll: this.nextPoll?.toISOString(),
       circuitOpen: this.failures >= this.deps.polling.breakerFailures,
@@ -238,6 +248,25 @@ export class AccountPoller {
       pollIntervalSeconds: this.account.pollIntervalSeconds,
       baseUrl: this.account.baseUrl,
     };
+  }
+
+  /** Each source's state; a per-project source (`<source>:<id>`) with the name its account exports for the id. */
+  private sourceStatus(): SourceStatus[] {
+    const names = new Map<string, string>();
+    for (const { gauges } of this.sources.values()) {
+      for (const g of gauges) if (g.metric === 'nexus_project_info' && g.labels.project && g.labels.name) names.set(g.labels.project, g.labels.name);
+    }
+    return [...this.sources].map(([source, s]) => {
+      const colon = source.indexOf(':');
+      const project = colon > 0 ? source.slice(colon + 1) : undefined;
+      return {
+        source,
+        up: s.up,
+        lastRead: s.lastRead?.toISOString(),
+        lastError: s.lastError,
+        ...(project ? { project, name: names.get(project) } : {}),
+      };
+    });
   }
 
   private schedule(delaySeconds: number): void {
@@ -318,7 +347,7 @@ export class AccountPoller {
         return false;
       }
       read.add(name);
-      this.sources.set(name, { gauges: batch.gauges ?? [], up: true, info });
+      this.sources.set(name, { gauges: batch.gauges ?? [], up: true, lastRead: new Date(), info });
       model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 1);
       const dataUntil = dataTimestamp(shape, now, batch);
       if (dataUntil !== undefined) model.setHealth('nexus_source_data_timestamp_seconds', { ...this.labels, source: name }, dataUntil);
@@ -382,7 +411,7 @@ export class AccountPoller {
     const previous = this.sources.get(name);
     const lastError = { at: new Date().toISOString(), reason: err.reason, message: redact(err.message) };
     // The last good gauges stay; a source never read before has none.
-    this.sources.set(name, { gauges: previous?.gauges ?? [], up: false, lastError, info });
+    this.sources.set(name, { gauges: previous?.gauges ?? [], up: false, lastRead: previous?.lastRead, lastError, info });
     this.deps.model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 0);
     this.log.warn({ source: name, reason: err.reason, endpoint: err.endpoint }, `source ${name} failed, serving its last good data: ${err.message}`);
   }
@@ -390,6 +419,7 @@ export class AccountPoller {
   private finishPoll(result: PollResult, errors: ProviderError[], started: number): void {
     const { model } = this.deps;
     const at = new Date();
+    this.lastResult = result;
     if (result !== 'failure') this.lastRead = at;
     if (result === 'success') this.lastSuccess = at;
     // The breaker only counts polls that read nothing: one failing source must not slow the others.

@@ -59,6 +59,23 @@ describe('toApiError', () => {
       /too many wrong admin tokens \(429\)/,
     ],
     [
+      507,
+      {
+        error: {
+          code: 'INSUFFICIENT_STORAGE',
+          message: 'the change was not saved: the state directory cannot be written (ENOSPC); nothing was changed',
+        },
+      },
+      'storage',
+      /^The exporter's disk is full or read-only; nothing was saved \(507, ENOSPC\)\. Free space in its state directory/,
+    ],
+    [
+      507,
+      { error: { code: 'INSUFFICIENT_STORAGE', message: 'the change was not saved' } },
+      'storage',
+      /^The exporter's disk is full or read-only; nothing was saved \(507\)\./,
+    ],
+    [
       500,
       { error: { code: 'INTERNAL', message: 'internal error; see the exporter log' } },
       'server',
@@ -73,7 +90,7 @@ describe('toApiError', () => {
   });
 
   test('only 401, 403, 429 and a missing route stop auto-refresh', () => {
-    const kinds = [401, 403, 404, 409, 429, 500, 502, 504].map((status) => [
+    const kinds = [401, 403, 404, 409, 429, 500, 502, 504, 507].map((status) => [
       status,
       stopsAutoRefresh(
         toApiError(fetchError(status, status === 404 ? { message: 'plugin route match not found' } : {}))
@@ -88,6 +105,7 @@ describe('toApiError', () => {
       [500, false],
       [502, false],
       [504, false],
+      [507, false],
     ]);
   });
 

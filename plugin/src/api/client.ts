@@ -12,6 +12,7 @@ export type ApiErrorKind =
   | 'validation'
   | 'conflict'
   | 'rate_limited'
+  | 'storage'
   | 'server'
   | 'unknown';
 
@@ -176,6 +177,16 @@ export function toApiError(e: unknown, target: Target = 'exporter'): ApiError {
   }
   if (status === 400 || status === 422 || code === 'VALIDATION_ERROR') {
     return new ApiError('validation', serverMessage ?? `The request was rejected (${status})`, status, code, details);
+  }
+  if (exporter && status === 507) {
+    // The exporter names the errno (ENOSPC full, EDQUOT over quota, EROFS read-only): worth keeping.
+    const errno = /\b(E[A-Z]{3,})\b/.exec(serverMessage ?? '')?.[1];
+    return new ApiError(
+      'storage',
+      `The exporter's disk is full or read-only; nothing was saved (507${errno ? `, ${errno}` : ''}). Free space in its state directory, or make it writable, then try again.`,
+      status,
+      code
+    );
   }
   if (status >= 500) {
     return new ApiError('server', `${capitalize(name)} failed (${status})${suffix}`, status, code);

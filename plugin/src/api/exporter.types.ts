@@ -11,6 +11,8 @@ export type ProviderName = Schemas['AccountStatus']['provider'];
 
 /** One provider account and its poll state as `GET /api/v1/providers` reports it. */
 export type AccountState = Schemas['AccountStatus'];
+/** One source of an account (an endpoint or a group of endpoints), as nexus_provider_source_up names it. */
+export type SourceState = AccountState['sources'][number];
 export type ProvidersResponse = Schemas['ProvidersResponse'];
 export type ProviderEntry = ProvidersResponse['providers'][number];
 
@@ -18,7 +20,7 @@ export type ProviderEntry = ProvidersResponse['providers'][number];
  * `PUT /api/v1/providers/{provider}/accounts/{account}` and the body of `POST .../test`: the provider's
  * account fields; an omitted field keeps its stored value (secrets are write-only), `null` resets it.
  */
-export type AccountInput = Record<string, string | number | boolean | null | undefined>;
+export type AccountInput = Record<string, string | string[] | number | boolean | null | undefined>;
 
 export type TestResult = Schemas['TestResult'];
 

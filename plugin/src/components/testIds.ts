@@ -9,5 +9,6 @@ export const testIds = {
   providers: {
     account: (provider: string, account: string) => `data-testid nexus-account-${provider}-${account}`,
     status: (provider: string, account: string) => `data-testid nexus-account-status-${provider}-${account}`,
+    sources: (provider: string, account: string) => `data-testid nexus-account-sources-${provider}-${account}`,
   },
 };

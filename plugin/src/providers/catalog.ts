@@ -14,6 +14,18 @@ export interface CredentialField {
   description?: string;
 }
 
+/**
+ * An option of the account that is not a credential, with its input: `boolean` a switch, `subaccounts`
+ * none / `all` / a list of SIDs. Types, defaults and patterns come from the exporter's account schema
+ * (generated/providerDefaults.ts); catalog.test.ts checks each one against it.
+ */
+export interface SettingField {
+  key: string;
+  kind: 'boolean' | 'subaccounts';
+  label: string;
+  description: string;
+}
+
 export interface ProviderInfo {
   name: ProviderName;
   title: string;
@@ -21,6 +33,7 @@ export interface ProviderInfo {
   credentials: CredentialField[];
   /** Shown under the credentials: which combinations are accepted. */
   credentialsHint?: string;
+  settings: SettingField[];
   docsUrl: string;
 }
 
@@ -44,6 +57,15 @@ export const PROVIDERS: ProviderInfo[] = [
         description: 'Optional (it starts with sk-proj-); used only for the liveness probe.',
       },
     ],
+    settings: [
+      {
+        key: 'projectNames',
+        kind: 'boolean',
+        label: 'Read project names',
+        description:
+          'Lists the organization’s projects so that spend shows project names instead of ids. Turn it off for an admin key that may not list projects.',
+      },
+    ],
     docsUrl: 'https://platform.openai.com/docs/api-reference/usage',
   },
   {
@@ -59,6 +81,7 @@ export const PROVIDERS: ProviderInfo[] = [
         description: 'Optional; adds the prepaid balance and per-model activity.',
       },
     ],
+    settings: [],
     docsUrl: 'https://openrouter.ai/docs/api-reference/limits',
   },
   {
@@ -80,6 +103,7 @@ export const PROVIDERS: ProviderInfo[] = [
         description: 'Optional search key, used only by the paid probe.',
       },
     ],
+    settings: [],
     docsUrl: 'https://docs.exa.ai',
   },
   {
@@ -93,6 +117,22 @@ export const PROVIDERS: ProviderInfo[] = [
       { key: 'apiKeySecret', label: 'API key secret', secret: true },
     ],
     credentialsHint: 'The account SID with either its auth token, or an API key SID and secret.',
+    settings: [
+      {
+        key: 'subaccounts',
+        kind: 'subaccounts',
+        label: 'Subaccounts',
+        description:
+          'Also read subaccounts with these credentials, each with its own spend. All lists them, which needs the auth token or a Main API key. Subaccounts share this account’s balance.',
+      },
+      {
+        key: 'subaccountNames',
+        kind: 'boolean',
+        label: 'Read subaccount names',
+        description:
+          'Names the listed subaccounts (needs the auth token or a Main API key); with All they are always named.',
+      },
+    ],
     docsUrl: 'https://www.twilio.com/docs/usage/api/usage-record',
   },
   {
@@ -108,6 +148,7 @@ export const PROVIDERS: ProviderInfo[] = [
         description: 'A master API key; usage statistics need one.',
       },
     ],
+    settings: [],
     docsUrl: 'https://docs.apollo.io/reference/view-api-usage-stats',
   },
 ];

@@ -33,15 +33,37 @@ export const sourceSchema = z.enum(['config', 'api']).meta({
   description: '`config`: defined in the configuration file, read-only here. `api`: added through this API, stored encrypted in the state directory.',
 });
 
+const lastErrorSchema = z
+  .object({ at: z.string(), reason: z.enum(ERROR_REASONS), message: z.string().meta({ description: 'Redacted: never a credential.' }) })
+  .strict();
+
+export const pollResultSchema = z.enum(['success', 'partial', 'failure']).meta({
+  description: 'As the `result` of nexus_provider_polls_total: `success` read every source, `partial` some (the others keep their last good data), `failure` none.',
+});
+
+export const sourceStatusSchema = z
+  .object({
+    source: z.string().meta({ description: 'The `source` label of nexus_provider_source_up: an endpoint or a group of endpoints, e.g. `openai.costs`, `exa.usage:<key id>`.' }),
+    up: z.boolean().meta({ description: 'The last read of this source succeeded (nexus_provider_source_up). A failing source keeps serving its last good data.' }),
+    lastRead: z.string().nullable().meta({ description: 'When the source was last read completely; null if never.' }),
+    lastError: lastErrorSchema.nullable().meta({ description: 'Why the source is down; null while it is up.' }),
+    project: z.string().nullable().meta({ description: 'For a source of one project, key or subaccount (`<source>:<id>`): the id, as in the `project` label.' }),
+    name: z.string().nullable().meta({ description: "The project's, key's or subaccount's name (nexus_project_info), when the provider reports one." }),
+  })
+  .strict();
+
 export const accountStatusSchema = z
   .object({
     provider: z.enum(PROVIDER_NAMES),
     account: z.string(),
     source: sourceSchema,
     enabled: z.boolean(),
-    up: z.boolean().meta({ description: 'The last poll succeeded (nexus_provider_up).' }),
-    lastSuccess: z.string().nullable(),
-    lastError: z.object({ at: z.string(), reason: z.enum(ERROR_REASONS), message: z.string() }).strict().nullable(),
+    up: z.boolean().meta({ description: 'The last poll read every source (nexus_provider_up).' }),
+    lastPollResult: pollResultSchema.nullable().meta({ description: 'The result of the last poll; null before the first one.' }),
+    lastSuccess: z.string().nullable().meta({ description: 'The last poll that read every source.' }),
+    lastRead: z.string().nullable().meta({ description: 'The last poll that read at least one source.' }),
+    lastError: lastErrorSchema.nullable().meta({ description: 'The last error of any poll, kept after the account recovers.' }),
+    sources: z.array(sourceStatusSchema).meta({ description: 'Every source the last polls read or tried, in the order they are read; empty before the first poll.' }),
     nextPoll: z.string().nullable(),
     pollIntervalSeconds: z.number(),
     baseUrl: z.string(),
@@ -91,6 +113,7 @@ export const budgetsResponseSchema = z
   .strict();
 
 export type AccountStatus = z.infer<typeof accountStatusSchema>;
+export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 export type ProvidersResponse = z.infer<typeof providersResponseSchema>;
 export type TestResult = z.infer<typeof testResultSchema>;
 export type Budget = z.infer<typeof budgetSchema>;

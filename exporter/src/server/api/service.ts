@@ -13,7 +13,7 @@ import { ProviderError } from '../../http/errors.js';
 import { maskUrl, redact, type Logger } from '../../log.js';
 import { MetricsModel } from '../../metrics/model.js';
 import type { Exporter } from '../../exporter.js';
-import { AccountPoller, type AccountConfig } from '../../poll/poller.js';
+import { AccountPoller, type AccountConfig, type PollerStatus } from '../../poll/poller.js';
 import type { AnyProviderModule } from '../../providers/module.js';
 import { PROVIDERS } from '../../providers/index.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../providers/types.js';
@@ -299,8 +299,18 @@ export class AdminService {
       source: inConfig(this.exporter.config, s.provider, s.account) ? 'config' : 'api',
       enabled: s.enabled,
       up: s.up,
+      lastPollResult: s.lastResult ?? null,
       lastSuccess: s.lastSuccess ?? null,
-      lastError: s.lastError ? { ...s.lastError, reason: s.lastError.reason as NonNullable<AccountStatus['lastError']>['reason'], message: redact(s.lastError.message) } : null,
+      lastRead: s.lastRead ?? null,
+      lastError: errorOut(s.lastError),
+      sources: s.sources.map((x) => ({
+        source: x.source,
+        up: x.up,
+        lastRead: x.lastRead ?? null,
+        lastError: errorOut(x.lastError),
+        project: x.project ?? null,
+        name: x.name ?? null,
+      })),
       // A reconfigured, now disabled poller may still hold the time of a poll that will not happen.
       nextPoll: s.enabled ? (s.nextPoll ?? null) : null,
       pollIntervalSeconds: s.pollIntervalSeconds,
@@ -311,6 +321,11 @@ export class AdminService {
       settings: Object.fromEntries(entries.filter(([k]) => !secrets.includes(k) && !BASE_FIELDS.has(k)).map(([k, v]) => [k, isUrl(v) ? maskUrl(v) : v])),
     };
   }
+}
+
+/** A poller's last error as the API shows it: the message redacted once more on the way out. */
+function errorOut(e: PollerStatus['lastError']): AccountStatus['lastError'] {
+  return e ? { at: e.at, reason: e.reason as NonNullable<AccountStatus['lastError']>['reason'], message: redact(e.message) } : null;
 }
 
 async function timed(probe: () => Promise<void>): Promise<TestResult> {

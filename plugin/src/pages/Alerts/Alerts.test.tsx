@@ -135,5 +135,9 @@ describe('Alerts page', () => {
       expect(RUNBOOK_SECTIONS[runbookAnchor(rule.runbookUrl)!]).toBeDefined();
     }
     expect(links.filter((l) => /Runbook/.test(l))).toHaveLength(SHIPPED_ALERT_RULES.length);
+    // The alert on one failing source of an account (issue 14) is among the providers' rules.
+    expect(
+      within(screen.getByRole('region', { name: 'Providers' })).getByRole('link', { name: 'NexusProviderSourceDown' })
+    ).toBeInTheDocument();
   });
 });

@@ -35,7 +35,8 @@ export const AREAS = [
     id: 'providers',
     title: 'Providers',
     groups: ['nexus.providers'],
-    description: 'Provider accounts that cannot be polled, reject the credentials, fail, are slow or rate limited.',
+    description:
+      'Provider accounts that cannot be polled or have a source that cannot be read, reject the credentials, fail, are slow or rate limited.',
   },
   {
     id: 'exporter',

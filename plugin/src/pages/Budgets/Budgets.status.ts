@@ -10,6 +10,11 @@ export type Severity = 'ok' | 'warning' | 'critical';
 export interface BudgetStatus {
   /** Provider-reported spend in the budget's period so far. */
   spend?: number;
+  /**
+   * The `scope` of that spend: `key` when it covers only the configured key (OpenRouter without a
+   * management key), so it must not be added to an account-wide figure of the same organization.
+   */
+  scope?: string;
   /** Spend divided by the budget Prometheus has (the ratio recording rule). */
   ratio?: number;
   /** Month-end forecast in USD (monthly budgets only). */
@@ -20,7 +25,7 @@ export interface BudgetStatus {
 }
 
 export const BUDGET_STATUS_QUERIES = {
-  spend: 'max by (provider, account, period) (nexus_spend_usd)',
+  spend: 'max by (provider, account, period, scope) (nexus_spend_usd)',
   ratio: BUDGET_RULES.ratio.expr,
   forecast: BUDGET_RULES.forecast.expr,
 };
@@ -35,10 +40,15 @@ export async function loadBudgetStatus(datasourceUid: string): Promise<{ index: 
   const put = (samples: Sample[], field: 'spend' | 'ratio') => {
     for (const s of samples) {
       const k = key(s.labels.provider ?? '', s.labels.account ?? '', s.labels.period);
-      index.set(k, { ...index.get(k), [field]: s.value });
+      const scope = field === 'spend' ? { scope: s.labels.scope } : {};
+      index.set(k, { ...index.get(k), [field]: s.value, ...scope });
     }
   };
-  put(r.spend.samples, 'spend');
+  // An account reports one scope; should both ever be there, the account-wide spend is the budget's.
+  put(
+    [...r.spend.samples].sort((a, b) => Number(a.labels.scope === 'account') - Number(b.labels.scope === 'account')),
+    'spend'
+  );
   put(r.ratio.samples, 'ratio');
   for (const s of r.forecast.samples) {
     const k = key(s.labels.provider ?? '', s.labels.account ?? '', 'month');

@@ -198,6 +198,33 @@ describe('Budgets page', () => {
     }
   );
 
+  test('spend of one key only (scope="key") is marked, account-wide spend is not', async () => {
+    const KEY_BUDGET = { provider: 'openrouter', account: 'team', period: 'month', amountUsd: 100, source: 'api' };
+    const team = { provider: 'openrouter', account: 'team', period: 'month' };
+    backend.on('GET', PROVIDERS_URL, {
+      data: providersBody([
+        account({ provider: 'openai', account: 'main' }),
+        account({ provider: 'openrouter', account: 'team' }),
+      ]),
+    });
+    backend.on('GET', BUDGETS_URL, { data: { budgets: [API_BUDGET, KEY_BUDGET] } });
+    backend.on(
+      'POST',
+      '/api/ds/query',
+      status({
+        spend: [frame(40, { ...team, scope: 'key' }), frame(120, { ...MAIN_MONTH, scope: 'account' })],
+        ratio: [frame(0.4, team), frame(120 / 500, MAIN_MONTH)],
+      })
+    );
+    renderPage(<Budgets />);
+    const key = await screen.findByTestId('data-testid nexus-budget-status-openrouter-team-month');
+    expect(key).toHaveTextContent("One key's spend");
+    expect(key).toHaveTextContent('Spent $40.00 of $100.00 this month (40%)');
+    const main = screen.getByTestId('data-testid nexus-budget-status-openai-main-month');
+    expect(main).toHaveTextContent('Spent $120.00 of $500.00');
+    expect(main).not.toHaveTextContent("One key's spend");
+  });
+
   test('without a Prometheus data source, says where to choose one and queries nothing', async () => {
     backend.on('GET', BUDGETS_URL, { data: { budgets: [API_BUDGET] } });
     renderPage(<Budgets />, appMeta({ exporterUrl: 'http://exporter:9464' }, { exporterToken: true }));

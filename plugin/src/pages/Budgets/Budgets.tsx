@@ -21,6 +21,7 @@ import { toApiError, type ApiError } from '../../api/client';
 import { listBudgets, listProviders, saveBudgets } from '../../api/exporter';
 import type { ProviderEntry, ProviderName } from '../../api/exporter.types';
 import { ErrorState } from '../../components/ErrorState';
+import { KeyScopeBadge } from '../../components/KeyScopeBadge';
 import { NotConfigured } from '../../components/NotConfigured';
 import { PLUGIN_CONFIG_URL } from '../../constants';
 import { PROVIDERS, providerInfo } from '../../providers/catalog';
@@ -69,9 +70,12 @@ function StatusLine({ row, status }: { row: BudgetRow; status?: BudgetStatus }) 
       data-testid={`data-testid nexus-budget-status-${row.provider}-${row.account}-${row.period}`}
       data-severity={status.severity}
     >
-      <Text color={SEVERITY_COLORS[status.severity]} weight="medium">
-        {status.verdict}
-      </Text>
+      <Stack gap={1} alignItems="center">
+        <Text color={SEVERITY_COLORS[status.severity]} weight="medium">
+          {status.verdict}
+        </Text>
+        {status.scope === 'key' && <KeyScopeBadge />}
+      </Stack>
       <Text color="secondary">
         Spent <span className={s.number}>{formatUsd(status.spend)}</span> of{' '}
         <span className={s.number}>{formatUsd(Number(row.amount))}</span> {period} (

@@ -1,12 +1,14 @@
 import React, { useState } from 'react';
-import { dateTimeFormat, dateTimeFormatTimeAgo } from '@grafana/data';
-import { Badge, Button, Card, ConfirmModal, Stack, Text, Tooltip } from '@grafana/ui';
+import { css } from '@emotion/css';
+import { dateTimeFormat, dateTimeFormatTimeAgo, type GrafanaTheme2 } from '@grafana/data';
+import { Badge, Button, Card, ConfirmModal, Icon, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
 import { toApiError, type ApiError } from '../../api/client';
 import { deleteAccount, testAccount } from '../../api/exporter';
-import type { AccountState, TestResult } from '../../api/exporter.types';
+import type { AccountState, SourceState, TestResult } from '../../api/exporter.types';
 import type { ProviderInfo } from '../../providers/catalog';
 import { testIds } from '../../components/testIds';
 import { AccountForm } from './AccountForm';
+import { failingSources, health, sourceLabel } from './Providers.status';
 import { TestResultAlert } from './TestResultAlert';
 
 interface Props {
@@ -16,21 +18,31 @@ interface Props {
 }
 
 export function StatusBadge({ state }: { state: AccountState }) {
-  if (!state.enabled) {
-    return <Badge color="darkgrey" icon="pause" text="Disabled" />;
+  switch (health(state)) {
+    case 'disabled':
+      return <Badge color="darkgrey" icon="pause" text="Disabled" />;
+    case 'paused':
+      return (
+        <Badge color="orange" icon="exclamation-triangle" text={`Paused after ${state.consecutiveFailures} failures`} />
+      );
+    case 'up':
+      return <Badge color="green" icon="check" text="Up" />;
+    case 'partial': {
+      const failing = failingSources(state).length;
+      return (
+        <Badge
+          color="orange"
+          icon="exclamation-triangle"
+          text={failing > 0 ? `Partial: ${failing} of ${state.sources.length} sources failing` : 'Partial'}
+          tooltip="The last poll read some sources; the failing ones keep serving their last good data."
+        />
+      );
+    }
+    case 'waiting':
+      return <Badge color="blue" icon="clock-nine" text="Waiting for first poll" />;
+    default:
+      return <Badge color="red" icon="times" text="Down" />;
   }
-  if (state.circuitOpen) {
-    return (
-      <Badge color="orange" icon="exclamation-triangle" text={`Paused after ${state.consecutiveFailures} failures`} />
-    );
-  }
-  if (state.up) {
-    return <Badge color="green" icon="check" text="Up" />;
-  }
-  if (!state.lastError && !state.lastSuccess) {
-    return <Badge color="blue" icon="clock-nine" text="Waiting for first poll" />;
-  }
-  return <Badge color="red" icon="times" text="Down" />;
 }
 
 function When({ iso, label }: { iso: string | null; label: string }) {
@@ -43,6 +55,69 @@ function When({ iso, label }: { iso: string | null; label: string }) {
         {label} {dateTimeFormatTimeAgo(iso)}
       </span>
     </Tooltip>
+  );
+}
+
+const lastRead = (s: SourceState) => (s.lastRead ? `read ${dateTimeFormatTimeAgo(s.lastRead)}` : 'never read');
+
+/** `exa.usage: Staging is failing (server, 5 minutes ago): … Its metrics keep the values read 2 hours ago.` */
+export function failingText(x: SourceState): string {
+  const why = x.lastError
+    ? ` (${x.lastError.reason}, ${dateTimeFormatTimeAgo(x.lastError.at)}): ${x.lastError.message.replace(/\.$/, '')}`
+    : '';
+  const kept = x.lastRead
+    ? `Its metrics keep the values ${lastRead(x)}.`
+    : 'It has never been read, so it has no metrics yet.';
+  return `${sourceLabel(x)} is failing${why}. ${kept}`;
+}
+
+/** Why each failing source fails, and on demand every source with its last read. */
+function Sources({ state }: { state: AccountState }) {
+  const s = useStyles2(getStyles);
+  const [open, setOpen] = useState(false);
+  if (state.sources.length === 0) {
+    return null;
+  }
+  const failing = failingSources(state);
+  return (
+    <div data-testid={testIds.providers.sources(state.provider, state.account)}>
+      {state.enabled && failing.length > 0 && (
+        <ul className={s.list} aria-label="Failing sources">
+          {failing.map((x) => (
+            <li key={x.source} title={x.source}>
+              <Text color="warning" variant="bodySmall">
+                {failingText(x)}
+              </Text>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Button
+        size="sm"
+        variant="secondary"
+        fill="text"
+        icon={open ? 'angle-down' : 'angle-right'}
+        onClick={() => setOpen((o) => !o)}
+        aria-expanded={open}
+      >
+        {open ? 'Hide sources' : `Sources (${state.sources.length - failing.length} of ${state.sources.length} up)`}
+      </Button>
+      {open && (
+        <ul className={s.list} aria-label={`Sources of ${state.account}`}>
+          {state.sources.map((x) => (
+            <li key={x.source} title={x.source}>
+              <span role="img" aria-label={x.up ? 'up' : 'failing'} className={x.up ? s.up : s.down}>
+                <Icon name={x.up ? 'check' : 'times'} />
+              </span>
+              <Text variant="bodySmall">{sourceLabel(x)}</Text>{' '}
+              <Text color="secondary" variant="bodySmall">
+                {lastRead(x)}
+              </Text>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -88,6 +163,7 @@ export function AccountCard({ info, state, onChanged }: Props) {
             <StatusBadge state={state} />
           </span>
           <When iso={state.lastSuccess} label="Last success" />
+          {state.lastRead && state.lastRead !== state.lastSuccess && <When iso={state.lastRead} label="Last read" />}
           {state.enabled && <When iso={state.nextPoll} label="Next poll" />}
           <span>Every {state.pollIntervalSeconds} s</span>
           <span>{state.baseUrl}</span>
@@ -104,12 +180,14 @@ export function AccountCard({ info, state, onChanged }: Props) {
                   .join(' · ')}
               </Text>
             )}
-            {state.lastError && (
-              <Text color="error" variant="bodySmall">
+            {/* A partial poll's errors are the failing sources'; once up, the last error is history. */}
+            {state.lastError && health(state) !== 'partial' && (
+              <Text color={state.up ? 'secondary' : 'error'} variant="bodySmall">
                 Last error ({state.lastError.reason}, {dateTimeFormatTimeAgo(state.lastError.at)}):{' '}
                 {state.lastError.message}
               </Text>
             )}
+            <Sources state={state} />
             {readOnly && (
               <Text color="secondary" variant="bodySmall">
                 Defined in the exporter&apos;s configuration file: change it there.
@@ -183,3 +261,22 @@ export function AccountCard({ info, state, onChanged }: Props) {
     </div>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  list: css({
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(0.25),
+  }),
+  up: css({
+    color: theme.colors.success.text,
+    marginRight: theme.spacing(0.5),
+  }),
+  down: css({
+    color: theme.colors.error.text,
+    marginRight: theme.spacing(0.5),
+  }),
+});

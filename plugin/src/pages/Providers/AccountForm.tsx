@@ -1,13 +1,89 @@
 import React, { FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack, Switch, Text, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  Field,
+  FieldSet,
+  Input,
+  RadioButtonGroup,
+  SecretInput,
+  Stack,
+  Switch,
+  Text,
+  TextArea,
+  useStyles2,
+} from '@grafana/ui';
 import { ApiError, toApiError } from '../../api/client';
 import { saveAccount, testAccount } from '../../api/exporter';
 import type { AccountState, TestResult } from '../../api/exporter.types';
-import { providerDefaults, type ProviderInfo } from '../../providers/catalog';
-import { buildInput, initialValues, localErrors, secretConfigured, type FormValues } from './AccountForm.utils';
+import { providerDefaults, type ProviderInfo, type SettingField } from '../../providers/catalog';
+import {
+  buildInput,
+  initialValues,
+  localErrors,
+  placeFieldErrors,
+  secretConfigured,
+  type FormValues,
+  type SettingValue,
+  type SubaccountsValue,
+} from './AccountForm.utils';
 import { TestResultAlert } from './TestResultAlert';
+
+const SUBACCOUNT_MODES: Array<{ label: string; value: SubaccountsValue['mode']; description: string }> = [
+  { label: 'None', value: 'none', description: 'Only this account' },
+  { label: 'All', value: 'all', description: 'Every open subaccount' },
+  { label: 'Listed', value: 'list', description: 'The subaccounts whose SIDs you list' },
+];
+
+/** One provider option: a switch, or Twilio's subaccounts (none / all / a list of SIDs). */
+function SettingInput({
+  field,
+  id,
+  value,
+  error,
+  onChange,
+}: {
+  field: SettingField;
+  id: string;
+  value: SettingValue;
+  error?: string;
+  onChange: (v: SettingValue) => void;
+}) {
+  if (field.kind === 'boolean') {
+    return (
+      <Field label={field.label} description={field.description} invalid={Boolean(error)} error={error}>
+        <Switch id={id} value={value === true} onChange={(e) => onChange(e.currentTarget.checked)} />
+      </Field>
+    );
+  }
+  const sub = value as SubaccountsValue;
+  return (
+    <Field
+      label={field.label}
+      description={field.description}
+      invalid={Boolean(error)}
+      error={error}
+      htmlFor={sub.mode === 'list' ? `${id}-sids` : undefined}
+    >
+      <>
+        <RadioButtonGroup options={SUBACCOUNT_MODES} value={sub.mode} onChange={(mode) => onChange({ ...sub, mode })} />
+        {sub.mode === 'list' && (
+          <TextArea
+            id={`${id}-sids`}
+            aria-label="Subaccount SIDs, one per line"
+            rows={3}
+            cols={40}
+            invalid={Boolean(error)}
+            value={sub.sids}
+            onChange={(e) => onChange({ ...sub, sids: e.currentTarget.value })}
+          />
+        )}
+      </>
+    </Field>
+  );
+}
 
 interface Props {
   info: ProviderInfo;
@@ -31,6 +107,8 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
   const set = (patch: Partial<FormValues>) => setValues((v) => ({ ...v, ...patch }));
   const setCredential = (key: string, value: string) =>
     setValues((v) => ({ ...v, credentials: { ...v.credentials, [key]: value } }));
+  const setSetting = (key: string, value: SettingValue) =>
+    setValues((v) => ({ ...v, settings: { ...v.settings, [key]: value } }));
   const baseUrlChanged = !isNew && values.baseUrl.trim() !== (state?.baseUrl ?? '');
   const storedSecrets = info.credentials.filter((f) => f.secret && state?.credentials[f.key]?.set);
 
@@ -41,8 +119,9 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
     'pollIntervalSeconds',
     'enabled',
     ...info.credentials.map((f) => f.key),
+    ...info.settings.map((f) => f.key),
   ]);
-  const otherErrors = error?.details.filter((d) => !knownFields.has(d.field)) ?? [];
+  const otherErrors = error?.details.filter((d) => !knownFields.has(d.field.replace(/\[\d+\]$/, ''))) ?? [];
 
   const run = async (kind: 'save' | 'test') => {
     const local = localErrors(values, isNew, info);
@@ -64,7 +143,7 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
     } catch (e) {
       const err = toApiError(e);
       setError(err);
-      setFieldErrors(err.fieldErrors());
+      setFieldErrors(placeFieldErrors(info, values, err.details));
     } finally {
       setBusy(undefined);
     }
@@ -143,6 +222,16 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
             {info.credentialsHint}
           </Text>
         )}
+        {info.settings.map((field) => (
+          <SettingInput
+            key={field.key}
+            field={field}
+            id={`${idPrefix}-${field.key}`}
+            value={values.settings[field.key] ?? false}
+            error={fieldErrors[field.key]}
+            onChange={(v) => setSetting(field.key, v)}
+          />
+        ))}
         <Field
           label="Base URL"
           description={
@@ -200,7 +289,11 @@ export function AccountForm({ info, state, onSaved, onCancel }: Props) {
           <Alert
             severity="error"
             title={
-              error.kind === 'validation' ? 'Check the highlighted fields' : 'The exporter did not accept the change'
+              error.kind === 'validation'
+                ? 'Check the highlighted fields'
+                : error.kind === 'storage'
+                  ? 'Nothing was saved'
+                  : 'The exporter did not accept the change'
             }
           >
             <p>{error.message}</p>

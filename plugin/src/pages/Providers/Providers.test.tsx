@@ -6,15 +6,28 @@ import { backend, installBackend } from '../../test/backend';
 import { API, account, appMeta, providersBody } from '../../test/fixtures';
 import { renderPage } from '../../test/render';
 import { testIds } from '../../components/testIds';
+import type { SourceState } from '../../api/exporter.types';
 
 const PROVIDERS_URL = `${API}/providers`;
 const OPENAI_MAIN = `${API}/providers/openai/accounts/main`;
+
+const PROD_ID = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
+const STAGING_ID = '7a1e5f20-9b3d-4c6e-a2f8-1d4b6c8e0f13';
+const UNNAMED_ID = '0b6d2c61-5e0f-4a57-9a43-2f1e8c7d6b5a';
+const TWILIO_OPS = `${API}/providers/twilio/accounts/ops`;
+const SID = 'AC00000000000000000000000000000001';
+const SUB1 = 'AC00000000000000000000000000000002';
+const SUB2 = 'AC00000000000000000000000000000003';
 
 const openaiMain = account({
   provider: 'openai',
   account: 'main',
   credentials: { adminKey: { set: true, last4: 'f00d' }, projectKey: { set: true, last4: 'beef' } },
 });
+
+// Nearly every test here renders and fills an account form: on a loaded 2-core machine one may take
+// well over jest's 30 s default (the whole file took 7 minutes there).
+jest.setTimeout(90_000);
 
 beforeEach(() => {
   installBackend();
@@ -25,6 +38,12 @@ const input = (form: HTMLElement, label: string) =>
   within(form).getByLabelText(new RegExp(`^${label.replace(/[()]/g, '\\$&')}`));
 
 const card = (provider: string, name: string) => screen.findByTestId(testIds.providers.account(provider, name));
+
+/** Pastes into an input, as one does with a key or a SID: typing them key by key is slow on a loaded machine. */
+const fill = async (el: HTMLElement, text: string) => {
+  await userEvent.click(el);
+  await userEvent.paste(text);
+};
 
 describe('Providers page', () => {
   test('asks for the exporter settings first and calls nothing', async () => {
@@ -71,6 +90,112 @@ describe('Providers page', () => {
     expect(within(await card('apollo', 'sales')).getByText('Disabled')).toBeInTheDocument();
     expect(screen.getByText('No Exa accounts.')).toBeInTheDocument();
     expect(screen.getByText(/^4 accounts\./)).toBeInTheDocument();
+  });
+
+  test('a partial account says which sources fail and why, by key name, apart from a down one', async () => {
+    const exaKey = (id: string, name: string | null, patch: Partial<SourceState> = {}): SourceState => ({
+      source: `exa.usage:${id}`,
+      up: true,
+      lastRead: '2026-01-15T10:00:00.000Z',
+      lastError: null,
+      project: id,
+      name,
+      ...patch,
+    });
+    backend.on('GET', PROVIDERS_URL, {
+      data: providersBody([
+        account({
+          provider: 'exa',
+          account: 'team',
+          up: false,
+          lastPollResult: 'partial',
+          lastSuccess: null,
+          lastRead: '2026-01-15T10:00:00.000Z',
+          lastError: { at: '2026-01-15T10:00:00.000Z', reason: 'server', message: 'usage: HTTP 500' },
+          sources: [
+            {
+              source: 'exa.keys',
+              up: true,
+              lastRead: '2026-01-15T10:00:00.000Z',
+              lastError: null,
+              project: null,
+              name: null,
+            },
+            exaKey(PROD_ID, 'Production'),
+            exaKey(STAGING_ID, 'Staging', {
+              up: false,
+              lastRead: null,
+              lastError: {
+                at: '2026-01-15T10:00:00.000Z',
+                reason: 'server',
+                message: '/api-keys/{id}/usage: HTTP 500: internal error',
+              },
+            }),
+            exaKey(UNNAMED_ID, null, {
+              up: false,
+              lastRead: '2026-01-14T10:00:00.000Z',
+              lastError: { at: '2026-01-15T10:00:00.000Z', reason: 'client', message: 'API key not found.' },
+            }),
+          ],
+        }),
+        account({
+          provider: 'openrouter',
+          account: 'team',
+          up: false,
+          lastPollResult: 'failure',
+          lastError: { at: '2026-01-15T09:59:00.000Z', reason: 'auth', message: 'GET /key: 401 Invalid API key' },
+          // A poll that failed as a whole leaves the sources it never reached as they were.
+          sources: [
+            {
+              source: 'openrouter.key',
+              up: true,
+              lastRead: '2026-01-15T09:00:00.000Z',
+              lastError: null,
+              project: null,
+              name: null,
+            },
+          ],
+        }),
+      ]),
+    });
+    renderPage(<Providers />);
+
+    const exa = await card('exa', 'team');
+    expect(within(exa).getByTestId(testIds.providers.status('exa', 'team'))).toHaveTextContent(
+      'Partial: 2 of 4 sources failing'
+    );
+    const failing = within(within(exa).getByRole('list', { name: 'Failing sources' })).getAllByRole('listitem');
+    expect(failing.map((li) => li.textContent)).toEqual([
+      expect.stringMatching(
+        /^exa\.usage: Staging is failing \(server, .+\): \/api-keys\/\{id\}\/usage: HTTP 500: internal error\. It has never been read, so it has no metrics yet\.$/
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^exa\\.usage: ${UNNAMED_ID} is failing \\(client, .+\\): API key not found\\. Its metrics keep the values read .+ ago\\.$`
+        )
+      ),
+    ]);
+    // The key's id is only in the tooltip of a named key, never its text.
+    expect(within(exa).queryByText(new RegExp(STAGING_ID))).not.toBeInTheDocument();
+    expect(failing[0]).toHaveAttribute('title', `exa.usage:${STAGING_ID}`);
+    // The last error is the failing sources'; it is not repeated as the account's.
+    expect(within(exa).queryByText(/^Last error/)).not.toBeInTheDocument();
+
+    await userEvent.click(within(exa).getByRole('button', { name: 'Sources (2 of 4 up)' }));
+    const all = within(within(exa).getByRole('list', { name: 'Sources of team' })).getAllByRole('listitem');
+    expect(all.map((li) => li.textContent?.replace(/ read .*| never read$/, ''))).toEqual([
+      'exa.keys',
+      'exa.usage: Production',
+      'exa.usage: Staging',
+      `exa.usage: ${UNNAMED_ID}`,
+    ]);
+    expect(within(all[2]).getByLabelText('failing')).toBeInTheDocument();
+    expect(all[2]).toHaveTextContent(/never read$/);
+
+    const openrouter = await card('openrouter', 'team');
+    expect(within(openrouter).getByTestId(testIds.providers.status('openrouter', 'team'))).toHaveTextContent(/^Down$/);
+    expect(within(openrouter).getByText(/GET \/key: 401 Invalid API key/)).toBeInTheDocument();
+    expect(within(openrouter).queryByRole('list', { name: 'Failing sources' })).not.toBeInTheDocument();
   });
 
   test('empty state: no accounts anywhere', async () => {
@@ -299,5 +424,161 @@ describe('Providers page', () => {
 
     expect(await screen.findByText('No OpenAI accounts.')).toBeInTheDocument();
     expect(backend.requestsTo('DELETE', OPENAI_MAIN)).toHaveLength(1);
+  });
+  test('an OpenAI account reads project names unless switched off (the exporter’s default)', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    backend.on('PUT', OPENAI_MAIN, { status: 201, data: openaiMain });
+    renderPage(<Providers />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add OpenAI account' }));
+    const form = screen.getByRole('form', { name: 'New OpenAI account' });
+    const names = input(form, 'Read project names');
+    expect(names).toBeChecked();
+    await fill(input(form, 'Account name'), 'main');
+    await fill(input(form, 'Admin key'), 'sk-admin-secret-f00d');
+    await userEvent.click(names);
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+    await waitFor(() => expect(backend.requestsTo('PUT', OPENAI_MAIN)).toHaveLength(1));
+    expect(backend.requestsTo('PUT', OPENAI_MAIN)[0].data).toEqual({
+      adminKey: 'sk-admin-secret-f00d',
+      projectNames: false,
+      enabled: true,
+    });
+  });
+
+  test('editing shows the stored option and sends it only when changed', async () => {
+    const stored = account({ ...openaiMain, settings: { projectNames: false, lookbackDays: 3 } });
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([stored]) });
+    backend.on('PUT', OPENAI_MAIN, { data: stored });
+    renderPage(<Providers />);
+    await userEvent.click(within(await card('openai', 'main')).getByRole('button', { name: /Edit/ }));
+    const form = screen.getByRole('form', { name: 'Edit OpenAI account main' });
+    expect(input(form, 'Read project names')).not.toBeChecked();
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(backend.requestsTo('PUT', OPENAI_MAIN)).toHaveLength(1));
+    expect(backend.requestsTo('PUT', OPENAI_MAIN)[0].data).toEqual({});
+
+    await userEvent.click(within(await card('openai', 'main')).getByRole('button', { name: /Edit/ }));
+    const again = screen.getByRole('form', { name: 'Edit OpenAI account main' });
+    await userEvent.click(input(again, 'Read project names'));
+    await userEvent.click(within(again).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(backend.requestsTo('PUT', OPENAI_MAIN)).toHaveLength(2));
+    expect(backend.requestsTo('PUT', OPENAI_MAIN)[1].data).toEqual({ projectNames: true });
+  });
+
+  test('a Twilio account reads all its subaccounts, or the listed ones, with or without names', async () => {
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
+    backend.on('POST', `${TWILIO_OPS}/test`, { data: { ok: true, latencyMs: 12 } });
+    backend.on('PUT', TWILIO_OPS, { status: 201, data: account({ provider: 'twilio', account: 'ops' }) });
+    renderPage(<Providers />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add Twilio account' }));
+    const form = screen.getByRole('form', { name: 'New Twilio account' });
+    await fill(input(form, 'Account name'), 'ops');
+    await fill(input(form, 'Account SID'), SID);
+    await fill(input(form, 'Auth token'), 'twilio-auth-token-0000');
+    expect(within(form).getByRole('radio', { name: 'None' })).toBeChecked();
+    expect(input(form, 'Read subaccount names')).toBeChecked();
+
+    await userEvent.click(within(form).getByRole('radio', { name: 'All' }));
+    await userEvent.click(within(form).getByRole('button', { name: 'Test connection' }));
+    await within(form).findByText(/Connection OK/);
+    expect(backend.requestsTo('POST', `${TWILIO_OPS}/test`)[0].data).toEqual({
+      accountSid: SID,
+      authToken: 'twilio-auth-token-0000',
+      subaccounts: 'all',
+      enabled: true,
+    });
+
+    // A list is checked against the exporter's own SID pattern before anything is sent.
+    await userEvent.click(within(form).getByRole('radio', { name: 'Listed' }));
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+    expect(await within(form).findByText('Enter at least one subaccount SID, or choose All')).toBeInTheDocument();
+    const sids = within(form).getByLabelText(/^Subaccount SIDs/);
+    await fill(sids, `${SUB1}\nAC123, ${SUB2}`);
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+    expect(
+      await within(form).findByText('Not a subaccount SID ("AC" and 32 hex characters): AC123')
+    ).toBeInTheDocument();
+    expect(backend.requestsTo('PUT', TWILIO_OPS)).toHaveLength(0);
+
+    await userEvent.clear(sids);
+    await fill(sids, `${SUB1}, ${SUB2}`);
+    await userEvent.click(input(form, 'Read subaccount names'));
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }));
+    await waitFor(() => expect(backend.requestsTo('PUT', TWILIO_OPS)).toHaveLength(1));
+    expect(backend.requestsTo('PUT', TWILIO_OPS)[0].data).toEqual({
+      accountSid: SID,
+      authToken: 'twilio-auth-token-0000',
+      subaccounts: [SUB1, SUB2],
+      subaccountNames: false,
+      enabled: true,
+    });
+  });
+
+  test('puts the exporter’s error on a listed subaccount on the field, naming the SID; None removes the list', async () => {
+    const ops = account({
+      provider: 'twilio',
+      account: 'ops',
+      settings: { accountSid: SID, subaccounts: [SUB1, SUB2], subaccountNames: true },
+      credentials: { authToken: { set: true, last4: '0000' } },
+    });
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([ops]) });
+    backend.once('PUT', TWILIO_OPS, {
+      status: 400,
+      data: {
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: 'the request is not valid',
+          details: [{ field: 'subaccounts[1]', message: 'is this account itself' }],
+        },
+      },
+    });
+    backend.on('PUT', TWILIO_OPS, { data: ops });
+    renderPage(<Providers />);
+    await userEvent.click(within(await card('twilio', 'ops')).getByRole('button', { name: /Edit/ }));
+    const form = screen.getByRole('form', { name: 'Edit Twilio account ops' });
+    const sids = within(form).getByLabelText(/^Subaccount SIDs/);
+    expect(sids).toHaveValue(`${SUB1}\n${SUB2}`);
+    await userEvent.clear(sids);
+    await fill(sids, `${SUB1}\n${SID}`);
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(await within(form).findByText(`${SID}: is this account itself`)).toBeInTheDocument();
+    expect(within(form).queryByText(/subaccounts\[1\]/)).not.toBeInTheDocument();
+
+    await userEvent.click(within(form).getByRole('radio', { name: 'None' }));
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(backend.requestsTo('PUT', TWILIO_OPS)).toHaveLength(2));
+    expect(backend.requestsTo('PUT', TWILIO_OPS)[1].data).toEqual({ subaccounts: null });
+  });
+
+  test('a full or read-only exporter disk (507) is said plainly, for a save and for a delete', async () => {
+    const full = {
+      status: 507,
+      data: {
+        error: {
+          code: 'INSUFFICIENT_STORAGE',
+          message: 'the change was not saved: the state directory cannot be written (ENOSPC); nothing was changed',
+        },
+      },
+    };
+    backend.on('GET', PROVIDERS_URL, { data: providersBody([openaiMain]) });
+    backend.on('PUT', OPENAI_MAIN, full);
+    backend.on('DELETE', OPENAI_MAIN, full);
+    renderPage(<Providers />);
+    const c = await card('openai', 'main');
+    await userEvent.click(within(c).getByRole('button', { name: /Edit/ }));
+    const form = screen.getByRole('form', { name: 'Edit OpenAI account main' });
+    await userEvent.clear(input(form, 'Poll interval (seconds)'));
+    await fill(input(form, 'Poll interval (seconds)'), '600');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(await within(form).findByText('Nothing was saved')).toBeInTheDocument();
+    expect(within(form).getByText(/^The exporter's disk is full or read-only; nothing was saved/)).toBeInTheDocument();
+    await userEvent.click(within(form).getByRole('button', { name: 'Cancel' }));
+
+    await userEvent.click(within(c).getByRole('button', { name: 'Delete main' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    expect(
+      await within(c).findByText(/^The exporter's disk is full or read-only; nothing was saved/)
+    ).toBeInTheDocument();
+    expect(await card('openai', 'main')).toBeInTheDocument();
   });
 });
