@@ -1,4 +1,5 @@
-import { readableTemplate } from './Alerts.utils';
+import { areaOf, readableTemplate } from './Alerts.utils';
+import { SHIPPED_ALERT_RULES } from '../../generated/alertRules';
 
 describe('readableTemplate', () => {
   test.each([
@@ -15,5 +16,17 @@ describe('readableTemplate', () => {
     ['plain text', 'plain text'],
   ])('%s', (template, text) => {
     expect(readableTemplate(template)).toBe(text);
+  });
+});
+
+describe('areaOf', () => {
+  test('puts every shipped alert in an area of its own kind, none under "Other rules"', () => {
+    expect(SHIPPED_ALERT_RULES.length).toBeGreaterThan(0);
+    const unplaced = SHIPPED_ALERT_RULES.filter((r) => areaOf(r).id === 'other').map((r) => `${r.name} (${r.group})`);
+    expect(unplaced).toEqual([]);
+  });
+
+  test('a rule of a group Nexus does not ship lands under "Other rules"', () => {
+    expect(areaOf({ group: 'team.custom' }).id).toBe('other');
   });
 });

@@ -22,8 +22,9 @@ export const AREAS = [
   {
     id: 'spend',
     title: 'Budgets and spend',
-    groups: ['nexus.budgets', 'nexus.spend'],
-    description: 'Spend against budgets, the month-end forecast, and cost spikes.',
+    groups: ['nexus.budgets', 'nexus.spend', 'nexus.attribution'],
+    description:
+      'Spend against budgets, the month-end forecast, cost spikes, and usage billed that no instrumented app reported.',
   },
   {
     id: 'credits',
@@ -37,6 +38,13 @@ export const AREAS = [
     groups: ['nexus.providers'],
     description:
       'Provider accounts that cannot be polled or have a source that cannot be read, reject the credentials, fail, are slow or rate limited.',
+  },
+  {
+    id: 'slo',
+    title: 'Provider SLOs',
+    groups: ['nexus.slo.alerts'],
+    description:
+      "The apps' own calls to each provider burning the availability or latency error budget too fast (multiwindow burn rates).",
   },
   {
     id: 'exporter',
