@@ -97,8 +97,12 @@ export interface SoakResult {
   providerErrors: Record<string, number>;
   stateWriteErrors: number;
   rssMb: { start: number; median: number; max: number; end: number; q2Median: number; q4Median: number; samples: number };
-  /** nodejs_heap_size_used_bytes and nodejs_external_memory_bytes from the scrapes (not checked). */
-  heapMb: { q2Median: number; q4Median: number; externalQ2Median: number; externalQ4Median: number; samples: number };
+  /**
+   * nodejs_heap_size_used_bytes and nodejs_external_memory_bytes from the scrapes, and the heap used just
+   * after each major GC (by the quarter of the run it fell in) — what the exporter holds; the scraped
+   * figure adds the garbage awaiting the next major GC (not checked).
+   */
+  heapMb: { q2Median: number; q4Median: number; externalQ2Median: number; externalQ4Median: number; samples: number; afterMajorGcQ2Median: number; afterMajorGcQ4Median: number; majorGcs: number };
   counters: Array<{ provider: string; account: string } & CounterComparison>;
   exit: { crashed: boolean; code: number | null; signal: string | null };
   checks: Check[];
@@ -119,6 +123,14 @@ export function rssFlat(samples: readonly number[]): { q2: number; q4: number; f
   const q2 = quarter(2);
   const q4 = quarter(4);
   return { q2, q4, flat: samples.length >= 8 && q4 <= q2 * (1 + RSS_GROWTH_BOUND) };
+}
+
+/** The median heap of the samples taken in quarter `q` (1–4) of the wall span [start, end). */
+function quarterMedian(samples: ReadonlyArray<{ at: number; heapUsed: number }>, start: number, end: number, q: number): number {
+  const from = start + ((end - start) * (q - 1)) / 4;
+  const to = start + ((end - start) * q) / 4;
+  const inQuarter = samples.filter((s) => s.at >= from && s.at < to).map((s) => s.heapUsed);
+  return inQuarter.length > 0 ? summarize(inQuarter).median : Number.NaN;
 }
 
 // ---- HTTP ----
@@ -155,6 +167,8 @@ interface ExporterProcess {
   exited: Promise<{ code: number | null; signal: string | null }>;
   /** The last lines of its stderr (logs), for a crash report. */
   tail(): string;
+  /** Heap used just after each major GC (soak-child.ts reports them on stderr), with the wall time. */
+  majorGcs: Array<{ at: number; heapUsed: number }>;
 }
 
 /** The child's entry point: compiled JavaScript when `compiled` (and it builds), else TypeScript under tsx. */
@@ -181,12 +195,18 @@ async function startExporter(entry: { file: string; execArgv: string[] }, config
   const child = spawn(process.execPath, [...entry.execArgv, ...nodeArgs, entry.file, configPath, JSON.stringify(clock)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, env: { ...process.env, ...nodeEnv } });
   const logFile = createWriteStream(logPath);
   const lines: string[] = [];
+  const majorGcs: ExporterProcess['majorGcs'] = [];
   let partial = '';
   child.stderr!.on('data', (c: Buffer) => {
     logFile.write(c);
     const text = partial + c.toString('utf8');
     const parts = text.split('\n');
     partial = parts.pop()!;
+    for (const line of parts) {
+      if (!line.startsWith('{"soakMajorGc":')) continue;
+      const gc = JSON.parse(line) as { soakMajorGc: number; at: number };
+      majorGcs.push({ at: gc.at, heapUsed: gc.soakMajorGc });
+    }
     lines.push(...parts);
     if (lines.length > 40) lines.splice(0, lines.length - 40);
   });
@@ -211,7 +231,7 @@ async function startExporter(entry: { file: string; execArgv: string[] }, config
       reject(new Error(`the exporter exited with ${code} before listening:\n${lines.join('\n')}`));
     });
   });
-  return { child, url, exited, tail: () => [...lines, partial].join('\n') };
+  return { child, url, exited, tail: () => [...lines, partial].join('\n'), majorGcs };
 }
 
 /** Resident set size of a process, from /proc (Linux); undefined elsewhere. */
@@ -533,7 +553,16 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       providerErrors,
       stateWriteErrors,
       rssMb: { start: mb(rss[0] ?? Number.NaN), median: mb(rssSummary.median), max: mb(rssSummary.max), end: mb(rss.at(-1) ?? Number.NaN), q2Median: mb(q2), q4Median: mb(q4), samples: rss.length },
-      heapMb: { q2Median: mb(rssFlat(heap).q2), q4Median: mb(rssFlat(heap).q4), externalQ2Median: mb(rssFlat(external).q2), externalQ4Median: mb(rssFlat(external).q4), samples: heap.length },
+      heapMb: {
+        q2Median: mb(rssFlat(heap).q2),
+        q4Median: mb(rssFlat(heap).q4),
+        externalQ2Median: mb(rssFlat(external).q2),
+        externalQ4Median: mb(rssFlat(external).q4),
+        samples: heap.length,
+        afterMajorGcQ2Median: mb(quarterMedian(ex.majorGcs, clock.wallStartMs, spanEnd, 2)),
+        afterMajorGcQ4Median: mb(quarterMedian(ex.majorGcs, clock.wallStartMs, spanEnd, 4)),
+        majorGcs: ex.majorGcs.length,
+      },
       counters,
       exit: { crashed, ...exit },
       checks,
@@ -569,6 +598,7 @@ export function soakReport(r: SoakResult): string {
     ['admin writes', Object.entries(r.adminWrites).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['exporter RSS MB', `start ${r.rssMb.start}, median ${r.rssMb.median}, max ${r.rssMb.max}, end ${r.rssMb.end}; median of the 2nd quarter ${r.rssMb.q2Median}, of the 4th ${r.rssMb.q4Median} (${r.rssMb.samples} samples)`],
     ['exporter heap used / external MB (its own metrics)', `median of the 2nd quarter ${r.heapMb.q2Median} / ${r.heapMb.externalQ2Median}, of the 4th ${r.heapMb.q4Median} / ${r.heapMb.externalQ4Median} (${r.heapMb.samples} scrapes)`],
+    ['exporter heap used after a major GC MB (what it holds)', `median of the 2nd quarter ${r.heapMb.afterMajorGcQ2Median}, of the 4th ${r.heapMb.afterMajorGcQ4Median} (${r.heapMb.majorGcs} major GCs)`],
   ];
   for (const [k, v] of rows) out.push(`| ${k} | ${v} |`);
   out.push('\nCounters against the simulators\' totals (sums per metric; each series is compared on its own):\n');

@@ -3,6 +3,8 @@
 // accelerated clock (ExporterOptions.now, the exporter's existing clock injection). Timers, Retry-After,
 // timeouts and the HTTP server stay on real time.
 //   node soak-child.js CONFIG_PATH CLOCK_JSON
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { loadConfigFile } from '../../exporter/src/config/load.js';
 import { createLogger } from '../../exporter/src/log.js';
 import { runExporter } from '../../exporter/src/server/listen.js';
@@ -16,6 +18,15 @@ async function main(): Promise<void> {
   const running = await runExporter(config, { log, now: makeClock(JSON.parse(clockJson) as ClockSpec) });
   // The parent reads the URL from here (the port is chosen by the OS).
   process.stdout.write(`${JSON.stringify({ url: running.url, pid: process.pid })}\n`);
+  // The heap in use just after each major collection, on stderr: what the exporter really holds. Heap
+  // used sampled at any moment (nodejs_heap_size_used_bytes) is mostly garbage awaiting the next major
+  // collection, and how much depends on V8's heap sizing, not on what is kept.
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if ((e as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      process.stderr.write(`${JSON.stringify({ soakMajorGc: getHeapStatistics().used_heap_size, at: Date.now() })}\n`);
+    }
+  }).observe({ entryTypes: ['gc'] });
   // Diagnosis (node --expose-gc, NEXUS_SOAK_GC_MS set): the heap after a full collection, now and then, on stderr.
   const gc = (globalThis as { gc?: () => void }).gc;
   const every = Number(process.env.NEXUS_SOAK_GC_MS);
