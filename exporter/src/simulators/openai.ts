@@ -80,6 +80,18 @@ export interface UsageRow {
   requests: number;
 }
 
+type UsageCounts = Omit<UsageRow, 'model' | 'project'>;
+
+/** Adds the token and request counts of `from` to `into`. */
+function addUsage(into: UsageCounts, from: UsageCounts): void {
+  into.input += from.input;
+  into.output += from.output;
+  into.cached += from.cached;
+  into.audioIn += from.audioIn;
+  into.audioOut += from.audioOut;
+  into.requests += from.requests;
+}
+
 export interface CostRow {
   lineItem: string;
   project: string;
@@ -95,7 +107,7 @@ export class OpenAISimulator extends Simulator {
   /** Extra USD per (day, line item, project), added by `reviseCost`: late revisions of closed buckets. */
   private readonly costRevisions = new Map<string, number>();
   /** Usage of the chat completions answered, per day and `model|project`: added to the usage buckets. */
-  private readonly liveUsage = new Map<number, Map<string, Omit<UsageRow, 'model' | 'project'>>>();
+  private readonly liveUsage = new Map<number, Map<string, UsageCounts>>();
   private chatCount = 0;
   /** Days before this one have no usage (an organisation that started recently). */
   firstDay = 0;
@@ -198,12 +210,7 @@ export class OpenAISimulator extends Simulator {
         rows.push({ model, project, ...u });
         continue;
       }
-      row.input += u.input;
-      row.output += u.output;
-      row.cached += u.cached;
-      row.audioIn += u.audioIn;
-      row.audioOut += u.audioOut;
-      row.requests += u.requests;
+      addUsage(row, u);
     }
     return rows;
   }
@@ -377,12 +384,7 @@ export class OpenAISimulator extends Simulator {
       if (OPENAI_MODELS.find((m) => m.model === r.model)!.endpoint !== endpoint) continue;
       const key = byModel ? r.model : '';
       const g = groups.get(key) ?? { ...r, input: 0, output: 0, cached: 0, audioIn: 0, audioOut: 0, requests: 0 };
-      g.input += r.input;
-      g.output += r.output;
-      g.cached += r.cached;
-      g.audioIn += r.audioIn;
-      g.audioOut += r.audioOut;
-      g.requests += r.requests;
+      addUsage(g, r);
       groups.set(key, g);
     }
     return [...groups.values()].map((g) => {
