@@ -101,16 +101,22 @@ export function toLedgerFile(state: LedgerState): LedgerFile {
 }
 
 function fromFileV2(file: LedgerFile): LedgerState {
-  const checkpoints: LedgerState['checkpoints'] = {};
-  for (const [source, buckets] of Object.entries(file.checkpoints)) {
-    const out: Record<string, Record<string, Decimal>> = (checkpoints[source] = {});
-    for (const [bucket, entries] of Object.entries(buckets)) {
-      out[bucket] = Object.fromEntries(Object.entries(entries).map(([ck, v]) => [ck, decimal(v)]));
-    }
-  }
+  const checkpoints = mapCheckpoints(file.checkpoints, decimal);
   const totals: LedgerState['totals'] = {};
   for (const [key, t] of Object.entries(file.totals)) totals[key] = total(t.metric, t.labels, decimal(t.value), decimal(t.debt));
   return { checkpoints, totals, admitted: file.admitted, lastRead: file.lastRead, floors: file.floors };
+}
+
+/** The checkpoints (source → bucket → key → value) with every value read by `value`. */
+function mapCheckpoints<T>(file: Record<string, Record<string, Record<string, T>>>, value: (v: T) => Decimal): LedgerState['checkpoints'] {
+  const checkpoints: LedgerState['checkpoints'] = {};
+  for (const [source, buckets] of Object.entries(file)) {
+    const out: Record<string, Record<string, Decimal>> = (checkpoints[source] = {});
+    for (const [bucket, entries] of Object.entries(buckets)) {
+      out[bucket] = Object.fromEntries(Object.entries(entries).map(([ck, v]) => [ck, value(v)]));
+    }
+  }
+  return checkpoints;
 }
 
 function total(metric: string, labels: Labels, value: Decimal, debt: Decimal): Total {
@@ -130,13 +136,7 @@ function migrateV1(file: z.output<typeof fileV1>, provider?: string): LedgerStat
   // Float sums carry noise in the last bits (2885.8550000000005); no provider sends more than ten
   // decimal places, so version 1 values are rounded to ten.
   const exact = (v: number) => roundDecimal(decimal(v), V1_PLACES);
-  let checkpoints: LedgerState['checkpoints'] = {};
-  for (const [source, buckets] of Object.entries(file.checkpoints)) {
-    const out: Record<string, Record<string, Decimal>> = (checkpoints[source] = {});
-    for (const [bucket, entries] of Object.entries(buckets)) {
-      out[bucket] = Object.fromEntries(Object.entries(entries).map(([ck, v]) => [ck, exact(v)]));
-    }
-  }
+  let checkpoints = mapCheckpoints(file.checkpoints, exact);
   const totals: LedgerState['totals'] = {};
   for (const [key, t] of Object.entries(file.totals)) totals[key] = total(t.metric, t.labels, exact(t.value), exact(t.debt));
   const lastRead = { ...file.lastRead };
