@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Agent } from 'node:http';
-import { NODE_FLAGS, RUNTIME_ENV, launchPrefix } from '../exporter/src/runtime.js';
+import { NODE_FLAGS, RUNTIME_ENV, V8_RUNTIME_FLAGS, launchPrefix } from '../exporter/src/runtime.js';
 import { DEMO_PROVIDERS } from '../exporter/src/simulators/demo.js';
 import type { Simulator } from '../exporter/src/simulators/base.js';
 import { tempDir } from '../exporter/src/testing/harness.js';
@@ -72,6 +72,8 @@ export interface ProbeResult {
 
 export interface IdleResult {
   flags: readonly string[];
+  /** V8 flags the exporter sets on itself when it starts (in every variant); absent in older results. */
+  v8Flags?: readonly string[];
   env: Readonly<Record<string, string>>;
   /** Processes per probe (the figure is their median). */
   probeRuns: number;
@@ -395,7 +397,7 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
       cli.child.kill('SIGUSR2');
       heap = { variant: 'cli', ...summarizeSnapshot(await snapshotIn(snapshotDir), HEAP_OWNERS) };
     }
-    return { flags: NODE_FLAGS, env: RUNTIME_ENV, probeRuns: opts.quick ? 1 : 3, pollIntervalSeconds: POLL_SECONDS, scrapeIntervalSeconds: SCRAPE_SECONDS, warmupPollCycles: cycles, variants: results, probes: probeResults, heap };
+    return { flags: NODE_FLAGS, v8Flags: V8_RUNTIME_FLAGS, env: RUNTIME_ENV, probeRuns: opts.quick ? 1 : 3, pollIntervalSeconds: POLL_SECONDS, scrapeIntervalSeconds: SCRAPE_SECONDS, warmupPollCycles: cycles, variants: results, probes: probeResults, heap };
   } finally {
     await Promise.all(
       running.map(async (r) => {

@@ -206,7 +206,7 @@ function idleSection(i: IdleResult): string {
   const main = i.variants.find((v) => v.name === 'cli') ?? i.variants[0]!;
   out.push(`### Idle: ${main.accounts} accounts (five providers × three), ${int(main.series)} series, polls every ${i.pollIntervalSeconds} s, a gzip scrape every ${i.scrapeIntervalSeconds} s`, '');
   out.push(
-    `Started side by side against the demo simulators; RSS sampled every second from \`/proc\` for ${fmt(main.window.seconds)} s (${main.window.samples} samples) after a warm-up of ${i.warmupPollCycles} poll cycle${i.warmupPollCycles > 1 ? 's' : ''} past the first polls. The runtime settings (\`exporter/src/runtime.ts\`): ${settings(i.flags, i.env)}.`,
+    `Started side by side against the demo simulators; RSS sampled every second from \`/proc\` for ${fmt(main.window.seconds)} s (${main.window.samples} samples) after a warm-up of ${i.warmupPollCycles} poll cycle${i.warmupPollCycles > 1 ? 's' : ''} past the first polls. The runtime settings (\`exporter/src/runtime.ts\`): ${settings(i.flags, i.env)}${i.v8Flags?.length ? `; in every variant the exporter sets \`${i.v8Flags.join(' ')}\` on itself` : ''}.`,
     '',
   );
   out.push(

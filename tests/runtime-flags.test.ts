@@ -1,14 +1,16 @@
 // The exporter's runtime settings (exporter/src/runtime.ts) reach it however it is started: every
 // launcher carries exactly those flags and that environment, the bin's shebang really passes them to
 // node, NODE_OPTIONS (the Docker image) accepts the flags, and the flags do what they are there for:
-// with them V8's young generation stays small under an allocation burst that grows it without them.
+// with them V8's young generation stays small under an allocation burst that grows it without them;
+// the V8 flags the exporter sets on itself (runExporter) keep its old generation near what it holds.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { NODE_FLAGS, RUNTIME_ENV, launchPrefix } from '../exporter/src/runtime.js';
+import { NODE_FLAGS, RUNTIME_ENV, V8_RUNTIME_FLAGS, launchPrefix } from '../exporter/src/runtime.js';
 
 const root = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -86,5 +88,34 @@ describe('runtime settings', () => {
     const withFlags = youngMb(flags);
     assert.ok(without > 2 * capMb, `the burst grows the young generation without the flags (${without} MB)`);
     assert.ok(withFlags <= 2 * capMb, `with the flags it stays within two semi-spaces of ${capMb} MB (${withFlags} MB)`);
+  });
+
+  it('keep the old generation within 1.5 times what it holds (plus V8\'s step) where V8 lets it grow to 4 times', () => {
+    assert.ok(V8_RUNTIME_FLAGS.some((f) => f.startsWith('--heap-growing-percent=')));
+    const listen = read('exporter/src/server/listen.ts');
+    assert.match(listen, /export async function runExporter\(.*\{\n\s*applyV8RuntimeFlags\(\);/, 'runExporter sets them before anything else');
+    // Garbage that survives the young generation (a ring of recent objects, as polls' parsed answers and
+    // scrapes' strings are) beside ~50 MB the process holds: the largest heap in use between major
+    // collections, against what a full collection leaves.
+    const file = join(dir, 'old-space.mts');
+    writeFileSync(file, `
+      import { getHeapStatistics } from 'node:v8';
+      import { applyV8RuntimeFlags } from ${JSON.stringify(fileURLToPath(new URL('exporter/src/runtime.ts', root)))};
+      if (process.argv[2] === 'apply') applyV8RuntimeFlags();
+      const keep = [];
+      for (let i = 0; i < 300000; i++) keep.push({ i, s: 'kept ' + i, a: [i] });
+      const ring = new Array(30000);
+      let largest = 0;
+      for (let i = 0; i < 3000000; i++) {
+        ring[i % ring.length] = { i, s: 'value ' + i, a: [i, i + 1] };
+        if (i % 2000 === 0) largest = Math.max(largest, getHeapStatistics().used_heap_size);
+      }
+      (globalThis as unknown as { gc: () => void }).gc();
+      process.stdout.write(JSON.stringify({ ratio: largest / getHeapStatistics().used_heap_size, held: keep.length + ring.length }));`);
+    const ratio = (...args: string[]) => (JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', ...NODE_FLAGS, file, ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })) as { ratio: number }).ratio;
+    const without = ratio();
+    const withFlags = ratio('apply');
+    assert.ok(without > 2.5, `without them the heap in use grows to more than 2.5 times what is held (${without.toFixed(2)})`);
+    assert.ok(withFlags < 2, `with them it stays under twice what is held (${withFlags.toFixed(2)})`);
   });
 });

@@ -1,9 +1,13 @@
+import { setFlagsFromString } from 'node:v8';
+
 // How the exporter's process is started, however it is started: the shebangs of the `nexus-exporter`
 // command (bin/nexus-exporter.js, what npm links and `npx` runs) and of src/cli.ts, `npm start`, `npm run demo` and `npm run demo:stack`, and the Docker image's
-// environment. Node and the C library read these only when the process starts (v8.setFlagsFromString
-// is too late to size the heap, and JavaScript cannot reach malloc's settings), so they are written
-// into each of those launchers; tests/runtime-flags.test.ts keeps every one equal to what is here, and
-// bench/ measures the exporter with them. README, Performance, has the figures.
+// environment. Node and the C library read NODE_FLAGS and RUNTIME_ENV only when the process starts
+// (v8.setFlagsFromString is too late to size the young generation, and JavaScript cannot reach
+// malloc's settings), so they are written into each of those launchers; V8_RUNTIME_FLAGS are read at
+// every major collection, so the exporter sets them itself. tests/runtime-flags.test.ts keeps every
+// launcher equal to what is here, and bench/ measures the exporter with them. README, Performance, has
+// the figures.
 
 /**
  * Node flags (all allowed in NODE_OPTIONS).
@@ -12,6 +16,24 @@
  *                            and stays that size until a memory-reducing collection, minutes later.
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+/**
+ * V8 flags the exporter sets on itself when it starts (runExporter). NODE_OPTIONS cannot carry them,
+ * and they need not be on the command line: V8 reads them at every major collection.
+ *   --heap-growing-percent=50  the old generation may grow to 1.5 times what the last major collection
+ *                              kept before the next one. By default V8 lets it grow to up to 4 times,
+ *                              so RSS swings with the allocation rate and with how fast the machine
+ *                              collects, not with what the exporter holds: under the soak's load the
+ *                              heap between collections was 2–3 times the live heap and its median
+ *                              drifted upwards as V8 retuned. The cost is more frequent major
+ *                              collections of a heap of ~20 MB (a few ms each).
+ */
+export const V8_RUNTIME_FLAGS: readonly string[] = ['--heap-growing-percent=50'];
+
+/** Sets V8_RUNTIME_FLAGS on this process. */
+export function applyV8RuntimeFlags(): void {
+  for (const flag of V8_RUNTIME_FLAGS) setFlagsFromString(flag);
+}
 
 /**
  * Environment of the process.

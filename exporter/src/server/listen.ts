@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Exporter, type ExporterOptions } from '../exporter.js';
 import type { ExporterConfig } from '../config/schema.js';
 import { createApp } from './app.js';
+import { applyV8RuntimeFlags } from '../runtime.js';
 
 export interface RunningExporter {
   exporter: Exporter;
@@ -19,6 +20,7 @@ export function splitListen(listen: string): { host: string; port: number } {
 }
 
 export async function runExporter(config: ExporterConfig, options: ExporterOptions = {}): Promise<RunningExporter> {
+  applyV8RuntimeFlags();
   const exporter = new Exporter(config, options);
   await exporter.init();
   const { host, port } = splitListen(config.listen);
