@@ -2,9 +2,9 @@
 // (Prometheus' own engine): an Exa team read twice, once account-wide (every key, scope="account")
 // and once for one of its keys (apiKeyIds, scope="key"), beside an OpenRouter account of one key with
 // no account-wide OpenRouter account, and an OpenAI organization. Every place that totals spend or
-// cost per provider (the Overview and Cost dashboards, the plugin's Overview page) must show the Exa
-// team's figure, not the team plus its key again, the key as a part ("of which"), and OpenRouter's
-// key, which nothing else covers, in full.
+// cost per provider (the Overview, Cost and Provider detail dashboards, the plugin's Overview page)
+// must show the Exa team's figure, not the team plus its key again, the key as a part ("of which"),
+// and OpenRouter's key, which nothing else covers, in full.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,6 +114,21 @@ cases.push({
     { labels: `{provider="exa",project="${KEY_A}",name="Production"}`, value: COST.teamA * 60 },
     { labels: `{provider="exa",project="${KEY_B}",name="Staging"}`, value: COST.teamB * 60 },
     { labels: '{provider="openai",project="proj_1",name="proj_1"}', value: COST.openai * 60 },
+  ],
+});
+// Provider detail shows one provider: the Exa team, whose key A is read a second time.
+const exaOnly = (expr: () => string) => () => expr().replaceAll('provider=~".*"', 'provider=~"exa"');
+cases.push({
+  name: 'Provider detail / Cost per hour by category',
+  expr: exaOnly(target('nexus-provider', 'Cost per hour by category', 'A')),
+  exp: [{ labels: '{category="Neural Search"}', value: (COST.teamA + COST.teamB) * 60 }],
+});
+cases.push({
+  name: 'Provider detail / Cost per hour by project',
+  expr: exaOnly(target('nexus-provider', 'Cost per hour by project', 'A')),
+  exp: [
+    { labels: `{project="${KEY_A}",name="Production"}`, value: COST.teamA * 60 },
+    { labels: `{project="${KEY_B}",name="Staging"}`, value: COST.teamB * 60 },
   ],
 });
 const plugin = (name: string) => () => {
