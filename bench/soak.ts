@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import type { ProviderName } from '../exporter/src/providers/types.js';
+import type { ProviderName, SpendScope } from '../exporter/src/providers/types.js';
 import type { Simulator } from '../exporter/src/simulators/base.js';
 import { DEMO_PROVIDERS } from '../exporter/src/simulators/demo.js';
 import { tempDir } from '../exporter/src/testing/harness.js';
@@ -268,6 +268,8 @@ const label = (key: string, name: string) => new RegExp(`${name}="([^"]*)"`).exe
 interface Account {
   provider: ProviderName;
   account: string;
+  /** The `scope` label of its cost counters (the admin API's spendScope). */
+  spendScope: SpendScope | null;
 }
 
 export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakResult> {
@@ -458,8 +460,8 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     let caughtUp = false;
     let lagging: string[] = [];
     if (!crashed) {
-      const list = JSON.parse((await call(agent, `${ex.url}/api/v1/providers`, { headers: auth })).body.toString('utf8')) as { providers: Array<{ provider: ProviderName; accounts: Array<{ account: string; enabled: boolean }> }> };
-      for (const p of list.providers) for (const a of p.accounts) if (a.enabled) accounts.push({ provider: p.provider, account: a.account });
+      const list = JSON.parse((await call(agent, `${ex.url}/api/v1/providers`, { headers: auth })).body.toString('utf8')) as { providers: Array<{ provider: ProviderName; accounts: Array<{ account: string; enabled: boolean; spendScope: SpendScope | null }> }> };
+      for (const p of list.providers) for (const a of p.accounts) if (a.enabled) accounts.push({ provider: p.provider, account: a.account, spendScope: a.spendScope });
       const successes = async () => {
         const text = await scrapeMetrics(false);
         const s = parseExposition(text ?? '', ['nexus_provider_polls_total']);
@@ -489,7 +491,7 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       const exposed = parseExposition(exposition, COUNTERS);
       for (const a of accounts) {
         if (a.provider === 'apollo') continue; // no counters
-        const values = expectedCounters(a.provider, a.account, sims.get(a.provider)!);
+        const values = expectedCounters(a.provider, a.account, sims.get(a.provider)!, a.spendScope ?? undefined);
         expectedAll.push({ ...a, values });
         counters.push({ ...a, ...compareCounters(values, exposed, a) });
       }

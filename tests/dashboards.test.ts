@@ -187,8 +187,8 @@ describe('dashboards', () => {
     const exprs = queryPanels(byUid.get('nexus-cost')!).flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
     assert.match(exprs, /nexus_budget_usd\{period="month"/);
     assert.match(exprs, /predict_linear\(nexus_spend_usd\{period="month"/);
-    assert.match(exprs, /sum by \(category\) \(increase\(nexus_cost_usd_total/);
-    assert.match(exprs, /sum by \([^)]*project\) \(increase\(nexus_cost_usd_total/);
+    assert.match(exprs, /sum by \(category\) \(\s*increase\(nexus_cost_usd_total/);
+    assert.match(exprs, /sum by \([^)]*project\) \(\s*increase\(nexus_cost_usd_total/);
     assert.match(exprs, /topk\(10, sum by \([^)]*model\) \(increase\(nexus_tokens_total/);
   });
 

@@ -13,7 +13,7 @@
 //   Apollo      no counters (rate limits and credits are gauges)
 import { decimal, toNumber, type Decimal } from '../../exporter/src/metrics/decimal.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../../exporter/src/providers/values.js';
-import type { ProviderName } from '../../exporter/src/providers/types.js';
+import type { ProviderName, SpendScope } from '../../exporter/src/providers/types.js';
 import { DEFAULT_COST_CATEGORIES } from '../../exporter/src/providers/twilio/collector.js';
 import type { Simulator } from '../../exporter/src/simulators/base.js';
 import { OPENAI_MODELS, type OpenAISimulator } from '../../exporter/src/simulators/openai.js';
@@ -37,9 +37,14 @@ export function seriesKey(metric: string, labels: Labels): string {
 
 class Totals {
   readonly values = new Map<string, Decimal>();
-  constructor(private readonly account: Labels) {}
+  constructor(
+    private readonly account: Labels,
+    private readonly scope?: SpendScope,
+  ) {}
   add(metric: (typeof COUNTERS)[number], labels: Labels, value: number | string | Decimal): void {
-    const key = seriesKey(metric, { ...this.account, ...labels });
+    // Cost carries the account's scope (what its configuration covers), as the exporter adds it.
+    const scoped = metric === 'nexus_cost_usd_total' && this.scope ? { ...labels, scope: this.scope } : labels;
+    const key = seriesKey(metric, { ...this.account, ...scoped });
     this.values.set(key, (this.values.get(key) ?? 0n) + (typeof value === 'bigint' ? value : decimal(value)));
   }
 }
@@ -121,8 +126,8 @@ function twilio(sim: TwilioSimulator, t: Totals, now: Date): void {
 }
 
 /** The month's counters of one account of `provider` on `sim`, as of the simulator's clock. */
-export function expectedCounters(provider: ProviderName, account: string, sim: Simulator): Map<string, Decimal> {
-  const t = new Totals({ provider, account });
+export function expectedCounters(provider: ProviderName, account: string, sim: Simulator, scope?: SpendScope): Map<string, Decimal> {
+  const t = new Totals({ provider, account }, scope);
   const now = sim.now();
   if (provider === 'openai') openai(sim as OpenAISimulator, t, now);
   else if (provider === 'openrouter') openrouter(sim as OpenRouterSimulator, t, now);

@@ -30,8 +30,8 @@ const m = <const D extends MetricDef>(def: D) => def;
 
 export const CATALOG = [
   m({ name: 'nexus_cost_usd_total', type: 'counter', part: 'data', perAccount: true, unit: '{USD}',
-    labels: ['category', 'project'],
-    help: 'Cost the provider reports, in US dollars, accumulated idempotently from its usage buckets.' }),
+    labels: ['category', 'project', 'scope'],
+    help: 'Cost the provider reports, in US dollars, accumulated idempotently from its usage buckets; scope says whether the account covers the whole provider account or only the configured key(s).' }),
   m({ name: 'nexus_spend_usd', type: 'gauge', part: 'data', perAccount: true, unit: '{USD}',
     labels: ['period', 'scope'],
     help: 'Spend the provider reports for the current UTC period (day, week or month), in US dollars; scope says whether it covers the account or only the configured key.' }),

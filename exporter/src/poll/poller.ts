@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ProviderHttp, type HttpSettings } from '../http/client.js';
 import { ERROR_REASONS, ProviderError } from '../http/errors.js';
 import { redact, registerSecret, type Logger } from '../log.js';
+import { CATALOG } from '../metrics/catalog.js';
 import { decimal, toNumber } from '../metrics/decimal.js';
 import { LabelLimiter, OTHER, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
@@ -103,6 +104,9 @@ export function dataTimestamp(shape: SourceShape, now: Date, batch: SourceBatch)
   const start = new Date(newest * 1000);
   return Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1) / 1000;
 }
+
+/** Metrics with a `scope` label (nexus_spend_usd, nexus_cost_usd_total): the poller adds it from the account's spendScope. */
+const SCOPED_METRICS = new Set<string>(CATALOG.filter((d) => (d.labels as readonly string[]).includes('scope')).map((d) => d.name));
 
 /** The outcome of one poll: `success` read every source, `partial` some, `failure` none. */
 export type PollResult = 'success' | 'partial' | 'failure';
@@ -448,11 +452,14 @@ export class AccountPoller {
    */
   private swap(): void {
     const merged = new Map<string, Sample & { exact?: bigint }>();
+    // The account's configuration decides what its money covers, not each source: one scope per account.
+    const scope = this.module.spendScope?.(this.account);
     const add = (metric: Sample['metric'], raw: Labels, value: number | bigint) => {
       const folded = this.limiter.fold(metric, raw);
       // An info series names one project; folded into `other` it would name none.
       if (metric === 'nexus_project_info' && folded.project === OTHER && raw.project !== OTHER) return;
       const labels = seriesLabels(this.labels, folded);
+      if (scope && SCOPED_METRICS.has(metric)) labels.scope = scope;
       const key = `${metric}|${labelsKey(labels)}`;
       const existing = merged.get(key);
       if (!existing) {

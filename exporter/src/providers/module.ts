@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ErrorMessageOf } from '../http/client.js';
 import { urlSecrets } from '../log.js';
-import type { AccountBase, Collector, ProviderName } from './types.js';
+import type { AccountBase, Collector, ProviderName, SpendScope } from './types.js';
 
 export interface ProviderModule<A extends AccountBase = AccountBase> {
   name: ProviderName;
@@ -12,6 +12,12 @@ export interface ProviderModule<A extends AccountBase = AccountBase> {
   create(account: A): Collector;
   /** The credential values in an account, so they can be redacted everywhere. */
   secrets(account: A): string[];
+  /**
+   * What the account's spend and cost cover, decided by its configuration alone: the poller puts it on
+   * every series of a metric with a `scope` label, the admin API reports it. Absent for a provider
+   * that reports no money (credits only).
+   */
+  spendScope?(account: A): SpendScope;
   /** Extracts the message from this provider's error body, when it is not a common envelope. */
   errorMessage?: ErrorMessageOf;
 }

@@ -10,6 +10,14 @@ export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export type Labels = Record<string, string>;
 
+/**
+ * What an account's money figures cover (the `scope` label of nexus_spend_usd and nexus_cost_usd_total):
+ * `account`, the whole provider account or organization; `key`, only the configured key(s), a part of
+ * an organization that another, account-wide account may cover too.
+ */
+export const SPEND_SCOPES = ['account', 'key'] as const;
+export type SpendScope = (typeof SPEND_SCOPES)[number];
+
 /** A point-in-time value (spend so far, balance, credits) or an exact amount. Labels exclude provider and account. */
 export interface GaugeSample {
   metric: GaugeName;

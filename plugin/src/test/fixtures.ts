@@ -14,6 +14,7 @@ export function account(patch: Partial<AccountState> & { provider: ProviderName;
     lastRead: '2026-01-15T10:00:00.000Z',
     lastError: null,
     sources: [],
+    spendScope: patch.provider === 'apollo' ? null : 'account',
     nextPoll: '2026-01-15T10:05:00.000Z',
     pollIntervalSeconds: 300,
     baseUrl: 'https://api.openai.com/v1',

@@ -67,6 +67,7 @@ describe('Exa collector', () => {
       }
     }
     assert.equal(h.series('nexus_cost_usd_total').length, lines);
+    assert.equal(h.series('nexus_cost_usd_total', { scope: 'account' }).length, lines, 'every key of the team: the account\'s cost');
     assert.ok(lines >= 6);
     const monthTotal = billed(month);
     const dayTotal = billed(utcDayStart(clock));
@@ -175,6 +176,9 @@ describe('Exa collector', () => {
     assert.equal(h.series('nexus_cost_usd_total', { project: PROD.id }).length, 0);
     assert.equal(h.series('nexus_spend_usd', { scope: 'key' }).length, 2);
     assert.equal(h.series('nexus_spend_usd', { scope: 'account' }).length, 0);
+    // The key's cost is part of the team's too: totals must be able to leave it out.
+    const cost = h.series('nexus_cost_usd_total');
+    assert.ok(cost.length > 0 && cost.every((s) => s.labels.scope === 'key'), JSON.stringify(cost.map((s) => s.labels)));
     assert.deepEqual(h.series('nexus_project_info').map((s) => s.labels.name), ['Staging']);
   });
 

@@ -143,11 +143,10 @@ export class ExaCollector implements Collector {
       }
     }
     const spendDay = (await this.keyUsage(ctx, keyId, isoDay(utcDayStart(ctx.now)))).total_cost_usd;
-    // A subset of keys is not the team's spend.
-    const scope = this.account.apiKeyIds ? 'key' : 'account';
+    // Summed over the keys read; a subset of keys (apiKeyIds) is not the team's spend: scope="key" (index.ts).
     const gauges: GaugeSample[] = [
-      { metric: 'nexus_spend_usd', labels: { period: 'day', scope }, value: spendDay },
-      { metric: 'nexus_spend_usd', labels: { period: 'month', scope }, value: spendMonth },
+      { metric: 'nexus_spend_usd', labels: { period: 'day' }, value: spendDay },
+      { metric: 'nexus_spend_usd', labels: { period: 'month' }, value: spendMonth },
       { metric: 'nexus_project_spend_usd', labels: { period: 'day', project: keyId }, value: spendDay },
       { metric: 'nexus_project_spend_usd', labels: { period: 'month', project: keyId }, value: spendMonth },
     ];

@@ -56,6 +56,8 @@ export const exa = defineProvider({
   name: 'exa',
   accountSchema: exaAccountSchema,
   create: (account) => new ExaCollector(account),
+  // A subset of keys (apiKeyIds) is not the team's spend; without a service key the only cost is the probe key's.
+  spendScope: (account) => (account.serviceKey && !account.apiKeyIds ? 'account' : 'key'),
   secrets: (account) => [account.serviceKey, account.apiKey].filter((s): s is string => Boolean(s)),
   errorMessage: exaErrorMessage,
 });

@@ -118,7 +118,7 @@ export class OpenAICollector implements Collector {
         total += usd;
         gauges.push({ metric: 'nexus_project_spend_usd', labels: { period, project }, value: usd });
       }
-      gauges.push({ metric: 'nexus_spend_usd', labels: { period, scope: 'account' }, value: total });
+      gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: total });
     }
     return { gauges, usage, window: start };
   }

@@ -27,5 +27,7 @@ export const openai = defineProvider({
   name: 'openai',
   accountSchema: openaiAccountSchema,
   create: (account) => new OpenAICollector(account),
+  // The Costs API is the organization's, whatever project key is added.
+  spendScope: () => 'account',
   secrets: (account) => [account.adminKey, account.projectKey].filter((s): s is string => Boolean(s)),
 });

@@ -2,9 +2,9 @@
 // with a management key also `/keys` (every key's spend: the account's spend, per key, and the key
 // names), `/credits` (prepaid balance) and `/activity` (tokens, requests and cost per completed UTC
 // day and model, accounted through the ledger). Without a management key the spend is the one key's,
-// and says so (`scope="key"`). `/activity` changes at most once a day, so it is read at most once per
-// `activityIntervalSeconds`; the polls in between send nothing for it (the ledger keeps its totals),
-// so no answer is held from one poll to the next.
+// and says so (`scope="key"`: the module's spendScope). `/activity` changes at most once a day, so it
+// is read at most once per `activityIntervalSeconds`; the polls in between send nothing for it (the
+// ledger keeps its totals), so no answer is held from one poll to the next.
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceContext, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayStart } from '../values.js';
@@ -42,7 +42,7 @@ export class OpenRouterCollector implements Collector {
       const key = await this.readKey(ctx);
       const gauges: GaugeSample[] = [];
       // With a management key the spend is the account's, from /keys; this key's limit stays useful.
-      if (!management) for (const [period, field] of PERIODS) gauges.push({ metric: 'nexus_spend_usd', labels: { period, scope: 'key' }, value: key[field] });
+      if (!management) for (const [period, field] of PERIODS) gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: key[field] });
       if (key.limit !== undefined && key.limit_remaining !== undefined) {
         gauges.push({ metric: 'nexus_balance_usd', labels: { kind: 'key_limit_remaining' }, value: key.limit_remaining });
       }
@@ -128,7 +128,7 @@ export function keyGauges(keys: KeyInfo[]): GaugeSample[] {
       total += k[field];
       gauges.push({ metric: 'nexus_project_spend_usd', labels: { period, project: k.hash }, value: k[field] });
     }
-    gauges.push({ metric: 'nexus_spend_usd', labels: { period, scope: 'account' }, value: total });
+    gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: total });
   }
   for (const k of keys) {
     const name = k.name || k.label;

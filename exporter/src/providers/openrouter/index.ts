@@ -31,5 +31,7 @@ export const openrouter = defineProvider({
   name: 'openrouter',
   accountSchema: openrouterAccountSchema,
   create: (account) => new OpenRouterCollector(account),
+  // Without a management key /key reports the configured key's spend only.
+  spendScope: (account) => (account.managementKey ? 'account' : 'key'),
   secrets: (account) => [account.apiKey, account.managementKey].filter((s): s is string => Boolean(s)),
 });

@@ -39,7 +39,7 @@ describe('OpenRouter documented examples', () => {
     const gauges = keyGauges(keys);
     const value = (metric: string, labels: Record<string, string>) => gauges.filter((g) => g.metric === metric && Object.entries(labels).every(([k, v]) => g.labels[k] === v)).map((g) => toNumber(g.value as bigint));
     const hash = 'f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943';
-    assert.deepEqual(value('nexus_spend_usd', { period: 'month', scope: 'account' }), [25.5]);
+    assert.deepEqual(value('nexus_spend_usd', { period: 'month' }), [25.5]);
     assert.deepEqual(value('nexus_project_spend_usd', { period: 'day', project: hash }), [25.5]);
     assert.deepEqual(gauges.filter((g) => g.metric === 'nexus_project_info').map((g) => g.labels), [{ project: hash, name: 'My Production Key' }]);
   });

@@ -132,7 +132,7 @@ export class TwilioCollector implements Collector {
       const records = await this.records(ctx, sid, sub, { Category: 'totalprice', ...include });
       const usd = this.totalUsd(records, warnings);
       if (usd === undefined) continue;
-      gauges.push({ metric: 'nexus_spend_usd', labels: { period, scope: 'account' }, value: usd });
+      gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: usd });
       if (project !== undefined) gauges.push({ metric: 'nexus_project_spend_usd', labels: { period, project }, value: usd });
     }
     return gauges;

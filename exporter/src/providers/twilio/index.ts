@@ -88,6 +88,7 @@ export const twilio = defineProvider({
   name: 'twilio',
   accountSchema: twilioAccountSchema,
   create: (account) => new TwilioCollector(account),
+  spendScope: () => 'account',
   secrets: (account) => [account.authToken, account.apiKeySecret].filter((s): s is string => Boolean(s)),
   errorMessage: twilioErrorMessage,
 });

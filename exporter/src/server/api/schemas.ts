@@ -2,7 +2,7 @@
 // publishes them (z.toJSONSchema), so the description cannot drift from what is served.
 import { z } from 'zod';
 import { ERROR_REASONS } from '../../http/errors.js';
-import { PROVIDER_NAMES } from '../../providers/types.js';
+import { PROVIDER_NAMES, SPEND_SCOPES } from '../../providers/types.js';
 import { ERROR_CODES } from './errors.js';
 
 export const fieldErrorSchema = z.object({
@@ -64,6 +64,10 @@ export const accountStatusSchema = z
     lastRead: z.string().nullable().meta({ description: 'The last poll that read at least one source.' }),
     lastError: lastErrorSchema.nullable().meta({ description: 'The last error of any poll, kept after the account recovers.' }),
     sources: z.array(sourceStatusSchema).meta({ description: 'Every source the last polls read or tried, in the order they are read; empty before the first poll.' }),
+    spendScope: z.enum(SPEND_SCOPES).nullable().meta({
+      description:
+        'What the account\'s spend and cost cover, the `scope` label of nexus_spend_usd and nexus_cost_usd_total: `account` the whole provider account or organization, `key` only the configured key(s) (OpenRouter without a management key; Exa with `apiKeyIds`, or with the paid probe only). Totals per provider leave `key` accounts out when the provider has an `account` one. null for a provider that reports no money (Apollo.io).',
+    }),
     nextPoll: z.string().nullable(),
     pollIntervalSeconds: z.number(),
     baseUrl: z.string(),

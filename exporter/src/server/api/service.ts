@@ -311,6 +311,7 @@ export class AdminService {
         project: x.project ?? null,
         name: x.name ?? null,
       })),
+      spendScope: module.spendScope?.(poller.config) ?? null,
       // A reconfigured, now disabled poller may still hold the time of a poll that will not happen.
       nextPoll: s.enabled ? (s.nextPoll ?? null) : null,
       pollIntervalSeconds: s.pollIntervalSeconds,

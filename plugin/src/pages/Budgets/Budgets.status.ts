@@ -11,8 +11,9 @@ export interface BudgetStatus {
   /** Provider-reported spend in the budget's period so far. */
   spend?: number;
   /**
-   * The `scope` of that spend: `key` when it covers only the configured key (OpenRouter without a
-   * management key), so it must not be added to an account-wide figure of the same organization.
+   * The `scope` of that spend: `key` when it covers only the configured key(s) (OpenRouter without a
+   * management key, Exa with apiKeyIds), so it must not be added to an account-wide figure of the same
+   * organization.
    */
   scope?: string;
   /** Spend divided by the budget Prometheus has (the ratio recording rule). */

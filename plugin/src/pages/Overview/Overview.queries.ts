@@ -9,9 +9,23 @@ const SLO_BURN_1H =
 
 const perAccount = (metric: string, selector = '') => `max by (provider, account) (${metric}${selector})`;
 
+/**
+ * Spend per provider without counting a key twice (README, "Totals that do not double count"): the
+ * account-wide accounts (`scope="account"`), or, for a provider that has none, its key-only accounts
+ * (`scope="key"`: OpenRouter without a management key, Exa with apiKeyIds), whose spend an account-wide
+ * account of the same organization already includes.
+ */
+const providerSpend = (period: string) =>
+  `sum by (provider) (${perAccount('nexus_spend_usd', `{period="${period}", scope!="key"}`)}) or ` +
+  `sum by (provider) (${perAccount('nexus_spend_usd', `{period="${period}", scope="key"}`)})`;
+
+/** Key-only accounts of a provider that has an account-wide one: a part of its figure, shown, never added. */
+const keyParts = (period: string) =>
+  `${perAccount('nexus_spend_usd', `{period="${period}", scope="key"}`)} and on (provider) nexus_spend_usd{period="${period}", scope!="key"}`;
+
 export const OVERVIEW_QUERIES = {
-  spendToday: `sum(${perAccount('nexus_spend_usd', '{period="day"}')})`,
-  spendMonth: `sum(${perAccount('nexus_spend_usd', '{period="month"}')})`,
+  spendToday: `sum(${providerSpend('day')})`,
+  spendMonth: `sum(${providerSpend('month')})`,
   /** The highest month budget use of any account, 0..1+. */
   budgetUsed: `max(${perAccount('nexus_spend_usd', '{period="month"}')} / ${perAccount('nexus_budget_usd', '{period="month"}')} > 0)`,
   moneyLeft: `sum(max by (provider, account, kind) (nexus_balance_usd))`,
@@ -21,8 +35,12 @@ export const OVERVIEW_QUERIES = {
   errors1h: 'sum(increase(nexus_provider_errors_total[1h]))',
   latencyP95: 'histogram_quantile(0.95, sum by (le) (rate(nexus_provider_request_duration_seconds_bucket[15m])))',
   up: perAccount('nexus_provider_up'),
-  providerToday: `sum by (provider) (${perAccount('nexus_spend_usd', '{period="day"}')})`,
-  providerMonth: `sum by (provider) (${perAccount('nexus_spend_usd', '{period="month"}')})`,
+  providerToday: providerSpend('day'),
+  providerMonth: providerSpend('month'),
+  keyPartsToday: keyParts('day'),
+  keyPartsMonth: keyParts('month'),
+  /** Providers whose figures are the sum of key-only accounts: no account-wide account covers them. */
+  keyOnlyProviders: 'group by (provider) (nexus_spend_usd{scope="key"}) unless on (provider) nexus_spend_usd{scope!="key"}',
   // Provider SLOs over the apps' real traffic, per provider and SLO; a latency SLO shows its worst operation.
   sloObjective: 'slo:nexus_slo_objective:ratio',
   sloGood30d: '1 - max by (provider, slo) (slo:nexus_slo_errors:ratio_rate30d)',

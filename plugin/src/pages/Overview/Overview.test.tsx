@@ -95,6 +95,36 @@ describe('Overview page', () => {
     expect(screen.getByRole('link', { name: /Nexus \/ Overview/ })).toHaveAttribute('href', '/d/nexus-overview');
   });
 
+  test('key-only accounts: a part of an account-wide figure is shown "of which", a provider of keys alone is marked', async () => {
+    backend.on('POST', '/api/ds/query', {
+      data: results({
+        ...HEALTHY,
+        up: [
+          frame(1, { provider: 'openrouter', account: 'org' }),
+          frame(1, { provider: 'openrouter', account: 'team' }),
+          frame(1, { provider: 'exa', account: 'search' }),
+        ],
+        providerToday: [frame(7, { provider: 'openrouter' }), frame(0.5, { provider: 'exa' })],
+        providerMonth: [frame(120, { provider: 'openrouter' }), frame(9.75, { provider: 'exa' })],
+        keyPartsToday: [frame(2, { provider: 'openrouter', account: 'team' })],
+        keyPartsMonth: [frame(40, { provider: 'openrouter', account: 'team' })],
+        keyOnlyProviders: [frame(1, { provider: 'exa' })],
+      }),
+    });
+    renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);
+    const table = (await screen.findAllByRole('table'))[0];
+    const row = (title: string) => within(table).getByText(title).closest('tr')!;
+    const openrouter = row('OpenRouter');
+    expect(openrouter).toHaveTextContent('$120.00');
+    expect(openrouter).toHaveTextContent('of which team (one key): $40.00');
+    expect(openrouter).toHaveTextContent('of which team (one key): $2.00');
+    expect(openrouter).not.toHaveTextContent('Key-only spend');
+    const exa = row('Exa');
+    expect(exa).toHaveTextContent('Key-only spend');
+    expect(exa).toHaveTextContent('$9.75');
+    expect(exa).not.toHaveTextContent('of which');
+  });
+
   test('empty state: the data source has no Nexus series', async () => {
     backend.on('POST', '/api/ds/query', { data: results({}) });
     renderPage(<OverviewContent datasourceUid="prom-uid" dashboards={DASHBOARDS} />);

@@ -18,6 +18,7 @@ import {
 } from '@grafana/ui';
 import { instantQueries, type QueryResult, type Sample } from '../../api/prometheus';
 import { ErrorState } from '../../components/ErrorState';
+import { KeyScopeBadge } from '../../components/KeyScopeBadge';
 import { NotConfigured } from '../../components/NotConfigured';
 import { ROUTES, prefixRoute } from '../../constants';
 import { BUNDLED_DASHBOARDS } from '../../generated/dashboards';
@@ -76,6 +77,12 @@ function byProvider(r: QueryResult | undefined) {
   return new Map((r?.samples ?? []).map((s) => [s.labels.provider, s.value]));
 }
 
+/** A key-only account inside an account-wide figure of its provider: shown as a part, never added. */
+interface KeyPart {
+  account: string;
+  value: number;
+}
+
 interface ProviderRow {
   provider: string;
   title: string;
@@ -83,10 +90,23 @@ interface ProviderRow {
   accounts: number;
   today?: number;
   month?: number;
+  /** The provider's figures are the sum of key-only accounts: no account-wide account covers it. */
+  keyOnly: boolean;
+  todayParts: KeyPart[];
+  monthParts: KeyPart[];
 }
 
 const PROVIDER_COLUMNS: Array<Column<ProviderRow>> = [
-  { id: 'title', header: 'Provider' },
+  {
+    id: 'title',
+    header: 'Provider',
+    cell: ({ row: { original } }) => (
+      <Stack gap={1} alignItems="center">
+        <span>{original.title}</span>
+        {original.keyOnly && <KeyScopeBadge />}
+      </Stack>
+    ),
+  },
   {
     id: 'up',
     header: 'Accounts up',
@@ -97,13 +117,42 @@ const PROVIDER_COLUMNS: Array<Column<ProviderRow>> = [
       />
     ),
   },
-  { id: 'today', header: 'Spend today', cell: ({ row: { original } }) => <Money value={original.today} /> },
-  { id: 'month', header: 'Month to date', cell: ({ row: { original } }) => <Money value={original.month} /> },
+  {
+    id: 'today',
+    header: 'Spend today',
+    cell: ({ row: { original } }) => <Money value={original.today} parts={original.todayParts} />,
+  },
+  {
+    id: 'month',
+    header: 'Month to date',
+    cell: ({ row: { original } }) => <Money value={original.month} parts={original.monthParts} />,
+  },
 ];
 
-function Money({ value }: { value?: number }) {
+function Money({ value, parts = [] }: { value?: number; parts?: KeyPart[] }) {
   const s = useStyles2(getStyles);
-  return <span className={s.number}>{formatUsd(value)}</span>;
+  if (parts.length === 0) {
+    return <span className={s.number}>{formatUsd(value)}</span>;
+  }
+  return (
+    <Stack direction="column" gap={0}>
+      <span className={s.number}>{formatUsd(value)}</span>
+      {parts.map((p) => (
+        <Text key={p.account} color="secondary" variant="bodySmall">
+          <span className={s.number}>
+            of which {p.account} (one key): {formatUsd(p.value)}
+          </span>
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
+function keyParts(r: QueryResult | undefined, provider: string): KeyPart[] {
+  return (r?.samples ?? [])
+    .filter((s) => s.labels.provider === provider)
+    .map((s) => ({ account: s.labels.account ?? '', value: s.value }))
+    .sort((a, b) => a.account.localeCompare(b.account));
 }
 
 interface CreditRow {
@@ -167,6 +216,7 @@ function ProviderTable({ results }: { results: Results }) {
   const today = byProvider(results.providerToday);
   const month = byProvider(results.providerMonth);
   const up = results.up.samples;
+  const keyOnly = new Set(results.keyOnlyProviders.samples.map((s) => s.labels.provider));
   const rows: ProviderRow[] = PROVIDERS.filter(
     (p) => up.some((u) => u.labels.provider === p.name) || month.has(p.name)
   ).map((p) => {
@@ -178,6 +228,9 @@ function ProviderTable({ results }: { results: Results }) {
       accounts: accounts.length,
       today: today.get(p.name),
       month: month.get(p.name),
+      keyOnly: keyOnly.has(p.name),
+      todayParts: keyParts(results.keyPartsToday, p.name),
+      monthParts: keyParts(results.keyPartsMonth, p.name),
     };
   });
   if (rows.length === 0) {

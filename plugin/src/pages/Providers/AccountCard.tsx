@@ -6,6 +6,7 @@ import { toApiError, type ApiError } from '../../api/client';
 import { deleteAccount, testAccount } from '../../api/exporter';
 import type { AccountState, SourceState, TestResult } from '../../api/exporter.types';
 import type { ProviderInfo } from '../../providers/catalog';
+import { KeyScopeBadge } from '../../components/KeyScopeBadge';
 import { testIds } from '../../components/testIds';
 import { AccountForm } from './AccountForm';
 import { failingSources, health, sourceLabel } from './Providers.status';
@@ -201,7 +202,10 @@ export function AccountCard({ info, state, onChanged }: Props) {
             )}
           </Stack>
         </Card.Description>
-        <Card.Tags>{readOnly && <Badge color="purple" icon="file-alt" text="Config file" />}</Card.Tags>
+        <Card.Tags>
+          {state.spendScope === 'key' && <KeyScopeBadge />}
+          {readOnly && <Badge color="purple" icon="file-alt" text="Config file" />}
+        </Card.Tags>
         <Card.Actions>
           <Button
             size="sm"

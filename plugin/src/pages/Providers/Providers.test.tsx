@@ -198,6 +198,30 @@ describe('Providers page', () => {
     expect(within(openrouter).queryByRole('list', { name: 'Failing sources' })).not.toBeInTheDocument();
   });
 
+  test('an account whose spend covers its key(s) only (spendScope "key") is marked key-only, an account-wide one is not', async () => {
+    backend.on('GET', PROVIDERS_URL, {
+      data: providersBody([
+        account({ provider: 'openrouter', account: 'org', spendScope: 'account' }),
+        account({ provider: 'openrouter', account: 'team', spendScope: 'key' }),
+        account({ provider: 'exa', account: 'search', spendScope: 'key', settings: { apiKeyIds: [PROD_ID] } }),
+        account({ provider: 'apollo', account: 'sales', spendScope: null }),
+      ]),
+    });
+    renderPage(<Providers />);
+    for (const [provider, name] of [
+      ['openrouter', 'team'],
+      ['exa', 'search'],
+    ]) {
+      expect(within(await card(provider, name)).getByText('Key-only spend')).toBeInTheDocument();
+    }
+    for (const [provider, name] of [
+      ['openrouter', 'org'],
+      ['apollo', 'sales'],
+    ]) {
+      expect(within(await card(provider, name)).queryByText('Key-only spend')).not.toBeInTheDocument();
+    }
+  });
+
   test('empty state: no accounts anywhere', async () => {
     backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
     renderPage(<Providers />);
