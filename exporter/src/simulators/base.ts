@@ -4,7 +4,8 @@
 //   POST   /_sim/faults  {"fault": {...}, "times": 1, "path": "costs"}   inject (a path ending in `$`
 //                                                                      matches the end of the path only)
 //   DELETE /_sim/faults                                                 clear
-//   GET    /_sim/requests                                               what was called
+//   GET    /_sim/requests                                               what was called (the most recent
+//                                                                      MAX_LOGGED_REQUESTS)
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -35,12 +36,21 @@ export interface LoggedRequest {
   at: number;
 }
 
+/**
+ * The request log keeps the most recent this many requests: a simulator serving the demo runs for
+ * weeks, and tests and benchmarks look at the calls of one poll (tens to a few hundred).
+ */
+export const MAX_LOGGED_REQUESTS = 1000;
+
 /** Builds the provider's own error body for a status code. */
 export type ErrorBody = (status: number, message: string) => unknown;
 
 export abstract class Simulator {
   readonly app: Express = express();
+  /** The most recent MAX_LOGGED_REQUESTS requests, oldest first (tests may empty it). */
   readonly requests: LoggedRequest[] = [];
+  /** Requests received since the start, including those the log no longer holds. */
+  requestCount = 0;
   /** The simulator's clock; tests set it, the demo leaves it at real time. */
   now: () => Date = () => new Date();
   private faults: ArmedFault[] = [];
@@ -89,6 +99,16 @@ export abstract class Simulator {
     this.faults = [];
   }
 
+  /**
+   * The requests received since `requestCount` was `mark`, oldest first. Throws when the log no
+   * longer holds all of them (more than MAX_LOGGED_REQUESTS since, or the log was emptied).
+   */
+  requestsSince(mark: number): LoggedRequest[] {
+    const n = this.requestCount - mark;
+    if (n < 0 || n > this.requests.length) throw new Error(`${this.name} simulator: ${n} requests since the mark, the log holds ${this.requests.length}`);
+    return this.requests.slice(this.requests.length - n);
+  }
+
   /** Requests whose path contains `fragment` (all when omitted). */
   calls(fragment = ''): LoggedRequest[] {
     return this.requests.filter((r) => r.path.includes(fragment));
@@ -118,7 +138,9 @@ export abstract class Simulator {
 
   private async faultMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.path.startsWith('/_sim/')) return next();
+    if (this.requests.length >= MAX_LOGGED_REQUESTS) this.requests.splice(0, this.requests.length - MAX_LOGGED_REQUESTS + 1);
     this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, at: this.now().getTime() });
+    this.requestCount++;
     const armed = this.faults.find((f) => f.remaining > 0 && (!f.path || (f.path.endsWith('$') ? req.path.endsWith(f.path.slice(0, -1)) : req.path.includes(f.path))));
     if (!armed) return next();
     if (armed.after > 0) {
