@@ -2,7 +2,9 @@
 // roll-up counted twice), counts, balance and alerts; pagination on both hosts, string and numeric
 // values, late revisions, restarts, alert de-duplication by SID, and every error class.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { createLogger } from '../../log.js';
 import { TwilioSimulator } from '../../simulators/twilio.js';
 import { assertFailedSourceKeepsLastGoodData, closeTo, harness, tempDir, type Harness, type SeriesFilter } from '../../testing/harness.js';
 import type { Fault } from '../../simulators/base.js';
@@ -239,6 +241,45 @@ describe('Twilio collector', () => {
     assert.equal(h.value('nexus_usage_requests_total', { category: 'sms' }), smsCount + 40);
     assert.ok(closeTo(h.value('nexus_cost_usd_total', { category: 'other' }), other));
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
+  });
+
+  describe('the warning about overlapping costCategories', () => {
+    const OVERLAP = /costCategories add up to more than totalprice/;
+    /** A logger keeping the warnings. */
+    const warnings = () => {
+      const lines: string[] = [];
+      const stream = new Writable({ write: (c: Buffer, _e, cb) => void (lines.push(c.toString('utf8')), cb()) });
+      return { lines, log: createLogger('warn', stream) };
+    };
+
+    it("is not given when today's records grow between the totalprice request and the category requests", async () => {
+      const w = warnings();
+      const h = await harness('twilio', account(), { now: () => clock, log: w.log });
+      // Twilio's clock runs on during the poll: every request sees later usage than the one before,
+      // so today's categories, read after today's totalprice, add up to more than it.
+      let t = clock.getTime();
+      sim.now = () => new Date((t += 60_000));
+      assert.equal(await h.poller.pollNow(), true);
+      const today = utcDayStart(clock);
+      const daily = sim.calls('/Usage/Records/Daily.json');
+      const [total, ...categories] = daily.map((r) => r.at);
+      assert.ok(categories.every((at) => at > total!), 'the categories were read later than the total');
+      const grown = DEFAULT_COST_CATEGORIES.reduce((s, c) => s + sim.day(today, c, false).price, 0);
+      sim.now = () => new Date(total!);
+      assert.ok(grown > sim.day(today, 'totalprice', false).price + 0.01, "today's categories as read exceed today's total as read");
+      assert.deepEqual(w.lines.filter((l) => OVERLAP.test(l)), []);
+    });
+
+    it('is given, naming a closed day, when the categories really overlap', async () => {
+      const w = warnings();
+      // lookups contains carrier-lookups without sharing its prefix, so the schema lets both through.
+      const h = await harness('twilio', account({ costCategories: [...DEFAULT_COST_CATEGORIES, 'lookups', 'carrier-lookups'] }), { now: () => clock, log: w.log });
+      assert.equal(await h.poller.pollNow(), true);
+      const found = w.lines.filter((l) => OVERLAP.test(l));
+      // Each closed day of the month (the 1st to the 14th); today, still growing, is left out.
+      const days = found.map((l) => /on (2026-11-\d\d): some of calls, sms, mms, phonenumbers, recordings, transcriptions, lookups, carrier-lookups contain one another/.exec(l)?.[1]);
+      assert.deepEqual(days, Array.from({ length: 14 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`));
+    });
   });
 
   it('survives a restart without double counting cost or alerts', async () => {
