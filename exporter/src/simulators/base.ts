@@ -1,6 +1,7 @@
 // Shared machinery of the provider simulators: a real HTTP server on loopback, a controllable clock,
 // a request log, and fault injection (status codes with the provider's own error body, 429 with
-// Retry-After, slow answers, HTML, truncated JSON, dropped connections), programmatic or over HTTP:
+// Retry-After, slow answers, HTML, truncated JSON, dropped connections, dates in a format the provider
+// does not document), programmatic or over HTTP:
 //   POST   /_sim/faults  {"fault": {...}, "times": 1, "path": "costs"}   inject (a path ending in `$`
 //                                                                      matches the end of the path only)
 //   DELETE /_sim/faults                                                 clear
@@ -18,7 +19,12 @@ export type Fault =
   | { kind: 'truncated' }
   | { kind: 'drop' }
   /** A 200 whose body never ends within reason (a runaway proxy or a wrong URL serving a file). */
-  | { kind: 'oversized'; bytes: number };
+  | { kind: 'oversized'; bytes: number }
+  /**
+   * The answer as usual, but its dates in a format the provider does not document (API drift): each
+   * simulator's `dateDrift` says which fields and what the drifted form is; `field` limits it to one.
+   */
+  | { kind: 'dates'; field?: string };
 
 interface ArmedFault {
   fault: Fault;
@@ -85,6 +91,25 @@ export abstract class Simulator {
 
   /** Registers the provider's endpoints on `this.app`. */
   protected abstract routes(): void;
+
+  /**
+   * The `dates` fault: the date fields of the provider's answers that the exporter reads, by JSON key,
+   * each with a plausible undocumented form of its value (epoch milliseconds where seconds are
+   * documented, another date notation). None by default.
+   */
+  protected readonly dateDrift: Record<string, (value: unknown) => unknown> = {};
+
+  /** `body` with every field named in `dateDrift` (or only `field`) in its drifted form, at any depth. */
+  driftDates(body: unknown, field?: string): unknown {
+    if (Array.isArray(body)) return body.map((v) => this.driftDates(v, field));
+    if (body === null || typeof body !== 'object') return body;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body)) {
+      const drift = (field === undefined || field === k) && v !== null && v !== undefined ? this.dateDrift[k] : undefined;
+      out[k] = drift ? drift(v) : this.driftDates(v, field);
+    }
+    return out;
+  }
 
   /**
    * Makes `times` matching requests (path containing `path`, or ending with it when it ends in `$`,
@@ -177,6 +202,11 @@ export abstract class Simulator {
       case 'drop':
         req.socket.destroy();
         return;
+      case 'dates': {
+        const json = res.json.bind(res);
+        res.json = (body: unknown) => json(res.statusCode < 300 ? this.driftDates(body, fault.field) : body);
+        return next();
+      }
       case 'oversized': {
         res.status(200).type('json');
         const chunk = Buffer.alloc(1024 * 1024, 0x20);

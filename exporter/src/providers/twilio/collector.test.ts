@@ -375,6 +375,33 @@ describe('Twilio collector', () => {
     }
   });
 
+  it("takes the usage records' as_of as the data timestamp of the spend and usage sources", async () => {
+    const h = await harness('twilio', account(), { now: () => clock });
+    // Twilio's records lag: up to date as of 20 minutes before our clock.
+    const asOf = new Date(clock.getTime() - 20 * 60_000);
+    sim.now = () => asOf;
+    assert.equal(await h.poller.pollNow(), true);
+    const stamp = (source: string) => h.value('nexus_source_data_timestamp_seconds', { source });
+    assert.equal(stamp('twilio.spend'), asOf.getTime() / 1000);
+    assert.equal(stamp('twilio.usage'), asOf.getTime() / 1000);
+    // Balance.json and Monitor carry no as_of: the read time.
+    assert.equal(stamp('twilio.balance'), clock.getTime() / 1000);
+    assert.equal(stamp('twilio.alerts'), clock.getTime() / 1000);
+    // An as_of ahead of our clock (Twilio's clock runs fast) is not newer than the read.
+    sim.now = () => new Date(clock.getTime() + 5 * 60_000);
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(stamp('twilio.usage'), clock.getTime() / 1000);
+    // A failed read (as_of in RFC 2822) leaves the last good timestamp.
+    sim.now = () => asOf;
+    assert.equal(await h.poller.pollNow(), true);
+    clock = new Date(clock.getTime() + 60_000);
+    sim.inject({ kind: 'dates', field: 'as_of' }, { path: 'Daily' });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(stamp('twilio.usage'), asOf.getTime() / 1000);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'bad_response', endpoint: '/Usage/Records/Daily.json' }), 1);
+    assert.match(h.poller.status().lastError!.message, /as_of: must be a date-time such as 2026-08-23T14:05:11\+00:00, got "Sun, 15 Nov 2026 11:40:00 \+0000"/);
+  });
+
   it('honours a short Retry-After and succeeds on the retry', async () => {
     const h = await harness('twilio', account(), { now: () => clock });
     sim.inject({ kind: 'status', status: 429, retryAfter: 1, message: 'Too Many Requests' }, { path: 'Balance' });
@@ -404,6 +431,11 @@ describe('Twilio collector', () => {
     { name: 'bad_response html', fault: { kind: 'html' }, path: 'Balance', reason: 'bad_response', endpoint: '/Balance.json' },
     { name: 'bad_response truncated on a second page', fault: { kind: 'truncated' }, path: 'Daily', after: 2, reason: 'bad_response', endpoint: '/Usage/Records/Daily.json', extra: { pageSize: 2, alerts: false } },
     { name: 'bad_response truncated alerts', fault: { kind: 'truncated' }, path: '/Alerts', reason: 'bad_response', endpoint: '/Alerts' },
+    // A new date format (RFC 2822 instead of YYYY-MM-DD): no record may land on a wrong day.
+    { name: 'bad_response daily records dated in a new format', fault: { kind: 'dates' }, path: 'Daily', after: 2, reason: 'bad_response', endpoint: '/Usage/Records/Daily.json' },
+    { name: 'bad_response only end_date in a new format', fault: { kind: 'dates', field: 'end_date' }, path: 'Daily', reason: 'bad_response', endpoint: '/Usage/Records/Daily.json' },
+    { name: 'bad_response as_of in a new format', fault: { kind: 'dates', field: 'as_of' }, path: 'ThisMonth', reason: 'bad_response', endpoint: '/Usage/Records/ThisMonth.json' },
+    { name: 'bad_response alerts dated in a new format', fault: { kind: 'dates' }, path: '/Alerts', reason: 'bad_response', endpoint: '/Alerts' },
   ];
 
   for (const f of failures) {
