@@ -306,6 +306,8 @@ describe('Exa collector', () => {
     { name: 'network', fault: { kind: 'drop' }, path: '/api-keys', endpoint: '/api-keys', reason: 'network' },
     { name: 'bad_response (HTML)', fault: { kind: 'html' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'bad_response' },
     { name: 'bad_response (truncated)', fault: { kind: 'truncated' }, path: '/api-keys', endpoint: '/api-keys', reason: 'bad_response' },
+    // The period of the usage answer in epoch milliseconds: the month it covers is unknown.
+    { name: 'bad_response (period dated in a new format)', fault: { kind: 'dates' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'bad_response' },
     { name: 'probe server (503)', fault: { kind: 'status', status: 503 }, path: '/search', endpoint: '/search', reason: 'server', probe: true },
     { name: 'probe bad_response (truncated)', fault: { kind: 'truncated' }, path: '/search', endpoint: '/search', reason: 'bad_response', probe: true },
   ];

@@ -10,7 +10,7 @@
 // one-result search whose `costDollars` is the exporter's own spend.
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceBatch, SourceContext, UsageRecord } from '../types.js';
-import { DAY_SECONDS, describeZodError, utcDayStart, utcMonthStart } from '../values.js';
+import { DAY_SECONDS, describeZodError, utcDayOf, utcDayStart, utcMonthStart } from '../values.js';
 import { keyList, keyUsage, parseCostDollars, priceCategory, searchResponse, type ExaCost, type KeyUsage } from './parse.js';
 import type { ExaAccount } from './index.js';
 
@@ -115,6 +115,11 @@ export class ExaCollector implements Collector {
     });
     const parsed = keyUsage.safeParse(res.body);
     if (!parsed.success) throw ctx.http.badResponse(endpoint, describeZodError(parsed.error));
+    // A total for another period than the one asked for would be booked to the wrong month.
+    const period = parsed.data.period;
+    if (period && (utcDayStart(new Date(period.start * 1000)) !== utcDayOf(startDate) || period.end < period.start)) {
+      throw ctx.http.badResponse(endpoint, `period ${isoSecond(period.start)} to ${isoSecond(period.end)} is not the period asked for, from ${startDate}`);
+    }
     return parsed.data;
   }
 
