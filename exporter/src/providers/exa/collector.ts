@@ -115,11 +115,8 @@ export class ExaCollector implements Collector {
     });
     const parsed = keyUsage.safeParse(res.body);
     if (!parsed.success) throw ctx.http.badResponse(endpoint, describeZodError(parsed.error));
-    // A total for another period than the one asked for would be booked to the wrong month.
-    const period = parsed.data.period;
-    if (period && (utcDayStart(new Date(period.start * 1000)) !== utcDayOf(startDate) || period.end < period.start)) {
-      throw ctx.http.badResponse(endpoint, `period ${isoSecond(period.start)} to ${isoSecond(period.end)} is not the period asked for, from ${startDate}`);
-    }
+    const problem = periodProblem(parsed.data.period, startDate);
+    if (problem) throw ctx.http.badResponse(endpoint, problem);
     return parsed.data;
   }
 
@@ -175,6 +172,17 @@ export class ExaCollector implements Collector {
     if (typeof cost === 'string') throw ctx.http.badResponse('/search', cost);
     return cost;
   }
+}
+
+/**
+ * Why a usage answer's `period` (Unix seconds) is not the one asked for from `startDate`
+ * (YYYY-MM-DD), or undefined: a total for another period would be booked to the wrong month. An
+ * answer without a period is taken as the period asked for.
+ */
+export function periodProblem(period: { start: number; end: number } | undefined, startDate: string): string | undefined {
+  if (!period) return undefined;
+  if (utcDayStart(new Date(period.start * 1000)) === utcDayOf(startDate) && period.end >= period.start) return undefined;
+  return `period ${isoSecond(period.start)} to ${isoSecond(period.end)} is not the period asked for, from ${startDate}`;
 }
 
 function nextMonth(monthStart: number): number {
