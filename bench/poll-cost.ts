@@ -113,9 +113,9 @@ async function measure(c: Case, historyDays: number): Promise<PollCost> {
   const intervalSeconds = (PROVIDERS[c.provider]!.accountSchema.parse(account) as { pollIntervalSeconds: number }).pollIntervalSeconds;
   try {
     const poll = async (h: Awaited<ReturnType<typeof harness>>) => {
-      const before = sim.requests.length;
+      const before = sim.requestCount;
       if (!(await h.poller.pollNow())) throw new Error(`${c.provider}: poll failed: ${h.poller.status().lastError?.message}`);
-      return sim.requests.slice(before);
+      return sim.requestsSince(before);
     };
     const first = await harness(c.provider, account, { stateDir: dir.path, now: () => clock });
     const seedCalls = (await poll(first)).length;

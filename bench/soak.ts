@@ -4,10 +4,12 @@
 // accelerated clock, while faults of every kind are injected at random, /metrics and the other endpoints
 // are scraped, and accounts are created, changed and deleted through the admin API. Then the clock stops,
 // the faults are cleared, the polls catch up, and every cost, token, request and reported-error counter
-// of every account left is compared with the simulators' own totals (exactly).
+// of every account left is compared with the simulators' own totals (exactly), and every balance,
+// credit and rate-limit gauge with the simulators' current values (soak-truth.ts says which are exact).
 //
 // Checks (any failing one makes the run fail): the exporter never exits; every scrape and admin call
-// gets the answer it should; every account catches up; every counter equals the simulators' total; the
+// gets the answer it should; every account catches up; every counter equals the simulators' total; every
+// balance, credit and rate-limit gauge equals the simulators' current value; the
 // RSS is flat (median of the last quarter of the run at most RSS_GROWTH_BOUND above the median of the
 // second: the first quarter is start-up and warm-up); each error reason a fault should cause is counted;
 // no state write fails; SIGTERM stops it with code 0.
@@ -29,7 +31,7 @@ import { DEMO_PROVIDERS } from '../exporter/src/simulators/demo.js';
 import { tempDir } from '../exporter/src/testing/harness.js';
 import { clockEnd, makeClock, rng, type ClockSpec, type Rng } from './lib/soak-clock.js';
 import { FAULT_KINDS, FaultInjector, SOAK_HTTP } from './lib/soak-faults.js';
-import { COUNTERS, compareCounters, expectedCounters, parseExposition, type CounterComparison } from './lib/soak-truth.js';
+import { COUNTERS, GAUGES, compareCounters, compareGauges, expectedCounters, expectedGauges, parseExposition, type CounterComparison, type ExpectedGauge, type GaugeComparison } from './lib/soak-truth.js';
 import { summarize } from './lib/stats.js';
 
 /** The most the RSS may grow from the second quarter of the run to the last (median to median). */
@@ -104,11 +106,16 @@ export interface SoakResult {
    */
   heapMb: { q2Median: number; q4Median: number; externalQ2Median: number; externalQ4Median: number; samples: number; afterMajorGcQ2Median: number; afterMajorGcQ4Median: number; majorGcs: number };
   counters: Array<{ provider: string; account: string } & CounterComparison>;
+  gauges: Array<{ provider: string; account: string } & GaugeComparison>;
   exit: { crashed: boolean; code: number | null; signal: string | null };
   checks: Check[];
   ok: boolean;
   /** The last exposition and the expected counters (tests re-check the comparison with them). */
-  final?: { exposition: string; expected: Array<{ provider: ProviderName; account: string; values: Map<string, bigint> }> };
+  final?: {
+    exposition: string;
+    expected: Array<{ provider: ProviderName; account: string; values: Map<string, bigint> }>;
+    expectedGauges: Array<{ provider: ProviderName; account: string; values: Map<string, ExpectedGauge> }>;
+  };
 }
 
 /**
@@ -496,6 +503,17 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         counters.push({ ...a, ...compareCounters(values, exposed, a) });
       }
     }
+    // The gauges against the simulators' current values (the clock has stopped: they hold still).
+    const gauges: SoakResult['gauges'] = [];
+    const expectedGaugesAll: NonNullable<SoakResult['final']>['expectedGauges'] = [];
+    if (!crashed) {
+      const exposed = parseExposition(exposition, GAUGES);
+      for (const a of accounts) {
+        const values = expectedGauges(a.provider, a.account, sims.get(a.provider)!);
+        expectedGaugesAll.push({ ...a, values });
+        gauges.push({ ...a, ...compareGauges(values, exposed, a) });
+      }
+    }
     const mismatched = counters.filter((c) => c.mismatches.length > 0);
     const compared = counters.reduce((n, c) => n + c.series, 0);
     checks.push({
@@ -504,6 +522,16 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       detail: mismatched.length === 0
         ? `${compared} series of ${counters.length} accounts, all equal`
         : mismatched.map((c) => `${c.provider}/${c.account}: ${c.mismatches.length} of ${c.series} differ, e.g. ${c.mismatches.slice(0, 3).map((m) => `${m.series} expected ${m.expected} got ${m.actual}`).join('; ')}`).join(' | '),
+    });
+
+    const gaugesOff = gauges.filter((g) => g.mismatches.length > 0);
+    const gaugeSeries = gauges.reduce((n, g) => n + g.series, 0);
+    checks.push({
+      name: 'every balance, credit and rate-limit gauge equals the simulators\' current value',
+      ok: !crashed && gaugesOff.length === 0 && new Set(gauges.filter((g) => g.series > 0).map((g) => g.provider)).size >= 3,
+      detail: gaugesOff.length === 0
+        ? `${gaugeSeries} series of ${gauges.filter((g) => g.series > 0).length} accounts (${gauges.reduce((n, g) => n + g.bounded, 0)} within bounds), all equal`
+        : gaugesOff.map((g) => `${g.provider}/${g.account}: ${g.mismatches.length} of ${g.series} differ, e.g. ${g.mismatches.slice(0, 3).map((m) => `${m.series} expected ${m.expected} got ${m.actual}`).join('; ')}`).join(' | '),
     });
 
     const stateWriteErrors = parseExposition(exposition || lastExposition, ['nexus_exporter_state_write_errors_total']).get('nexus_exporter_state_write_errors_total{}') ?? Number.NaN;
@@ -566,10 +594,11 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         majorGcs: ex.majorGcs.length,
       },
       counters,
+      gauges,
       exit: { crashed, ...exit },
       checks,
       ok: checks.every((c) => c.ok),
-      final: { exposition, expected: expectedAll },
+      final: { exposition, expected: expectedAll, expectedGauges: expectedGaugesAll },
     };
   } finally {
     agent.destroy();
@@ -609,6 +638,10 @@ export function soakReport(r: SoakResult): string {
   for (const c of r.counters) {
     for (const [metric, t] of Object.entries(c.totals)) out.push(`| ${c.provider}/${c.account} | ${c.series} | ${metric} | ${t.expected} | ${t.actual} | ${c.mismatches.length === 0 ? 'all' : `${c.series - c.mismatches.length} of ${c.series}`} |`);
   }
+  out.push('\nBalance, credit and rate-limit gauges against the simulators\' current values:\n');
+  out.push('| account | series | of them within bounds | equal |');
+  out.push('|---|---|---|---|');
+  for (const g of r.gauges) if (g.series > 0) out.push(`| ${g.provider}/${g.account} | ${g.series} | ${g.bounded} | ${g.mismatches.length === 0 ? 'all' : `${g.series - g.mismatches.length} of ${g.series}`} |`);
   out.push('\nChecks:\n');
   for (const c of r.checks) out.push(`- ${c.ok ? 'ok' : '**FAILED**'}: ${c.name}: ${c.detail}`);
   out.push(`\nSoak ${r.ok ? 'passed' : 'FAILED'}.`);

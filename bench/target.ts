@@ -136,7 +136,7 @@ async function nexus(series: number, live: boolean): Promise<string> {
     handlers.set('live-stop', () => {
       clearInterval(pollTimer);
       clearInterval(swapTimer);
-      return { polls, swaps, dataVersion: model.dataVersion, simulatorRequests: sim!.requests.length, render: running.exporter.prometheus.stats };
+      return { polls, swaps, dataVersion: model.dataVersion, simulatorRequests: sim!.requestCount, render: running.exporter.prometheus.stats };
     });
   }
   return running.url;

@@ -1,14 +1,15 @@
 // The soak benchmark's own checks (bench/soak.ts), run for a short span: eight simulated hours (across
 // midnight, so OpenRouter publishes a day and "today" turns) in 30 s of faults with a fixed seed, then
 // the catch-up (two polls per account at the providers' smallest intervals, 10–15 s). That the soak
-// passes here says the exporter kept every counter exact through the faults; that its comparison and
-// RSS judgement fail on wrong data is checked below with the same run's numbers. RSS flatness itself is
+// passes here says the exporter kept every counter and every balance, credit and rate-limit gauge exact
+// through the faults; that its comparisons and RSS judgement fail on wrong data is checked below with
+// the same run's numbers. RSS flatness itself is
 // not asserted on so short a run (the exporter is still warming up); its rule is tested on samples.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { rssFlat, runSoak, soakReport, type SoakResult } from '../bench/soak.js';
 import { clockEnd, makeClock, rng } from '../bench/lib/soak-clock.js';
-import { compareCounters, parseExposition, COUNTERS } from '../bench/lib/soak-truth.js';
+import { compareCounters, compareGauges, parseExposition, seriesKey, COUNTERS, GAUGES } from '../bench/lib/soak-truth.js';
 
 describe('soak benchmark (short run)', () => {
   let result: SoakResult;
@@ -43,6 +44,39 @@ describe('soak benchmark (short run)', () => {
     // A picodollar is a difference too: exact, not close.
     const pico = new Map(openai.values).set(cost, openai.values.get(cost)! + 1n);
     assert.equal(compareCounters(pico, exposed, openai).mismatches.length, 1);
+  });
+
+  const of = (provider: string) => result.final!.expectedGauges.find((e) => e.provider === provider && e.account === 'soak')!;
+
+  it('compares the balance, credit and rate-limit gauges of OpenRouter, Twilio and Apollo, and they are equal', () => {
+    const exposed = parseExposition(result.final!.exposition, GAUGES);
+    for (const e of result.final!.expectedGauges) assert.deepEqual(compareGauges(e.values, exposed, e).mismatches, [], `${e.provider}/${e.account}`);
+    assert.ok(of('openrouter').values.size >= 2 && of('twilio').values.size === 1 && of('apollo').values.size > 50, 'balances, credits and every listed window');
+    assert.equal(of('openai').values.size, 0);
+    assert.ok(result.checks.some((c) => c.name.startsWith('every balance, credit and rate-limit gauge') && c.ok));
+  });
+
+  it('fails on a balance off by a picodollar, a credit off by one, a missing or an extra series, and a bounded value out of bounds', () => {
+    const exposed = parseExposition(result.final!.exposition, GAUGES);
+    const twilio = of('twilio');
+    const balance = seriesKey('nexus_balance_usd', { provider: 'twilio', account: 'soak', kind: 'prepaid' });
+    const pico = new Map(twilio.values).set(balance, (twilio.values.get(balance) as bigint) + 1n);
+    assert.deepEqual(compareGauges(pico, exposed, twilio).mismatches.map((m) => m.series), [balance]);
+
+    const apollo = of('apollo');
+    const credit = [...apollo.values.keys()].find((k) => k.startsWith('nexus_credits_remaining{'))!;
+    const offByOne = new Map(exposed).set(credit, exposed.get(credit)! + 1);
+    assert.deepEqual(compareGauges(apollo.values, offByOne, apollo).mismatches.map((m) => m.series), [credit]);
+    const missing = new Map(exposed);
+    missing.delete(credit);
+    assert.deepEqual(compareGauges(apollo.values, missing, apollo).mismatches, [{ series: credit, expected: exposed.get(credit), actual: undefined }]);
+
+    const extra = seriesKey('nexus_balance_usd', { provider: 'openai', account: 'soak', kind: 'prepaid' });
+    assert.deepEqual(compareGauges(of('openai').values, new Map(exposed).set(extra, 0), of('openai')).mismatches.map((m) => m.series), [extra]);
+
+    const [own, bounds] = [...apollo.values].find(([, v]) => typeof v === 'object')! as [string, { min: number; max: number }];
+    assert.match(own, /endpoint="api\/v1\/usage_stats\//);
+    for (const wrong of [bounds.min - 1, bounds.max + 1]) assert.deepEqual(compareGauges(apollo.values, new Map(exposed).set(own, wrong), apollo).mismatches.map((m) => m.series), [own], String(wrong));
   });
 });
 

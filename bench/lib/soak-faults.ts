@@ -1,8 +1,9 @@
 // The faults the soak injects at random: every kind the simulators support (simulators/base.ts: status
 // codes with the provider's error body, 429 with Retry-After as seconds or as an HTTP date, slow answers
 // and answers slower than the exporter's timeout, HTML, truncated JSON, dropped connections, bodies over
-// the exporter's 32 MiB limit), plus the documented variants of a provider's answer switched mid-run
-// (OpenRouter's `/activity` dates with or without a time, Twilio's amounts as strings or numbers).
+// the exporter's 32 MiB limit, dates in a format the provider does not document), plus the documented
+// variants of a provider's answer switched mid-run (OpenRouter's `/activity` dates with or without a
+// time, Twilio's amounts as strings or numbers).
 import type { Fault, Simulator } from '../../exporter/src/simulators/base.js';
 import type { OpenRouterSimulator } from '../../exporter/src/simulators/openrouter.js';
 import type { TwilioSimulator } from '../../exporter/src/simulators/twilio.js';
@@ -19,7 +20,21 @@ export interface FaultKind {
   /** Relative frequency. */
   weight: number;
   make(r: Rng): Fault | 'format';
+  /** Only these providers and path fragments (the answers the fault changes); any by default. */
+  paths?: Partial<Record<ProviderName, string[]>>;
 }
+
+/**
+ * The answers whose dates the exporter reads, by provider (each simulator's `dateDrift`): a `dates`
+ * fault elsewhere would change nothing the exporter reads.
+ */
+export const DATE_PATHS: Partial<Record<ProviderName, string[]>> = {
+  openai: ['organization/costs', 'usage/completions', 'usage/embeddings'],
+  openrouter: ['/activity'],
+  exa: ['/usage'],
+  twilio: ['Daily.json', 'Today.json', 'ThisMonth.json', '/Alerts'],
+  apollo: ['credit_usage_stats'],
+};
 
 const HANG_MS = (SOAK_HTTP.timeoutSeconds + 2) * 1000;
 
@@ -43,6 +58,7 @@ export const FAULT_KINDS: FaultKind[] = [
   { name: 'hang (past the timeout)', reason: 'timeout', weight: 2, make: (r) => ({ kind: 'slow', ms: HANG_MS + r.int(0, 2000) }) },
   { name: 'dropped connection', reason: 'network', weight: 2, make: () => ({ kind: 'drop' }) },
   { name: 'oversized body', reason: 'bad_response', weight: 0.3, make: () => ({ kind: 'oversized', bytes: 33 * 1024 * 1024 }) },
+  { name: 'unknown date format', reason: 'bad_response', weight: 2, make: () => ({ kind: 'dates' }), paths: DATE_PATHS },
   { name: 'answer format switched', weight: 1, make: () => 'format' },
 ];
 
@@ -82,7 +98,7 @@ export class FaultInjector {
     const kind = this.kinds.find((k) => (pick -= k.weight) < 0) ?? this.kinds[0]!;
     const fault = kind.make(this.r);
     // Answer formats vary only where the providers document two forms.
-    const providers = [...this.sims.keys()].filter((p) => fault !== 'format' || p === 'openrouter' || p === 'twilio');
+    const providers = [...this.sims.keys()].filter((p) => (fault !== 'format' || p === 'openrouter' || p === 'twilio') && (!kind.paths || kind.paths[p]));
     const provider = this.r.pick(providers);
     const sim = this.sims.get(provider)!;
     this.injected.set(kind.name, (this.injected.get(kind.name) ?? 0) + 1);
@@ -90,7 +106,8 @@ export class FaultInjector {
       this.switchFormat(provider, sim);
       return { provider, kind: kind.name, times: 1 };
     }
-    const path = this.r.chance(0.4) ? this.r.pick(PATHS[provider]) : undefined;
+    const aimed = kind.paths?.[provider];
+    const path = aimed ? this.r.pick(aimed) : this.r.chance(0.4) ? this.r.pick(PATHS[provider]) : undefined;
     const times = this.r.int(1, 3);
     sim.inject(fault, { path, times });
     return { provider, kind: kind.name, path, times };

@@ -11,6 +11,18 @@
 //   Twilio      daily records of the cost categories, `other` = the rest of totalprice, per account and
 //               subaccount; request counts; Monitor alerts by code and level
 //   Apollo      no counters (rate limits and credits are gauges)
+//
+// And every balance, credit and rate-limit gauge, against the simulators' current values (the clock
+// has stopped, so they hold still while the polls catch up), exactly:
+//   OpenRouter  prepaid balance (total_credits − total_usage of /credits), the key's limit_remaining
+//   Twilio      prepaid balance (Balance.json)
+//   Apollo      credits left and granted per credit type; limit and remaining of every endpoint and
+//               window api_usage_stats lists. The usage_stats endpoints' own windows (read from the
+//               headers of the exporter's own calls) count every call of every account polling the
+//               simulator, so a scrape shows the count after that account's last call: their limit is
+//               exact, their remaining lies between the simulator's (every call so far) and limit − 1
+//               (the account called at least once); the frozen clock opens no new window meanwhile.
+//   OpenAI, Exa no such gauges (any exposed is a mismatch)
 import { decimal, toNumber, type Decimal } from '../../exporter/src/metrics/decimal.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../../exporter/src/providers/values.js';
 import type { ProviderName, SpendScope } from '../../exporter/src/providers/types.js';
@@ -20,6 +32,7 @@ import { OPENAI_MODELS, type OpenAISimulator } from '../../exporter/src/simulato
 import type { OpenRouterSimulator } from '../../exporter/src/simulators/openrouter.js';
 import type { ExaSimulator } from '../../exporter/src/simulators/exa.js';
 import type { TwilioSimulator } from '../../exporter/src/simulators/twilio.js';
+import { USAGE_STATS, type ApolloSimulator } from '../../exporter/src/simulators/apollo.js';
 
 /** The counters compared: every cost, token, request (and reported-error) counter of the catalogue. */
 export const COUNTERS = ['nexus_cost_usd_total', 'nexus_tokens_total', 'nexus_usage_requests_total', 'nexus_provider_reported_errors_total'] as const;
@@ -196,3 +209,89 @@ export function compareCounters(expected: Map<string, Decimal>, exposed: Map<str
   for (const [metric, s] of sums) totals[metric] = { expected: toNumber(s.expected), actual: toNumber(s.actual) };
   return { series: keys.size, mismatches, totals };
 }
+
+// ---- gauges ----
+
+/** The gauges compared: every balance, credit and rate-limit gauge of the catalogue. */
+export const GAUGES = ['nexus_balance_usd', 'nexus_credits_remaining', 'nexus_credits_limit', 'nexus_rate_limit_remaining', 'nexus_rate_limit_limit'] as const;
+
+/** An exact value, or bounds with the reason a value cannot be exact. */
+export type ExpectedGauge = Decimal | { min: number; max: number; why: string };
+
+function apolloGauges(sim: ApolloSimulator, put: (metric: (typeof GAUGES)[number], labels: Labels, value: ExpectedGauge) => void): void {
+  const own = new Set([USAGE_STATS.api, USAGE_STATS.credits].map((a) => `${USAGE_STATS.controller}/${a}`));
+  for (const r of sim.rateLimits()) {
+    if (own.has(r.endpoint)) continue;
+    put('nexus_rate_limit_limit', { endpoint: r.endpoint, window: r.window }, decimal(r.limit));
+    put('nexus_rate_limit_remaining', { endpoint: r.endpoint, window: r.window }, decimal(Math.max(0, r.limit - r.consumed)));
+  }
+  for (const endpoint of own) {
+    for (const [window, w] of Object.entries(sim.usageStatsWindows(endpoint))) {
+      put('nexus_rate_limit_limit', { endpoint, window }, decimal(w.limit));
+      put('nexus_rate_limit_remaining', { endpoint, window }, { min: Math.max(0, w.limit - w.consumed), max: w.limit - 1, why: "the exporter's own calls, counted up to its last one" });
+    }
+  }
+  for (const c of sim.credits()) {
+    put('nexus_credits_limit', { credit_type: c.type }, decimal(c.limit));
+    put('nexus_credits_remaining', { credit_type: c.type }, decimal(Math.max(0, c.leftOver)));
+  }
+}
+
+/** The balance, credit and rate-limit gauges one account of `provider` on `sim` must show now. */
+export function expectedGauges(provider: ProviderName, account: string, sim: Simulator): Map<string, ExpectedGauge> {
+  const out = new Map<string, ExpectedGauge>();
+  const put = (metric: (typeof GAUGES)[number], labels: Labels, value: ExpectedGauge) => out.set(seriesKey(metric, { provider, account, ...labels }), value);
+  if (provider === 'openrouter') {
+    const or = sim as OpenRouterSimulator;
+    const { totalCredits, totalUsage } = or.credits();
+    put('nexus_balance_usd', { kind: 'prepaid' }, decimal(String(totalCredits)) - decimal(String(totalUsage)));
+    const key = or.keyInfo();
+    if (key.limit !== null && key.limit_remaining !== null) put('nexus_balance_usd', { kind: 'key_limit_remaining' }, decimal(String(key.limit_remaining)));
+  } else if (provider === 'twilio') {
+    const tw = sim as TwilioSimulator;
+    // As Balance.json serves it; a subaccount or a balance in another currency has none.
+    if (!tw.options.subaccount && (tw.options.currency ?? 'USD') === 'USD') put('nexus_balance_usd', { kind: 'prepaid' }, decimal(tw.balance().toFixed(5)));
+  } else if (provider === 'apollo') {
+    apolloGauges(sim as ApolloSimulator, put);
+  }
+  return out;
+}
+
+export interface GaugeMismatch {
+  series: string;
+  expected: number | string | undefined;
+  actual: number | undefined;
+}
+
+export interface GaugeComparison {
+  /** Series compared (the union of expected and exposed). */
+  series: number;
+  /** Of them, compared within bounds rather than exactly. */
+  bounded: number;
+  mismatches: GaugeMismatch[];
+}
+
+/**
+ * Compares the exposed balance, credit and rate-limit gauges of one account with the expected ones:
+ * a series on one side only is a mismatch (a gauge has no zero to start from), an exact value must
+ * be equal as the exposition prints it, a bounded one within its bounds.
+ */
+export function compareGauges(expected: Map<string, ExpectedGauge>, exposed: Map<string, number>, account: { provider: string; account: string }): GaugeComparison {
+  const gauges = new Set<string>(GAUGES);
+  const mine = (key: string) => gauges.has(key.slice(0, key.indexOf('{'))) && key.includes(`account=${JSON.stringify(account.account)}`) && key.includes(`provider=${JSON.stringify(account.provider)}`);
+  const keys = new Set([...expected.keys(), ...[...exposed.keys()].filter(mine)]);
+  const mismatches: GaugeMismatch[] = [];
+  let bounded = 0;
+  for (const key of [...keys].sort()) {
+    const want = expected.get(key);
+    const got = exposed.get(key);
+    if (typeof want === 'object') {
+      bounded++;
+      if (got === undefined || got < want.min || got > want.max) mismatches.push({ series: key, expected: `${want.min}…${want.max} (${want.why})`, actual: got });
+    } else if (want === undefined || got === undefined || toNumber(want) !== got) {
+      mismatches.push({ series: key, expected: want === undefined ? undefined : toNumber(want), actual: got });
+    }
+  }
+  return { series: keys.size, bounded, mismatches };
+}
+

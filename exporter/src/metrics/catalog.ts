@@ -85,7 +85,7 @@ export const CATALOG = [
     help: "How a source's data arrives: bucket is the width of the provider's usage buckets it reads (hour, day, month; none for values that are true now, and events), delivery whether the bucket in progress is reported as it grows (live) or only closed buckets (closed); the value is always 1." }),
   m({ name: 'nexus_source_data_timestamp_seconds', type: 'gauge', part: 'health', perAccount: true, unit: 's',
     labels: ['source'],
-    help: "Unix time up to which a source's data is complete as of its last good read: the read itself for live sources, the end of the newest bucket read for sources that report closed buckets only. time() minus it is the data's age." }),
+    help: "Unix time up to which a source's data is complete as of its last good read: the read itself for live sources (or the earlier time the provider says its data is up to date, Twilio's as_of), the end of the newest bucket read for sources that report closed buckets only. time() minus it is the data's age." }),
   m({ name: 'nexus_provider_last_success_timestamp_seconds', type: 'gauge', part: 'health', perAccount: true, unit: 's',
     labels: [],
     help: 'Unix time of the last poll of the provider account that read every source.' }),

@@ -31,6 +31,19 @@ describe('Ledger', () => {
     assert.equal(total(l), 8);
   });
 
+  it('refuses, changing nothing, a batch with a bucket that is not a Unix time up to a day from now', () => {
+    const l = Ledger.inMemory();
+    const now = new Date((D2 + 3600) * 1000);
+    l.apply('s', batch([rec(D1, 5)]), now);
+    for (const bad of [D1 * 1000, Number.NaN, D1 + 0.5, -86_400, D2 + 2 * 86_400]) {
+      assert.throws(() => l.apply('s', batch([rec(D1, 9), rec(bad, 1)]), now), /not a Unix time up to a day from now/, String(bad));
+      assert.equal(total(l), 5, 'nothing applied');
+    }
+    // Tomorrow (a provider's clock ahead of ours) is allowed.
+    l.apply('s', batch([rec(D1, 5), rec(D2 + 86_400, 1)]), now);
+    assert.equal(total(l), 6);
+  });
+
   it('counts upward revisions and owes downward ones', () => {
     const l = Ledger.inMemory();
     l.apply('s', batch([rec(D1, 10)]));

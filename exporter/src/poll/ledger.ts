@@ -9,7 +9,7 @@ import type { Labels, SourceBatch } from '../providers/types.js';
 import type { CounterName } from '../metrics/catalog.js';
 import { decimal, toNumber, type Decimal } from '../metrics/decimal.js';
 import { readJson, writeJsonAtomic } from '../store/atomic.js';
-import { utcDayStart, utcMonthStart } from '../providers/values.js';
+import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../providers/values.js';
 import { parseLedgerFile, toLedgerFile, type LedgerState } from './ledger-file.js';
 
 export type { LedgerFile, LedgerState } from './ledger-file.js';
@@ -92,6 +92,12 @@ export class Ledger {
       return { r, lk, ck: JSON.stringify([r.metric, lk, r.identity ?? '']), value: typeof r.value === 'bigint' ? r.value : decimal(r.value) };
     });
     if (records.length > 0 && batch.window === undefined) throw new Error(`source ${source}: records without a window`);
+    // The last guard against a date read wrongly (epoch milliseconds, NaN): no bucket far in the
+    // future or before 1970; a provider's clock ahead of ours by up to a day is allowed.
+    const latest = Math.floor(now.getTime() / 1000) + DAY_SECONDS;
+    for (const { r } of records) {
+      if (!Number.isSafeInteger(r.bucketStart) || r.bucketStart < 0 || r.bucketStart > latest) throw new Error(`source ${source}: a record of ${r.metric} in bucket ${r.bucketStart}, not a Unix time up to a day from now`);
+    }
     const seen = new Set<string>();
     for (const { r, lk, ck, value } of records) {
       const bucket = ((this.state.checkpoints[source] ??= {})[String(r.bucketStart)] ??= {});

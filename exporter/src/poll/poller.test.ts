@@ -1,7 +1,7 @@
 // Poller life cycle: settings published as health series, disabled accounts, reconfiguration, and
 // error counters that exist at zero before the first failure.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { OpenAISimulator } from '../simulators/openai.js';
 import { harness } from '../testing/harness.js';
 
@@ -16,6 +16,9 @@ describe('AccountPoller', () => {
     baseUrl = `${await sim.start()}/v1`;
   });
   after(() => sim.stop());
+  beforeEach(() => {
+    sim.now = () => new Date();
+  });
 
   it('publishes the poll interval and starts down until the first poll', async () => {
     const h = await harness('openai', account({ pollIntervalSeconds: 120 }));
@@ -84,6 +87,8 @@ describe('AccountPoller', () => {
 
   it('says how each source\'s data arrives and up to when it is complete, and forgets retired sources', async () => {
     const clock = new Date('2026-03-10T15:20:00Z');
+    // The provider's clock is ours: a bucket months ahead of the exporter's clock is refused.
+    sim.now = () => clock;
     const h = await harness('openai', account({ usageEndpoints: ['completions', 'embeddings'] }), { now: () => clock });
     assert.equal(await h.poller.pollNow(), true);
     assert.deepEqual(h.series('nexus_source_info').map((s) => [s.labels.source, s.labels.bucket, s.labels.delivery, s.value]).sort(), [
@@ -99,6 +104,7 @@ describe('AccountPoller', () => {
 
   it('keeps the data timestamp of a failing source at its last good read while the source is declared', async () => {
     let clock = new Date('2026-03-10T15:20:00Z');
+    sim.now = () => clock;
     const h = await harness('openai', account(), { now: () => clock, http: { retries: 0 } });
     assert.equal(await h.poller.pollNow(), true);
     const first = clock.getTime() / 1000;

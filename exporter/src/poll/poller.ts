@@ -90,12 +90,17 @@ function sourceInfo(source: string, shape: SourceShape): Labels {
 
 /**
  * Unix time up to which a source's data is complete after a good read at `now`: the read itself when
- * the provider reports values as they are (or the bucket in progress as it grows); for a source that
+ * the provider reports values as they are (or the bucket in progress as it grows), or the time the
+ * provider says its data is up to date (`batch.asOf`, Twilio's `as_of`) when it is earlier; for a source that
  * reports closed buckets only (OpenRouter's /activity), the end of the newest bucket the read returned,
  * or undefined when it returned none (an idle account: the previous value stands).
  */
 export function dataTimestamp(shape: SourceShape, now: Date, batch: SourceBatch): number | undefined {
-  if (shape.delivery !== 'closed' || shape.bucket === 'none') return Math.floor(now.getTime() / 1000);
+  if (shape.delivery !== 'closed' || shape.bucket === 'none') {
+    const read = Math.floor(now.getTime() / 1000);
+    // A provider's clock ahead of ours does not make its data newer than the read.
+    return batch.asOf === undefined ? read : Math.min(batch.asOf, read);
+  }
   let newest: number | undefined;
   for (const r of batch.usage ?? []) if (newest === undefined || r.bucketStart > newest) newest = r.bucketStart;
   if (newest === undefined) return undefined;

@@ -56,6 +56,11 @@ export interface SourceBatch {
    * not revised, so it is not subtracted.
    */
   appendOnly?: boolean;
+  /**
+   * Unix seconds up to which the provider says the data read is up to date (Twilio's `as_of`), for a
+   * live source: its data timestamp instead of the read time (never later than the read).
+   */
+  asOf?: number;
 }
 
 /** Given to a source's read function. */

@@ -3,6 +3,7 @@
 // - money and counts arrive as JSON numbers or as strings ("0.1739150000000000000000000000", "-12.50");
 //   both are accepted everywhere, and money is kept exact (`money`, metrics/decimal.ts);
 // - dates arrive with or without a time part ("2026-08-23", "2026-08-23 00:00:00"); the UTC day is taken;
+//   a date in any other notation (a new format, epoch milliseconds) fails: it must never land on a wrong day;
 // - `null` stands for "unlimited" or "none" where the provider documents it (`optionalNumeric`);
 // - anything else (NaN, "1,5", an impossible date, a currency other than USD) fails the source with a
 //   message naming the field.
@@ -37,13 +38,11 @@ export const money = z.union([
 export const optionalMoney = money.nullish().transform((v) => v ?? undefined);
 
 const DAY_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** ISO 8601 / RFC 3339 date-time with seconds and a zone: `2026-08-23T14:05:11+00:00`, `2026-08-23T14:05:11Z`. */
+const INSTANT_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/**
- * Start (Unix seconds) of the UTC day of a date as providers write it: `2026-08-23`,
- * `2026-08-23 00:00:00`, `2026-08-23T14:05:11+00:00`; a time without a zone is UTC. Undefined for
- * anything else, including impossible dates such as 2026-02-31.
- */
-export function utcDayOf(text: string): number | undefined {
+/** Unix ms of a date as DAY_TEXT reads it (a time without a zone is UTC); undefined for anything else. */
+function parseDate(text: string): number | undefined {
   const m = DAY_TEXT.exec(text.trim());
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -51,7 +50,7 @@ export function utcDayOf(text: string): number | undefined {
   const check = new Date(ms);
   // Date.UTC rolls 2026-02-31 over into March; such a date is not a real day.
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
-  if (m[4] === undefined) return ms / 1000;
+  if (m[4] === undefined) return ms;
   const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
   if (hour > 23 || minute > 59 || second > 60) return undefined;
   let offsetMinutes = 0;
@@ -60,7 +59,27 @@ export function utcDayOf(text: string): number | undefined {
     const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
     offsetMinutes = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
   }
-  return utcDayStart(new Date(ms + (hour * 60 + minute - offsetMinutes) * 60_000 + second * 1000));
+  return ms + (hour * 60 + minute - offsetMinutes) * 60_000 + second * 1000;
+}
+
+/**
+ * Start (Unix seconds) of the UTC day of a date as providers write it: `2026-08-23`,
+ * `2026-08-23 00:00:00`, `2026-08-23T14:05:11+00:00`; a time without a zone is UTC. Undefined for
+ * anything else, including impossible dates such as 2026-02-31.
+ */
+export function utcDayOf(text: string): number | undefined {
+  const ms = parseDate(text);
+  return ms === undefined ? undefined : utcDayStart(new Date(ms));
+}
+
+/**
+ * Unix seconds (whole) of an ISO 8601 date-time with seconds and a zone, `2026-08-23T14:05:11+00:00`
+ * or `…Z`; undefined for anything else (a date alone, no zone, another notation, an impossible date).
+ */
+export function instantOf(text: string): number | undefined {
+  if (!INSTANT_TEXT.test(text)) return undefined;
+  const ms = parseDate(text);
+  return ms === undefined ? undefined : Math.floor(ms / 1000);
 }
 
 /** A date with or without a time part, as the start of its UTC day (see `utcDayOf`). */
@@ -71,6 +90,16 @@ export const utcDay = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
   return day;
+});
+
+/** An ISO 8601 date-time with a zone, as Unix seconds (see `instantOf`). */
+export const instant = z.string().transform((v, ctx) => {
+  const at = instantOf(v);
+  if (at === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a date-time such as 2026-08-23T14:05:11+00:00, got ${JSON.stringify(v.slice(0, 40))}` });
+    return z.NEVER;
+  }
+  return at;
 });
 
 /** Formats a zod error as `path: message; ...` for a bad_response error. */

@@ -116,6 +116,9 @@ export class ApolloSimulator extends Simulator {
   /** Fixed windows of the endpoints actually called here, opened by their first request. */
   private readonly windows = new Map<string, Partial<Record<ApolloWindow, OpenWindow>>>();
 
+  /** The `dates` fault: the credit cycle's `start_date` and `end_date` as US dates ("10/01/2026") instead of YYYY-MM-DD. */
+  protected override readonly dateDrift = { start_date: usDate, end_date: usDate };
+
   constructor(readonly options: ApolloSimOptions) {
     super('apollo', (status, message) => (status === 429 ? { message } : { error: message, ...(status === 422 ? { error_code: 'VALIDATION_ERROR' } : {}) }));
   }
@@ -312,4 +315,10 @@ export class ApolloSimulator extends Simulator {
 
 function isoDay(sec: number): string {
   return new Date(sec * 1000).toISOString().slice(0, 10);
+}
+
+/** `2026-10-01` → `10/01/2026`. */
+function usDate(value: unknown): unknown {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value));
+  return m ? `${m[2]}/${m[3]}/${m[1]}` : value;
 }

@@ -1,10 +1,12 @@
 // Shared machinery of the provider simulators: a real HTTP server on loopback, a controllable clock,
 // a request log, and fault injection (status codes with the provider's own error body, 429 with
-// Retry-After, slow answers, HTML, truncated JSON, dropped connections), programmatic or over HTTP:
+// Retry-After, slow answers, HTML, truncated JSON, dropped connections, dates in a format the provider
+// does not document), programmatic or over HTTP:
 //   POST   /_sim/faults  {"fault": {...}, "times": 1, "path": "costs"}   inject (a path ending in `$`
 //                                                                      matches the end of the path only)
 //   DELETE /_sim/faults                                                 clear
-//   GET    /_sim/requests                                               what was called
+//   GET    /_sim/requests                                               what was called (the most recent
+//                                                                      MAX_LOGGED_REQUESTS)
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -17,7 +19,12 @@ export type Fault =
   | { kind: 'truncated' }
   | { kind: 'drop' }
   /** A 200 whose body never ends within reason (a runaway proxy or a wrong URL serving a file). */
-  | { kind: 'oversized'; bytes: number };
+  | { kind: 'oversized'; bytes: number }
+  /**
+   * The answer as usual, but its dates in a format the provider does not document (API drift): each
+   * simulator's `dateDrift` says which fields and what the drifted form is; `field` limits it to one.
+   */
+  | { kind: 'dates'; field?: string };
 
 interface ArmedFault {
   fault: Fault;
@@ -35,12 +42,21 @@ export interface LoggedRequest {
   at: number;
 }
 
+/**
+ * The request log keeps the most recent this many requests: a simulator serving the demo runs for
+ * weeks, and tests and benchmarks look at the calls of one poll (tens to a few hundred).
+ */
+export const MAX_LOGGED_REQUESTS = 1000;
+
 /** Builds the provider's own error body for a status code. */
 export type ErrorBody = (status: number, message: string) => unknown;
 
 export abstract class Simulator {
   readonly app: Express = express();
+  /** The most recent MAX_LOGGED_REQUESTS requests, oldest first (tests may empty it). */
   readonly requests: LoggedRequest[] = [];
+  /** Requests received since the start, including those the log no longer holds. */
+  requestCount = 0;
   /** The simulator's clock; tests set it, the demo leaves it at real time. */
   now: () => Date = () => new Date();
   private faults: ArmedFault[] = [];
@@ -77,6 +93,25 @@ export abstract class Simulator {
   protected abstract routes(): void;
 
   /**
+   * The `dates` fault: the date fields of the provider's answers that the exporter reads, by JSON key,
+   * each with a plausible undocumented form of its value (epoch milliseconds where seconds are
+   * documented, another date notation). None by default.
+   */
+  protected readonly dateDrift: Record<string, (value: unknown) => unknown> = {};
+
+  /** `body` with every field named in `dateDrift` (or only `field`) in its drifted form, at any depth. */
+  driftDates(body: unknown, field?: string): unknown {
+    if (Array.isArray(body)) return body.map((v) => this.driftDates(v, field));
+    if (body === null || typeof body !== 'object') return body;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body)) {
+      const drift = (field === undefined || field === k) && v !== null && v !== undefined ? this.dateDrift[k] : undefined;
+      out[k] = drift ? drift(v) : this.driftDates(v, field);
+    }
+    return out;
+  }
+
+  /**
    * Makes `times` matching requests (path containing `path`, or ending with it when it ends in `$`,
    * so that `/key$` spares `/keys`; or any) fail with `fault`, after letting
    * `after` matching requests through.
@@ -87,6 +122,16 @@ export abstract class Simulator {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /**
+   * The requests received since `requestCount` was `mark`, oldest first. Throws when the log no
+   * longer holds all of them (more than MAX_LOGGED_REQUESTS since, or the log was emptied).
+   */
+  requestsSince(mark: number): LoggedRequest[] {
+    const n = this.requestCount - mark;
+    if (n < 0 || n > this.requests.length) throw new Error(`${this.name} simulator: ${n} requests since the mark, the log holds ${this.requests.length}`);
+    return this.requests.slice(this.requests.length - n);
   }
 
   /** Requests whose path contains `fragment` (all when omitted). */
@@ -118,7 +163,9 @@ export abstract class Simulator {
 
   private async faultMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.path.startsWith('/_sim/')) return next();
+    if (this.requests.length >= MAX_LOGGED_REQUESTS) this.requests.splice(0, this.requests.length - MAX_LOGGED_REQUESTS + 1);
     this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, at: this.now().getTime() });
+    this.requestCount++;
     const armed = this.faults.find((f) => f.remaining > 0 && (!f.path || (f.path.endsWith('$') ? req.path.endsWith(f.path.slice(0, -1)) : req.path.includes(f.path))));
     if (!armed) return next();
     if (armed.after > 0) {
@@ -155,6 +202,11 @@ export abstract class Simulator {
       case 'drop':
         req.socket.destroy();
         return;
+      case 'dates': {
+        const json = res.json.bind(res);
+        res.json = (body: unknown) => json(res.statusCode < 300 ? this.driftDates(body, fault.field) : body);
+        return next();
+      }
       case 'oversized': {
         res.status(200).type('json');
         const chunk = Buffer.alloc(1024 * 1024, 0x20);

@@ -84,6 +84,9 @@ export class ExaSimulator extends Simulator {
     if (i >= 0) this.options.keys.splice(i, 1);
   }
 
+  /** The `dates` fault: the usage answer's `period.start` and `period.end` as epoch milliseconds instead of ISO 8601. */
+  protected override readonly dateDrift = { start: (v: unknown) => Date.parse(String(v)), end: (v: unknown) => Date.parse(String(v)) };
+
   constructor(readonly options: ExaSimOptions) {
     super('exa', (status, message) => ({ requestId: requestId(), error: message, tag: tagFor(status) }));
   }

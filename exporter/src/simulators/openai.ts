@@ -112,6 +112,9 @@ export class OpenAISimulator extends Simulator {
   /** Days before this one have no usage (an organisation that started recently). */
   firstDay = 0;
 
+  /** The `dates` fault: bucket `start_time` and `end_time` in epoch milliseconds where the spec says Unix seconds. */
+  protected override readonly dateDrift = { start_time: (v: unknown) => Number(v) * 1000, end_time: (v: unknown) => Number(v) * 1000 };
+
   constructor(readonly options: OpenAISimOptions) {
     super('openai', (status, message) => ({
       error: {

@@ -95,6 +95,12 @@ export class OpenRouterSimulator extends Simulator {
   private readonly revisions = new Map<string, number>();
   private readonly firstDay: number;
 
+  /**
+   * The `dates` fault: /activity `date` in RFC 7231 notation ("Mon, 23 Aug 2026 00:00:00 GMT"), neither
+   * of the two forms the API has used.
+   */
+  protected override readonly dateDrift = { date: (v: unknown) => new Date(`${String(v).slice(0, 10)}T00:00:00Z`).toUTCString() };
+
   constructor(readonly options: OpenRouterSimOptions) {
     super('openrouter', (status, message) => ({
       error: { code: status, message, ...(status === 429 ? { metadata: { error_type: 'rate_limit_exceeded' } } : {}) },

@@ -6,7 +6,7 @@
 // IncludeSubaccounts, subaccounts whose v2010 resources the parent's credentials read, the Accounts
 // list, Balance.json (404 for a subaccount), Standard API keys refused on the Account resources (error
 // 20003), and Monitor Alerts paged by an absolute `meta.next_page_url`. Usage accrues through the
-// current day on the simulator's clock.
+// current day on the simulator's clock. Records carry `as_of` (the simulator's clock when answering).
 //
 // Sources: github.com/twilio/twilio-oai spec/json/twilio_api_v2010.json and twilio_monitor_v1.json at
 // d50069b44ea8cd23141385bdb6db48f16ff75bb5 (2026-04-14): Usage Records and subresources, Balance,
@@ -129,6 +129,12 @@ export class TwilioSimulator extends Simulator {
   constructor(readonly options: TwilioSimOptions) {
     super('twilio', (status, message) => twilioError(status, message));
   }
+
+  /**
+   * The `dates` fault: usage records' `start_date`, `end_date`, `as_of` and alerts' dates in RFC 2822
+   * ("Sun, 15 Nov 2026 00:00:00 +0000"), the notation of the 2010 API's own `date_created` fields.
+   */
+  protected override readonly dateDrift = Object.fromEntries(['start_date', 'end_date', 'as_of', 'date_created', 'date_generated'].map((k) => [k, rfc2822]));
 
   protected routes(): void {
     this.app.use((_req, res, next) => {
@@ -582,6 +588,13 @@ function periodsOf(sub: (typeof LIST_SUBRESOURCES)[number] | 'Records', start: n
       return out;
     }
   }
+}
+
+/** An ISO 8601 date or date-time (GMT) as RFC 2822: `Sun, 15 Nov 2026 00:00:00 +0000`. */
+function rfc2822(value: unknown): unknown {
+  const text = String(value);
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  return Number.isNaN(ms) ? value : new Date(ms).toUTCString().replace('GMT', '+0000');
 }
 
 function isoDay(sec: number): string {

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HTTP, type HttpSettings } from '../http/client.js';
-import { silentLogger } from '../log.js';
+import { silentLogger, type Logger } from '../log.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../metrics/limiter.js';
 import { MetricsModel } from '../metrics/model.js';
 import { CATALOG, type MetricName } from '../metrics/catalog.js';
@@ -37,6 +37,8 @@ export interface HarnessOptions {
   http?: Partial<HttpSettings>;
   limits?: LimitSettings;
   model?: MetricsModel;
+  /** Where the poller logs (silent by default). */
+  log?: Logger;
 }
 
 export async function harness(provider: ProviderName, account: Record<string, unknown>, opts: HarnessOptions = {}): Promise<Harness> {
@@ -46,7 +48,7 @@ export async function harness(provider: ProviderName, account: Record<string, un
   const model = opts.model ?? new MetricsModel();
   const poller = new AccountPoller(provider, parsed, module, {
     model,
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     http: { ...TEST_HTTP, ...opts.http },
     polling: { jitter: 0, breakerFailures: 5, breakerCooldownSeconds: 60 },
     limits: opts.limits ?? DEFAULT_LIMITS,

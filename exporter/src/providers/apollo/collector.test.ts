@@ -249,6 +249,7 @@ describe('Apollo collector', () => {
     { name: 'network', fault: { kind: 'drop' }, path: 'credit_usage_stats', reason: 'network', endpoint: '/usage_stats/credit_usage_stats' },
     { name: 'bad_response html', fault: { kind: 'html' }, path: 'api_usage_stats', reason: 'bad_response', endpoint: '/usage_stats/api_usage_stats' },
     { name: 'bad_response truncated', fault: { kind: 'truncated' }, path: 'credit_usage_stats', reason: 'bad_response', endpoint: '/usage_stats/credit_usage_stats' },
+    { name: 'bad_response credit cycle dated in a new format', fault: { kind: 'dates' }, path: 'credit_usage_stats', reason: 'bad_response', endpoint: '/usage_stats/credit_usage_stats' },
   ];
 
   // The credits call's own rate-limit headers belong to the credits source.

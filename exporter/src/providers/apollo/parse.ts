@@ -6,7 +6,7 @@
 // while `consumed > 0`, so `left_over` alone is not trusted (see remainingOf).
 import { z } from 'zod';
 import type { ErrorMessageOf, ResponseHeaders } from '../../http/client.js';
-import { optionalNumeric } from '../values.js';
+import { optionalNumeric, utcDay } from '../values.js';
 
 export const WINDOWS = ['minute', 'hour', 'day'] as const;
 export type RateWindow = (typeof WINDOWS)[number];
@@ -32,6 +32,13 @@ export const creditUsageStats = z
       z.string(),
       windowStats.nullable(),
     ),
+    // The cycle the credits are counted in (YYYY-MM-DD). Not reported, but a date in another form
+    // means the answer changed shape, and the credits are not trusted to be the current cycle's.
+    current_credit_cycle: z
+      .object({ start_date: utcDay, end_date: utcDay })
+      .passthrough()
+      .refine((c) => c.end_date >= c.start_date, 'end_date is before start_date')
+      .nullish(),
   })
   .passthrough();
 

@@ -8,7 +8,7 @@ import type { Fault } from '../../simulators/base.js';
 import { ExaSimulator, type ExaSimKey, type ExaSimOptions } from '../../simulators/exa.js';
 import { assertFailedPollKeepsLastGoodData, assertFailedSourceKeepsLastGoodData, closeTo, harness, tempDir, type SeriesFilter } from '../../testing/harness.js';
 import { utcDayStart, utcMonthStart } from '../values.js';
-import { PROBE_CATEGORY } from './collector.js';
+import { PROBE_CATEGORY, periodProblem } from './collector.js';
 import { exa } from './index.js';
 
 const SERVICE_KEY = 'exa-svc-test-8e7d6c5b4a3f2e1d0c9b8a7f';
@@ -301,6 +301,14 @@ describe('Exa collector', () => {
     assert.deepEqual(messages({ apiKey: PROD.secret, paidProbe: true }), []);
   });
 
+  it('takes a usage total only for the period asked for', () => {
+    const nov = Date.UTC(2026, 10, 1) / 1000;
+    assert.equal(periodProblem({ start: nov, end: nov + 29 * 86_400 }, '2026-11-01'), undefined);
+    assert.equal(periodProblem(undefined, '2026-11-01'), undefined, 'no period: the one asked for');
+    assert.match(periodProblem({ start: nov - 31 * 86_400, end: nov - 1 }, '2026-11-01')!, /period 2026-10-01T00:00:00Z to 2026-10-31T23:59:59Z is not the period asked for, from 2026-11-01/);
+    assert.ok(periodProblem({ start: nov, end: nov - 1 }, '2026-11-01'), 'an end before the start');
+  });
+
   const cases: Array<{ name: string; fault: Fault; path: string; endpoint: string; reason: string; timeoutSeconds?: number; probe?: boolean }> = [
     { name: 'auth (401)', fault: { kind: 'status', status: 401, message: 'Unauthorized' }, path: '/api-keys', endpoint: '/api-keys', reason: 'auth' },
     { name: 'auth (403)', fault: { kind: 'status', status: 403, message: 'Insufficient permissions to access this API key' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'auth' },
@@ -310,6 +318,8 @@ describe('Exa collector', () => {
     { name: 'network', fault: { kind: 'drop' }, path: '/api-keys', endpoint: '/api-keys', reason: 'network' },
     { name: 'bad_response (HTML)', fault: { kind: 'html' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'bad_response' },
     { name: 'bad_response (truncated)', fault: { kind: 'truncated' }, path: '/api-keys', endpoint: '/api-keys', reason: 'bad_response' },
+    // The period of the usage answer in epoch milliseconds: the month it covers is unknown.
+    { name: 'bad_response (period dated in a new format)', fault: { kind: 'dates' }, path: '/usage', endpoint: '/api-keys/{id}/usage', reason: 'bad_response' },
     { name: 'probe server (503)', fault: { kind: 'status', status: 503 }, path: '/search', endpoint: '/search', reason: 'server', probe: true },
     { name: 'probe bad_response (truncated)', fault: { kind: 'truncated' }, path: '/search', endpoint: '/search', reason: 'bad_response', probe: true },
   ];

@@ -10,7 +10,7 @@
 // one-result search whose `costDollars` is the exporter's own spend.
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceBatch, SourceContext, UsageRecord } from '../types.js';
-import { DAY_SECONDS, describeZodError, utcDayStart, utcMonthStart } from '../values.js';
+import { DAY_SECONDS, describeZodError, utcDayOf, utcDayStart, utcMonthStart } from '../values.js';
 import { keyList, keyUsage, parseCostDollars, priceCategory, searchResponse, type ExaCost, type KeyUsage } from './parse.js';
 import type { ExaAccount } from './index.js';
 
@@ -115,6 +115,8 @@ export class ExaCollector implements Collector {
     });
     const parsed = keyUsage.safeParse(res.body);
     if (!parsed.success) throw ctx.http.badResponse(endpoint, describeZodError(parsed.error));
+    const problem = periodProblem(parsed.data.period, startDate);
+    if (problem) throw ctx.http.badResponse(endpoint, problem);
     return parsed.data;
   }
 
@@ -169,6 +171,17 @@ export class ExaCollector implements Collector {
     if (typeof cost === 'string') throw ctx.http.badResponse('/search', cost);
     return cost;
   }
+}
+
+/**
+ * Why a usage answer's `period` (Unix seconds) is not the one asked for from `startDate`
+ * (YYYY-MM-DD), or undefined: a total for another period would be booked to the wrong month. An
+ * answer without a period is taken as the period asked for.
+ */
+export function periodProblem(period: { start: number; end: number } | undefined, startDate: string): string | undefined {
+  if (!period) return undefined;
+  if (utcDayStart(new Date(period.start * 1000)) === utcDayOf(startDate) && period.end >= period.start) return undefined;
+  return `period ${isoSecond(period.start)} to ${isoSecond(period.end)} is not the period asked for, from ${startDate}`;
 }
 
 function nextMonth(monthStart: number): number {

@@ -6,7 +6,7 @@
 // `total` is the authoritative figure in both; the parts are optional (deep modes may appear only in the total).
 import { z } from 'zod';
 import type { Decimal } from '../../metrics/decimal.js';
-import { describeZodError, money, optionalNumeric } from '../values.js';
+import { describeZodError, instant, money, optionalNumeric } from '../values.js';
 
 const optionalText = z.string().nullish().transform((v) => v ?? undefined);
 
@@ -15,9 +15,13 @@ export const keyList = z.object({
   apiKeys: z.array(z.object({ id: z.string().min(1).max(128), name: optionalText }).loose()),
 });
 
-/** `GET /api-keys/{id}/usage`: one total for the requested period, broken down by price. */
+/**
+ * `GET /api-keys/{id}/usage`: one total for the requested period, broken down by price. `period` is
+ * the period the total covers, ISO 8601 date-times (`2025-01-01T00:00:00Z`), as Unix seconds.
+ */
 export const keyUsage = z.object({
   api_key_id: optionalText,
+  period: z.object({ start: instant, end: instant }).nullish().transform((v) => v ?? undefined),
   total_cost_usd: money,
   // Documented as possibly empty for a period without usage; absent and null are read the same way.
   cost_breakdown: z

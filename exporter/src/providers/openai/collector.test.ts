@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { OpenAISimulator } from '../../simulators/openai.js';
-import { closeTo, harness, tempDir } from '../../testing/harness.js';
+import { assertFailedSourceKeepsLastGoodData, closeTo, harness, tempDir, type SeriesFilter } from '../../testing/harness.js';
+import { bucketProblem } from './collector.js';
 import { decimal } from '../../metrics/decimal.js';
 import { PrometheusOutput } from '../../metrics/prometheus.js';
 import { DAY_SECONDS, utcDayStart, utcMonthStart } from '../values.js';
@@ -199,6 +200,40 @@ describe('OpenAI collector', () => {
     assert.equal(await h.poller.pollNow(), true);
     assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
+  });
+
+  const owns = (...metrics: string[]): SeriesFilter => (m) => metrics.includes(m);
+  for (const c of [
+    { endpoint: '/organization/costs', source: 'openai.costs', owned: owns('nexus_cost_usd_total', 'nexus_spend_usd', 'nexus_project_spend_usd'), field: undefined },
+    { endpoint: '/organization/usage/completions', source: 'openai.usage.completions', owned: owns('nexus_tokens_total'), field: 'start_time' },
+  ]) {
+    it(`${c.endpoint} with bucket times in epoch milliseconds: bad_response, nothing booked to a wrong day, last good data kept`, async () => {
+      const h = await harness('openai', account({ usageEndpoints: ['completions'] }), { now: () => clock, http: { retries: 0 } });
+      assert.equal(await h.poller.pollNow(), true);
+      clock = new Date(NOW.getTime() + 6 * 3600_000);
+      await assertFailedSourceKeepsLastGoodData(h, { endpoint: c.endpoint, reason: 'bad_response', source: c.source }, {
+        fail: () => sim.inject({ kind: 'dates', field: c.field }, { path: c.endpoint, times: 10 }),
+        recover: () => {
+          assert.match(h.poller.status().lastError!.message, /bucket start_time 17\d{11}, end_time 17\d+: not a UTC day from 17\d{8} to 17\d{8} in Unix seconds/);
+          sim.clearFaults();
+        },
+      }, c.owned);
+      assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock)));
+      assert.equal(h.value('nexus_tokens_total', { model: 'gpt-4o-2024-08-06', type: 'input' }), monthTokens(clock, 'gpt-4o-2024-08-06', 'input'));
+    });
+  }
+
+  it('books no bucket outside the window asked for or in the future', () => {
+    const now = new Date('2026-11-15T12:00:00Z');
+    const day = utcDayStart(now);
+    const start = day - 3 * DAY_SECONDS;
+    assert.equal(bucketProblem({ start_time: start, end_time: start + DAY_SECONDS }, start, now), undefined);
+    assert.equal(bucketProblem({ start_time: day, end_time: day + DAY_SECONDS }, start, now), undefined);
+    // A provider's clock a little ahead may already serve tomorrow.
+    assert.equal(bucketProblem({ start_time: day + DAY_SECONDS, end_time: day + 2 * DAY_SECONDS }, start, now), undefined);
+    for (const [s, e] of [[start - DAY_SECONDS, start], [day + 2 * DAY_SECONDS, day + 3 * DAY_SECONDS], [day + 3600, day + DAY_SECONDS], [day, day], [day, day + 2 * DAY_SECONDS], [day * 1000, (day + DAY_SECONDS) * 1000]]) {
+      assert.ok(bucketProblem({ start_time: s!, end_time: e! }, start, now), `${s}-${e}`);
+    }
   });
 
   it('exports cost sums exactly: the exposition shows the decimal that the lines add up to', async () => {

@@ -168,6 +168,10 @@ export class OpenAICollector implements Collector {
       const parsed = schema.safeParse(res.body);
       if (!parsed.success) throw ctx.http.badResponse(endpoint, describeZodError(parsed.error));
       const page = parsed.data as Page<unknown>;
+      for (const b of page.data) {
+        const problem = bucketProblem(b, Number(query.start_time), ctx.now);
+        if (problem) throw ctx.http.badResponse(endpoint, problem);
+      }
       buckets.push(...page.data);
       if (!page.has_more || !page.next_page) return buckets;
       if (seen.has(page.next_page)) throw ctx.http.badResponse(endpoint, 'pagination cursor repeated');
@@ -176,6 +180,19 @@ export class OpenAICollector implements Collector {
     }
     throw ctx.http.badResponse(endpoint, `more than ${MAX_PAGES} pages`);
   }
+}
+
+/**
+ * Why a daily bucket cannot be booked, or undefined: its start must be a UTC midnight from the
+ * start asked for up to today (a day later at most, for a provider's clock ahead of ours) and its end
+ * after it within a day, in Unix seconds. Epoch milliseconds or any other unit would otherwise book
+ * usage to a day thousands of years away.
+ */
+export function bucketProblem(b: { start_time: number; end_time: number }, start: number, now: Date): string | undefined {
+  const latest = utcDayStart(now) + DAY_SECONDS;
+  const day = b.start_time % DAY_SECONDS === 0 && b.start_time >= start && b.start_time <= latest;
+  if (day && b.end_time > b.start_time && b.end_time <= b.start_time + DAY_SECONDS) return undefined;
+  return `bucket start_time ${b.start_time}, end_time ${b.end_time}: not a UTC day from ${start} to ${latest} in Unix seconds`;
 }
 
 function usageRecords(endpoint: (typeof USAGE_ENDPOINTS)[number], bucketStart: number, r: UsageResult): UsageRecord[] | string {

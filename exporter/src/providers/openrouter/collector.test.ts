@@ -324,6 +324,8 @@ describe('OpenRouter collector', () => {
     { name: 'network', fault: { kind: 'drop' }, path: '/key$', endpoint: '/key', reason: 'network' },
     { name: 'bad_response (HTML)', fault: { kind: 'html' }, path: '/activity', endpoint: '/activity', reason: 'bad_response' },
     { name: 'bad_response (truncated)', fault: { kind: 'truncated' }, path: '/keys', endpoint: '/keys', reason: 'bad_response' },
+    // A third date format ("Mon, 23 Aug 2026 00:00:00 GMT"): no row may land on a wrong day.
+    { name: 'bad_response (activity dated in a new format)', fault: { kind: 'dates' }, path: '/activity', endpoint: '/activity', reason: 'bad_response' },
   ];
   for (const c of cases) {
     const { source, owned } = owners[c.endpoint]!;

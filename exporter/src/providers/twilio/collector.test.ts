@@ -2,7 +2,9 @@
 // roll-up counted twice), counts, balance and alerts; pagination on both hosts, string and numeric
 // values, late revisions, restarts, alert de-duplication by SID, and every error class.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { createLogger } from '../../log.js';
 import { TwilioSimulator } from '../../simulators/twilio.js';
 import { assertFailedSourceKeepsLastGoodData, closeTo, harness, tempDir, type Harness, type SeriesFilter } from '../../testing/harness.js';
 import type { Fault } from '../../simulators/base.js';
@@ -241,6 +243,45 @@ describe('Twilio collector', () => {
     assert.ok(closeTo(h.value('nexus_cost_usd_total'), monthCost(clock, 'totalprice')));
   });
 
+  describe('the warning about overlapping costCategories', () => {
+    const OVERLAP = /costCategories add up to more than totalprice/;
+    /** A logger keeping the warnings. */
+    const warnings = () => {
+      const lines: string[] = [];
+      const stream = new Writable({ write: (c: Buffer, _e, cb) => void (lines.push(c.toString('utf8')), cb()) });
+      return { lines, log: createLogger('warn', stream) };
+    };
+
+    it("is not given when today's records grow between the totalprice request and the category requests", async () => {
+      const w = warnings();
+      const h = await harness('twilio', account(), { now: () => clock, log: w.log });
+      // Twilio's clock runs on during the poll: every request sees later usage than the one before,
+      // so today's categories, read after today's totalprice, add up to more than it.
+      let t = clock.getTime();
+      sim.now = () => new Date((t += 60_000));
+      assert.equal(await h.poller.pollNow(), true);
+      const today = utcDayStart(clock);
+      const daily = sim.calls('/Usage/Records/Daily.json');
+      const [total, ...categories] = daily.map((r) => r.at);
+      assert.ok(categories.every((at) => at > total!), 'the categories were read later than the total');
+      const grown = DEFAULT_COST_CATEGORIES.reduce((s, c) => s + sim.day(today, c, false).price, 0);
+      sim.now = () => new Date(total!);
+      assert.ok(grown > sim.day(today, 'totalprice', false).price + 0.01, "today's categories as read exceed today's total as read");
+      assert.deepEqual(w.lines.filter((l) => OVERLAP.test(l)), []);
+    });
+
+    it('is given, naming a closed day, when the categories really overlap', async () => {
+      const w = warnings();
+      // lookups contains carrier-lookups without sharing its prefix, so the schema lets both through.
+      const h = await harness('twilio', account({ costCategories: [...DEFAULT_COST_CATEGORIES, 'lookups', 'carrier-lookups'] }), { now: () => clock, log: w.log });
+      assert.equal(await h.poller.pollNow(), true);
+      const found = w.lines.filter((l) => OVERLAP.test(l));
+      // Each closed day of the month (the 1st to the 14th); today, still growing, is left out.
+      const days = found.map((l) => /on (2026-11-\d\d): some of calls, sms, mms, phonenumbers, recordings, transcriptions, lookups, carrier-lookups contain one another/.exec(l)?.[1]);
+      assert.deepEqual(days, Array.from({ length: 14 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`));
+    });
+  });
+
   it('survives a restart without double counting cost or alerts', async () => {
     const dir = await tempDir();
     try {
@@ -334,6 +375,33 @@ describe('Twilio collector', () => {
     }
   });
 
+  it("takes the usage records' as_of as the data timestamp of the spend and usage sources", async () => {
+    const h = await harness('twilio', account(), { now: () => clock });
+    // Twilio's records lag: up to date as of 20 minutes before our clock.
+    const asOf = new Date(clock.getTime() - 20 * 60_000);
+    sim.now = () => asOf;
+    assert.equal(await h.poller.pollNow(), true);
+    const stamp = (source: string) => h.value('nexus_source_data_timestamp_seconds', { source });
+    assert.equal(stamp('twilio.spend'), asOf.getTime() / 1000);
+    assert.equal(stamp('twilio.usage'), asOf.getTime() / 1000);
+    // Balance.json and Monitor carry no as_of: the read time.
+    assert.equal(stamp('twilio.balance'), clock.getTime() / 1000);
+    assert.equal(stamp('twilio.alerts'), clock.getTime() / 1000);
+    // An as_of ahead of our clock (Twilio's clock runs fast) is not newer than the read.
+    sim.now = () => new Date(clock.getTime() + 5 * 60_000);
+    assert.equal(await h.poller.pollNow(), true);
+    assert.equal(stamp('twilio.usage'), clock.getTime() / 1000);
+    // A failed read (as_of in RFC 2822) leaves the last good timestamp.
+    sim.now = () => asOf;
+    assert.equal(await h.poller.pollNow(), true);
+    clock = new Date(clock.getTime() + 60_000);
+    sim.inject({ kind: 'dates', field: 'as_of' }, { path: 'Daily' });
+    assert.equal(await h.poller.pollNow(), false);
+    assert.equal(stamp('twilio.usage'), asOf.getTime() / 1000);
+    assert.equal(h.value('nexus_provider_errors_total', { reason: 'bad_response', endpoint: '/Usage/Records/Daily.json' }), 1);
+    assert.match(h.poller.status().lastError!.message, /as_of: must be a date-time such as 2026-08-23T14:05:11\+00:00, got "Sun, 15 Nov 2026 11:40:00 \+0000"/);
+  });
+
   it('honours a short Retry-After and succeeds on the retry', async () => {
     const h = await harness('twilio', account(), { now: () => clock });
     sim.inject({ kind: 'status', status: 429, retryAfter: 1, message: 'Too Many Requests' }, { path: 'Balance' });
@@ -363,6 +431,11 @@ describe('Twilio collector', () => {
     { name: 'bad_response html', fault: { kind: 'html' }, path: 'Balance', reason: 'bad_response', endpoint: '/Balance.json' },
     { name: 'bad_response truncated on a second page', fault: { kind: 'truncated' }, path: 'Daily', after: 2, reason: 'bad_response', endpoint: '/Usage/Records/Daily.json', extra: { pageSize: 2, alerts: false } },
     { name: 'bad_response truncated alerts', fault: { kind: 'truncated' }, path: '/Alerts', reason: 'bad_response', endpoint: '/Alerts' },
+    // A new date format (RFC 2822 instead of YYYY-MM-DD): no record may land on a wrong day.
+    { name: 'bad_response daily records dated in a new format', fault: { kind: 'dates' }, path: 'Daily', after: 2, reason: 'bad_response', endpoint: '/Usage/Records/Daily.json' },
+    { name: 'bad_response only end_date in a new format', fault: { kind: 'dates', field: 'end_date' }, path: 'Daily', reason: 'bad_response', endpoint: '/Usage/Records/Daily.json' },
+    { name: 'bad_response as_of in a new format', fault: { kind: 'dates', field: 'as_of' }, path: 'ThisMonth', reason: 'bad_response', endpoint: '/Usage/Records/ThisMonth.json' },
+    { name: 'bad_response alerts dated in a new format', fault: { kind: 'dates' }, path: '/Alerts', reason: 'bad_response', endpoint: '/Alerts' },
   ];
 
   for (const f of failures) {

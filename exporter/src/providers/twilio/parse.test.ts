@@ -15,6 +15,8 @@ describe('Twilio documented examples', () => {
     const [r] = page.usage_records;
     assert.equal(r!.category, 'sms-inbound-shortcode');
     assert.equal(r!.start_date, Date.UTC(2011, 7, 23) / 1000);
+    assert.equal(r!.end_date, Date.UTC(2015, 8, 4) / 1000);
+    assert.equal(r!.as_of, Date.UTC(2019, 5, 24, 22, 32, 49) / 1000, 'as_of, documented as YYYY-MM-DDTHH:MM:SS+00:00');
     assert.equal(r!.price, 0n);
     assert.equal(r!.count, 0);
     assert.equal(page.next_page_uri, null);
@@ -26,6 +28,19 @@ describe('Twilio documented examples', () => {
     assert.equal(r!.price, decimal('2192.84855'));
     assert.equal(r!.count, undefined);
     assert.match(page.next_page_uri!, /PageToken=/);
+  });
+
+  it('refuses a record whose dates are in another format, naming the field', () => {
+    const page = fixture('usage-records-daily.json') as { usage_records: Array<Record<string, unknown>> };
+    const record = page.usage_records[0]!;
+    // RFC 2822, as Twilio's 2010 API writes date_created on other resources.
+    for (const [field, value] of [['as_of', 'Mon, 24 Jun 2019 22:32:49 +0000'], ['start_date', 'Tue, 23 Aug 2011 00:00:00 +0000'], ['end_date', '09/04/2015']]) {
+      const r = usageRecordsPage.safeParse({ ...page, usage_records: [{ ...record, [field!]: value }] });
+      assert.ok(!r.success, field);
+      assert.deepEqual(r.error.issues[0]!.path, ['usage_records', 0, field]);
+    }
+    // Absent or null is no date at all.
+    for (const asOf of [undefined, null]) assert.equal(usageRecordsPage.parse({ ...page, usage_records: [{ ...record, as_of: asOf }] }).usage_records[0]!.as_of, undefined);
   });
 
   it('reads the balance as exact money', () => {

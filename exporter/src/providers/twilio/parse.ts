@@ -1,11 +1,11 @@
 // Pure parsers for the Twilio bodies the collector reads: Usage Records pages (2010 API, relative
-// `next_page_uri`), Balance.json, the Accounts list, Monitor v1 Alerts pages (absolute
+// `next_page_uri`; dates as `YYYY-MM-DD`, `as_of` as `YYYY-MM-DDTHH:MM:SS+00:00`), Balance.json, the Accounts list, Monitor v1 Alerts pages (absolute
 // `meta.next_page_url`) and the error envelope. Twilio sends price, count, usage and balance as decimal
 // strings although the spec types price as a number; both are accepted, and money is kept exact.
 // Spec: twilio/twilio-oai spec/json/twilio_api_v2010.json and twilio_monitor_v1.json.
 import { z } from 'zod';
 import type { ErrorMessageOf } from '../../http/client.js';
-import { money, optionalMoney, optionalNumeric, utcDay } from '../values.js';
+import { instant, money, optionalMoney, optionalNumeric, utcDay } from '../values.js';
 
 /** `count` is null for money-only categories, and has been seen as an empty string. */
 const looseNumeric = z.union([z.literal('').transform(() => undefined), optionalNumeric]);
@@ -17,7 +17,12 @@ const usageRecord = z.object({
   category: z.string().min(1),
   /** Start of the record's first UTC (GMT) day, Unix seconds. */
   start_date: utcDay,
-  end_date: z.string(),
+  end_date: utcDay,
+  /**
+   * Unix seconds up to which the record is up to date: documented as `YYYY-MM-DDTHH:MM:SS+00:00`
+   * (GMT); absent or null on some records. Any other form fails the page, like any unknown date.
+   */
+  as_of: instant.nullish().transform((v) => v ?? undefined),
   count: looseNumeric,
   price: looseMoney,
   price_unit: z.string().nullish(),
