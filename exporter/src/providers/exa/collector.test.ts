@@ -96,6 +96,23 @@ describe('Exa collector', () => {
     assert.equal(sim.calls('/search').length, 0, 'the paid probe is off by default');
   });
 
+  it('in the first second of a month, reads the month before and spends nothing yet, where Exa refuses an empty period', async () => {
+    clock = new Date('2026-11-30T23:00:00Z');
+    const h = await harness('exa', account(), { now: () => clock });
+    assert.equal(await h.poller.pollNow(), true);
+    clock = new Date('2026-12-01T00:00:00.600Z');
+    const before = usageCalls().length;
+    assert.equal(await h.poller.pollNow(), true, JSON.stringify(h.series('nexus_provider_errors_total')));
+    assert.equal(h.value('nexus_spend_usd', { period: 'day' }), 0);
+    assert.equal(h.value('nexus_spend_usd', { period: 'month' }), 0);
+    const november = billed(utcMonthStart(new Date('2026-11-15T00:00:00Z')), Date.parse('2026-12-01T00:00:00Z') / 1000);
+    assert.ok(november > 0 && closeTo(h.value('nexus_cost_usd_total'), november), `${h.value('nexus_cost_usd_total')} vs ${november}`);
+    assert.deepEqual(usageCalls().slice(before).map((r) => r.query.start_date).filter((d) => d !== '2026-11-01'), [], 'the empty day and month are not asked for');
+    clock = new Date('2026-12-01T00:00:01Z');
+    assert.equal(await h.poller.pollNow(), true, 'a second later they are');
+    assert.ok(usageCalls().some((r) => r.query.start_date === '2026-12-01'));
+  });
+
   it('adds only the growth of the month on later polls', async () => {
     const h = await harness('exa', account(), { now: () => clock });
     await h.poller.pollNow();

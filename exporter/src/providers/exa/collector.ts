@@ -107,6 +107,11 @@ export class ExaCollector implements Collector {
 
   private async keyUsage(ctx: PollContext, keyId: string, startDate: string, endDate?: string): Promise<KeyUsage> {
     const endpoint = '/api-keys/{id}/usage';
+    // Up to now, in the first second of a day or month: Exa refuses a period whose start is not before
+    // its end (whole seconds), and nothing can have been billed in it yet.
+    if (endDate === undefined && Math.floor(ctx.now.getTime() / 1000) <= Date.parse(`${startDate}T00:00:00Z`) / 1000) {
+      return { total_cost_usd: 0n, cost_breakdown: [], period: undefined, api_key_id: undefined };
+    }
     const res = await ctx.http.request({
       endpoint,
       path: this.adminUrl(`api-keys/${encodeURIComponent(keyId)}/usage`),
