@@ -73,7 +73,8 @@ export const DEFAULT_MIN_BAD_CALLS = 5;
 
 const percent = z.number().gt(0).lt(100);
 const regex = z.string().min(1).refine((s) => !/["\\]$|"/.test(s) && isRegex(s), 'must be a regular expression without double quotes');
-const minBadCalls = z.number().int().nonnegative().default(DEFAULT_MIN_BAD_CALLS);
+const wholeCalls = 'must be a whole number of calls, 0 or more (0: no minimum)';
+const minBadCalls = z.number(wholeCalls).int(wholeCalls).nonnegative(wholeCalls).default(DEFAULT_MIN_BAD_CALLS);
 const labelValue = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be a label value of letters, digits, _ . : -');
 
 const providerSchema = z.strictObject({
