@@ -6,7 +6,8 @@
 //   npm run slo -- --check exit 1 when the committed file is not what the definitions give
 //
 // `generateSloRules(defs, { scale })` divides every window and `for:` by `scale`, for the end-to-end
-// test, which must see a page and its resolution within minutes.
+// test, which must see a page and its resolution within minutes. `minBadCalls` stays as it is: how many
+// calls are enough evidence does not depend on how long they took to happen.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,9 +64,18 @@ export const BURN_RATES = [
 ] as const;
 export const PERIOD_SECONDS = 30 * 24 * 3600;
 const MAX_FACTOR = Math.max(...BURN_RATES.map((b) => b.factor));
+/**
+ * Bad calls the long window must hold before a burn-rate alert fires (the SRE workbook's low-traffic problem:
+ * 1 failed call among 3 in an hour is a 33 % error ratio, 33× a 1 % budget). Five: one or two failed calls,
+ * or one call retried and counted per attempt (HTTP durations measure each attempt; the OpenAI clients retry
+ * twice), never page on their own, while an outage of even one call a minute reaches five within minutes.
+ */
+export const DEFAULT_MIN_BAD_CALLS = 5;
 
 const percent = z.number().gt(0).lt(100);
 const regex = z.string().min(1).refine((s) => !/["\\]$|"/.test(s) && isRegex(s), 'must be a regular expression without double quotes');
+const wholeCalls = 'must be a whole number of calls, 0 or more (0: no minimum)';
+const minBadCalls = z.number(wholeCalls).int(wholeCalls).nonnegative(wholeCalls).default(DEFAULT_MIN_BAD_CALLS);
 const labelValue = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be a label value of letters, digits, _ . : -');
 
 const providerSchema = z.strictObject({
@@ -73,11 +83,13 @@ const providerSchema = z.strictObject({
   availability: z.strictObject({
     objective: percent.default(99),
     ignoreErrorTypes: z.array(regex).default(DEFAULT_IGNORED_ERROR_TYPES),
+    minBadCalls,
   }).prefault({}),
   latency: z.strictObject({
     objective: percent.default(95),
     thresholdSeconds: z.number().positive().optional(),
     operations: z.record(labelValue, z.number().positive()).default({}),
+    minBadCalls,
   }).prefault({}),
 });
 const definitionsSchema = z.strictObject({
@@ -161,6 +173,7 @@ const RATE = 'rate5m';
 const calls = `slo:nexus_slo_calls:${RATE}`;
 const errors = `slo:nexus_slo_errors:${RATE}`;
 const objective = 'slo:nexus_slo_objective:ratio';
+const minBad = 'slo:nexus_slo_min_bad_calls:count';
 const ratio = (window: string) => `slo:nexus_slo_errors:ratio_${window === '5m' ? RATE : `rate${window}`}`;
 
 /** The rules file for the definitions; `scale` > 1 shortens every window and `for:` by that factor (tests only). */
@@ -171,6 +184,7 @@ export function generateSloRules(defs: SloDefinitions, opts: { scale?: number } 
   const name = (seconds: number) => promDuration(seconds);
   const perProvider: RecordingRule[] = [];
   const objectives: RecordingRule[] = [];
+  const minimums: RecordingRule[] = [];
 
   for (const [provider, p] of Object.entries(defs.providers)) {
     const src = SOURCES[p.source ?? DEFAULT_SOURCE[provider]!];
@@ -193,6 +207,7 @@ export function generateSloRules(defs: SloDefinitions, opts: { scale?: number } 
       },
     );
     objectives.push({ record: objective, expr: `vector(${round(p.availability.objective / 100)})`, labels: { provider, slo: 'availability' } });
+    minimums.push({ record: minBad, expr: `vector(${p.availability.minBadCalls})`, labels: { provider, slo: 'availability' } });
 
     // Latency: successful calls only (failures are the availability SLO's), per operation, each operation
     // against its own threshold and the others against the provider's.
@@ -208,6 +223,7 @@ export function generateSloRules(defs: SloDefinitions, opts: { scale?: number } 
       perProvider.push({ record: calls, expr: all, labels }, { record: errors, expr: `${all}\n-\n${fast}`, labels: { ...labels } });
     }
     objectives.push({ record: objective, expr: `vector(${round(p.latency.objective / 100)})`, labels: { provider, slo: 'latency' } });
+    minimums.push({ record: minBad, expr: `vector(${p.latency.minBadCalls})`, labels: { provider, slo: 'latency' } });
   }
 
   const windows = [...new Set([...BURN_RATES.flatMap((b) => [b.short, b.long]), PERIOD_SECONDS])].sort((a, b) => a - b);
@@ -221,12 +237,15 @@ export function generateSloRules(defs: SloDefinitions, opts: { scale?: number } 
     expr: `1 - ${ratio(name(PERIOD_SECONDS))} / ${budget}`,
   };
 
+  // Bad calls in a window, each counted once: the 5-minute rates taken every 5 minutes, times 300 s. Unlike
+  // the average rate times the window, this does not read high while the series is younger than the window.
+  const badCalls = (seconds: number) => `sum_over_time(${errors}[${w(seconds)}:${w(300)}]) * ${Math.round(300 / scale)}`;
   const alert = (severity: 'critical' | 'warning'): AlertingRule => {
     const fast = severity === 'critical';
     const alertName = fast ? 'NexusProviderSLOFastBurn' : 'NexusProviderSLOSlowBurn';
     const pairs = BURN_RATES.filter((b) => b.severity === severity);
     const expr = pairs
-      .map((b) => `(\n  ${ratio(name(b.long))} > ${budget.replace('(1 - ', `(${b.factor} * (1 - `)})\n  and\n  ${ratio(name(b.short))} > ${budget.replace('(1 - ', `(${b.factor} * (1 - `)})\n)`)
+      .map((b) => `(\n  ${ratio(name(b.long))} > ${budget.replace('(1 - ', `(${b.factor} * (1 - `)})\n  and\n  ${ratio(name(b.short))} > ${budget.replace('(1 - ', `(${b.factor} * (1 - `)})\n  and\n  ${badCalls(b.long)} >= on (provider, slo) group_left () ${minBad}\n)`)
       .join('\nor\n');
     const windowsText = pairs.map((b) => `${b.factor}× over ${name(b.long)} and ${name(b.short)}`).join(', or ');
     return {
@@ -244,7 +263,7 @@ export function generateSloRules(defs: SloDefinitions, opts: { scale?: number } 
   };
 
   const groups = [
-    { name: 'nexus.slo', rules: [...perProvider, ...ratios, ...objectives, remaining] },
+    { name: 'nexus.slo', rules: [...perProvider, ...ratios, ...objectives, ...minimums, remaining] },
     { name: 'nexus.slo.alerts', rules: [alert('critical'), alert('warning')] },
   ];
   const header = [
@@ -257,6 +276,7 @@ export function generateSloRules(defs: SloDefinitions, opts: { scale?: number } 
     '#   slo:nexus_slo_errors:ratio_rate<window>   share of bad calls over 5m … 30d (ratio of sums of the 5m rates)',
     '#   slo:nexus_slo_objective:ratio             the objective, e.g. 0.99; the error budget is 1 − objective',
     '#   slo:nexus_slo_error_budget_remaining:ratio   share of the 30-day budget left (negative when overspent)',
+    '#   slo:nexus_slo_min_bad_calls:count         bad calls the long window must hold before a burn-rate alert fires',
     '',
   ].join('\n');
   return header + stringify({ groups }, { lineWidth: 0 });

@@ -19,7 +19,10 @@ import { removeDir, startStack, type Stack } from './lib/stack.js';
 
 const SCALE = 60;
 const WAIT = { timeoutMs: 120_000, intervalMs: 250 };
-/** Calls of the app that fail: about 40 s at one call a second, most of a (scaled) hour's budget burned 30× over. */
+/**
+ * Calls of the app that fail: about 40 s at one call a second, most of a (scaled) hour's budget burned 30× over,
+ * and far more than the minimum of bad calls (minBadCalls, 5), which the scaled rules keep unscaled.
+ */
 const BURST_CALLS = 40;
 const PAGE = { alertname: 'NexusProviderSLOFastBurn', provider: 'openai', slo: 'availability', severity: 'critical' };
 

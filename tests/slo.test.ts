@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { GENAI_DURATION_BUCKETS } from '../exporter/src/receiver/semconv.js';
 import {
-  BURN_RATES, SLO_RULES, SloDefinitionError, generateSloRules, parseSloDefinitions, promDuration, readSloDefinitions,
+  BURN_RATES, DEFAULT_MIN_BAD_CALLS, SLO_RULES, SloDefinitionError, generateSloRules, parseSloDefinitions, promDuration, readSloDefinitions,
 } from '../scripts/slo.js';
 import { run } from './lib/procs.js';
 import { ROOT } from './lib/repo.js';
@@ -55,6 +55,10 @@ describe('provider SLO rules', () => {
       ['NexusProviderSLOFastBurn', 'critical', ['1h/5m@14.4', '6h/30m@6']],
       ['NexusProviderSLOSlowBurn', 'warning', ['1d/2h@3', '3d/6h@1']],
     ]);
+    // Each pair also needs its SLO's minimum of bad calls in the long window.
+    const guards = (r: Rule) => [...r.expr.matchAll(/\(\n {2}slo:nexus_slo_errors:ratio_rate(\w+) [^\n]*\n {2}and\n[^\n]*\n {2}and\n {2}sum_over_time\(slo:nexus_slo_errors:rate5m\[(\w+):5m\]\) \* 300 >= on \(provider, slo\) group_left \(\) slo:nexus_slo_min_bad_calls:count\n\)/g)]
+      .map((m) => `${m[1]}=${m[2]}`);
+    assert.deepEqual(alerts.map(guards), [['1h=1h', '6h=6h'], ['1d=1d', '3d=3d']]);
   });
 
   test('scaled for tests: the same rules and names, every window and for: divided', () => {
@@ -69,6 +73,13 @@ describe('provider SLO rules', () => {
     }));
     assert.deepEqual(scaled.filter((r) => r.alert).map((r) => r.for), ['2s', '15s']);
     assert.ok(windows(normal).includes('30d'));
+    // The bad-call count: its window and 5-minute step scale, the minimum does not (how many calls are enough
+    // evidence does not depend on how long they took to happen).
+    const guards = (rules: Rule[]) => rules.flatMap((r) => [...r.expr.matchAll(/\[(\w+):(\w+)\]\) \* (\d+) >=/g)].map((m) => `${m[1]}:${m[2]}*${m[3]}`));
+    assert.deepEqual(guards(normal), ['1h:5m*300', '6h:5m*300', '1d:5m*300', '3d:5m*300']);
+    assert.deepEqual(guards(scaled), ['1m:5s*5', '6m:5s*5', '24m:5s*5', '1h12m:5s*5']);
+    const minimums = (rules: Rule[]) => rules.filter((r) => r.record === 'slo:nexus_slo_min_bad_calls:count').map((r) => r.expr);
+    assert.deepEqual(minimums(scaled), minimums(normal));
   });
 
   test('promDuration writes Prometheus durations', () => {
@@ -85,6 +96,15 @@ describe('provider SLO rules', () => {
     // A whole-number boundary as Prometheus 2 (5) and 3 (5.0) spell it; \\. in a PromQL string is a regex's \.
     assert.ok(text.includes('client:nexus_client_http_request_duration_seconds_bucket:rate5m{provider="exa", error_type="", le=~"5|5\\\\.0"}'));
     assert.match(text, /error_type!~"4\[0-9\]\[0-9\]\|[^"]*RateLimitError/);
+  });
+
+  test('minBadCalls: 5 by default, per provider and SLO, recorded beside the objectives', () => {
+    assert.equal(DEFAULT_MIN_BAD_CALLS, 5);
+    const defs = parseSloDefinitions('providers:\n  openai: { availability: { minBadCalls: 12 } }\n  exa: { latency: { minBadCalls: 0 } }\n');
+    const minimums = groupsOf(generateSloRules(defs)).flatMap((g) => g.rules).filter((r) => r.record === 'slo:nexus_slo_min_bad_calls:count');
+    assert.deepEqual(minimums.map((r) => `${r.labels!.provider}/${r.labels!.slo}=${r.expr}`), [
+      'openai/availability=vector(12)', 'openai/latency=vector(5)', 'exa/availability=vector(5)', 'exa/latency=vector(0)',
+    ]);
   });
 
   test('a per-operation threshold applies to that operation, the provider threshold to every other', () => {
@@ -110,6 +130,16 @@ describe('provider SLO rules', () => {
       assert.match(problems('providers:\n  openai:\n    latency: { objective: 100 }\n')[0]!, /^providers\.openai\.latency\.objective: /);
     });
 
+    test('a minBadCalls that is not a whole number of calls, zero or more', () => {
+      for (const bad of ['-1', '2.5', '"five"', 'null']) {
+        const got = problems(`providers:\n  twilio:\n    availability: { minBadCalls: ${bad} }\n`);
+        assert.equal(got.length, 1, `${bad}: ${got.join('; ')}`);
+        assert.equal(got[0], 'providers.twilio.availability.minBadCalls: must be a whole number of calls, 0 or more (0: no minimum)', bad);
+      }
+      assert.match(problems('providers:\n  openai:\n    latency: { minBadCalls: -3 }\n')[0]!, /^providers\.openai\.latency\.minBadCalls: must be a whole number/);
+      assert.deepEqual(problems('providers:\n  openai:\n    availability: { minBadCalls: 0 }\n    latency: { minBadCalls: 100 }\n'), []);
+    });
+
     test('unknown keys, a provider without a source, bad regular expressions, YAML errors', () => {
       assert.match(problems('providers:\n  openai:\n    latencee: {}\n')[0]!, /^providers\.openai: .*latencee/);
       assert.deepEqual(problems('providers:\n  anthropic: {}\n'), ['providers.anthropic.source: is required for a provider other than openai, openrouter, exa, twilio, apollo (genai or http)']);
@@ -131,13 +161,15 @@ describe('provider SLO rules', () => {
       ['latency.objective', [`\`${d.openai!.latency.objective}\``]],
       ['latency.thresholdSeconds', ['`10.24` (genai), `5` (http)']],
       ['latency.operations', ['`{}`']],
+      ['availability.minBadCalls', [`\`${d.openai!.availability.minBadCalls}\``]],
+      ['latency.minBadCalls', [`\`${d.openai!.latency.minBadCalls}\``]],
     ];
     for (const [key, says] of rows) {
       assert.ok(row(key), `README "Provider SLOs" has no row for ${key}`);
       for (const text of says) assert.ok(row(key)!.includes(text), `${key}: ${text}`);
     }
     // Every documented key is one the schema accepts, with the value form the table gives.
-    const accepted = 'providers:\n  openai:\n    source: genai\n    availability: { objective: 99.5, ignoreErrorTypes: ["400"] }\n    latency: { objective: 97, thresholdSeconds: 5.12, operations: { chat: 20.48 } }\n';
+    const accepted = 'providers:\n  openai:\n    source: genai\n    availability: { objective: 99.5, ignoreErrorTypes: ["400"], minBadCalls: 10 }\n    latency: { objective: 97, thresholdSeconds: 5.12, operations: { chat: 20.48 }, minBadCalls: 3 }\n';
     assert.deepEqual(problems(accepted), []);
     for (const type of d.openai!.availability.ignoreErrorTypes.filter((t) => /^[A-Z]/.test(t))) assert.ok(section.includes(`\`${type}\``), `README lists ${type}`);
     const generated = generateSloRules(parseSloDefinitions('providers: { openai: {}, exa: {} }'));
