@@ -8,7 +8,8 @@
 //               prom-client registry with the same series, and the floor (a prerendered buffer)
 //   concurrent  50 scrapers for 10 s at 10k series while an account polls and snapshots swap
 //   poll        provider calls per poll in steady state, per provider, after a warm start
-//   otlp        CPU and payload of one OTLP export at 10k series, to a loopback receiver
+//   otlp        CPU and payload of one OTLP export at 10k series in the default protocol (http/protobuf),
+//               to a loopback receiver that decodes it
 //   idle        RSS and CPU of the exporter polling five providers × three accounts, started the way
 //               users start it, and where its memory goes (idle.ts)
 //   receiver    OTLP ingest throughput and memory per series at 1k and 10k active series (receiver.ts)
@@ -26,6 +27,7 @@ import { Target } from './lib/child.js';
 import { concurrent, newAgent, scrape, sequential } from './lib/load.js';
 import { mb, summarize } from './lib/stats.js';
 import { pollCosts } from './poll-cost.js';
+import { decodeRequest, encodeResponse } from '../exporter/src/receiver/otlp.js';
 import { receiverBench } from './receiver.js';
 import { SERVERS, renderReport, targets, type BenchResults, type ConcurrentResult, type ConcurrentRow, type OtlpResult, type ScrapeRow } from './report.js';
 import { soakBench } from './soak.js';
@@ -164,15 +166,19 @@ async function otlpBench(): Promise<OtlpResult> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const entry: (typeof payloads)[number] = { bytes: body.length, contentType: req.headers['content-type'], encoding: req.headers['content-encoding'] };
-      if (payloads.length === 0 && !entry.encoding && /json/.test(entry.contentType ?? '')) {
-        // Count the data points once, to show the export carries every series.
-        const doc = JSON.parse(body.toString('utf8')) as { resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: Array<Record<string, { dataPoints?: unknown[] }>> }> }> };
+      const encoding = entry.contentType === 'application/x-protobuf' ? 'protobuf' : entry.contentType === 'application/json' ? 'json' : undefined;
+      if (payloads.length === 0 && !entry.encoding && encoding) {
+        // Count the data points once, with the receiver's decoder (official .proto files), to show the
+        // export carries every series.
         let points = 0;
-        for (const rm of doc.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const v of Object.values(m)) points += (typeof v === 'object' && v?.dataPoints?.length) || 0;
+        for (const rm of decodeRequest(body, encoding).resourceMetrics) {
+          for (const sm of rm.scopeMetrics) for (const m of sm.metrics) points += (m.data ? m[m.data]?.dataPoints.length : 0) ?? 0;
+        }
         entry.points = points;
       }
       payloads.push(entry);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      // An ExportMetricsServiceResponse in the request's encoding, as a collector answers.
+      res.writeHead(200, { 'content-type': entry.contentType ?? 'application/json' }).end(encodeResponse(encoding ?? 'json'));
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));

@@ -221,7 +221,8 @@ async function otlp(series: number, endpoint: string): Promise<string> {
     import('../exporter/src/version.js'),
   ]);
   const model = new MetricsModel();
-  // Before filling: the OTLP histogram records call durations as they are observed.
+  // Before filling: the OTLP histogram records call durations as they are observed. No protocol: the
+  // default users get, http/protobuf (config/otlp.ts); the report shows the Content-Type sent.
   const output = new OtlpOutput(model, { endpoint, intervalSeconds: 3600 }, VERSION);
   fill(model, shapeFor(series));
   handlers.set('export', async () => {

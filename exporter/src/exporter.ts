@@ -16,6 +16,7 @@ import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
 import { cleanTempFiles, ensureWritableDir } from './store/atomic.js';
 import { CredentialStore, managedAccounts } from './store/credentials.js';
 import { StateLock } from './store/lock.js';
+import { otlpPush } from './config/otlp.js';
 import type { ExporterConfig } from './config/schema.js';
 import { VERSION } from './version.js';
 
@@ -110,11 +111,12 @@ export class Exporter {
       this.receiver = new Receiver(this.config.receiver, this.limits, this.log);
       this.prometheus.attach(this.receiver);
     }
-    if (this.config.otlp || otlpFromEnvironment()) {
+    const otlp = otlpPush(this.config.otlp, process.env);
+    if (otlp) {
       // Loaded only when wanted: the OpenTelemetry SDK is a few MB of an idle exporter's memory.
       const { OtlpOutput } = await import('./metrics/otlp.js');
       const producers = this.receiver ? [await this.receiver.otlpProducer(VERSION)] : [];
-      this.otlp = new OtlpOutput(this.model, { intervalSeconds: 60, ...this.config.otlp }, VERSION, producers);
+      this.otlp = new OtlpOutput(this.model, otlp, VERSION, producers);
     }
   }
 
@@ -217,11 +219,6 @@ export class Exporter {
     await this.lock?.release();
     await this.otlp?.shutdown();
   }
-}
-
-/** Whether OTLP push is wanted without an `otlp` section: the standard variables say where to. */
-function otlpFromEnvironment(): boolean {
-  return Boolean(process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
 }
 
 /**

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { MAX_TIMER_MS } from '../timers.js';
 import { ConfigError, loadConfigFile, parseConfig } from './load.js';
+import { otlpPush } from './otlp.js';
 import { configSchema } from './schema.js';
 
 const dir = fileURLToPath(new URL('./testdata/', import.meta.url));
@@ -85,6 +86,49 @@ describe('config semantics', () => {
   });
 });
 
+describe('OTLP push protocol', () => {
+  const push = (yaml: string, environment: NodeJS.ProcessEnv = {}) => otlpPush(parseConfig(yaml, 'inline', environment).otlp, environment);
+  const section = 'otlp: { endpoint: "http://127.0.0.1:4318/v1/metrics" }\n';
+
+  it('is http/protobuf unless otlp.protocol or the standard variables say otherwise, the key first', () => {
+    assert.equal(push(section)?.protocol, 'http/protobuf');
+    assert.equal(push('otlp: { protocol: http/json }\n')?.protocol, 'http/json');
+    assert.equal(push(section, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })?.protocol, 'http/json');
+    assert.equal(push(section, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })?.protocol, 'http/json');
+    assert.equal(push(section, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })?.protocol, 'http/protobuf');
+    assert.equal(push(section, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: ' ', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })?.protocol, 'http/json', 'blank is unset');
+    // The key wins over the variables, even one the exporter could not use.
+    assert.equal(push('otlp: { protocol: http/protobuf }\n', { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' })?.protocol, 'http/protobuf');
+  });
+
+  it('is on with an otlp section or an endpoint variable, with the section\'s settings or the defaults', () => {
+    assert.equal(push(''), undefined);
+    assert.equal(push('', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '' }), undefined);
+    assert.deepEqual(push('', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }), { intervalSeconds: 60, protocol: 'http/protobuf' });
+    assert.deepEqual(push('', { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://collector:4318/v1/metrics', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), { intervalSeconds: 60, protocol: 'http/json' });
+    assert.deepEqual(push('otlp: { intervalSeconds: 15, headers: { x-tenant: t1 } }\n'), { intervalSeconds: 15, headers: { 'x-tenant': 't1' }, protocol: 'http/protobuf' });
+  });
+
+  it('refuses grpc and unknown protocols, naming the key or the variable', () => {
+    const problems = (yaml: string, environment: NodeJS.ProcessEnv = {}) => {
+      try {
+        parseConfig(yaml, 'inline', environment);
+      } catch (e) {
+        assert.ok(e instanceof ConfigError);
+        return e.problems;
+      }
+      return [];
+    };
+    assert.deepEqual(problems('otlp: { protocol: grpc }\n'), ['otlp.protocol: grpc is not supported: use http/protobuf (the default) or http/json, which an OpenTelemetry Collector receives on its HTTP port (4318)']);
+    assert.deepEqual(problems('otlp: { protocol: http/xml }\n'), ['otlp.protocol: must be one of "http/protobuf", "http/json"']);
+    assert.deepEqual(problems('otlp: { protocol: 1 }\n'), ['otlp.protocol: must be one of "http/protobuf", "http/json"']);
+    assert.match(problems(section, { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' }).join('\n'), /^OTEL_EXPORTER_OTLP_METRICS_PROTOCOL \(environment variable\): grpc is not supported/);
+    assert.match(problems('', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/proto' }).join('\n'), /^OTEL_EXPORTER_OTLP_PROTOCOL \(environment variable\): must be one of/);
+    // A variable meant for other programs is not an error while the exporter does not push.
+    assert.deepEqual(problems('', { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), []);
+  });
+});
+
 describe('check-config command', () => {
   const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
   const run = (...args: string[]) =>
@@ -101,6 +145,15 @@ describe('check-config command', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /budgets\[0\]\.period: must be one of "day", "month"/);
     assert.match(r.stderr, /budgets\[0\]\.amountUsd: must be greater than 0/);
+  });
+
+  it('exits non-zero when an OTEL_EXPORTER_OTLP_* variable asks for grpc, naming it', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'check-config', '--config', join(dir, 'receiver.ok.yaml')], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: '' },
+    });
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /OTEL_EXPORTER_OTLP_PROTOCOL \(environment variable\): grpc is not supported/);
   });
 
   it('exits non-zero for a missing file and an unknown command', () => {

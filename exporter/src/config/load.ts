@@ -3,17 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError } from './error.js';
+import { otlpPush } from './otlp.js';
 import { configSchema, type ExporterConfig } from './schema.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  }
-}
+export { ConfigError };
 
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ExporterConfig> {
   let text: string;
@@ -36,6 +30,14 @@ export function parseConfig(text: string, source = 'config', env: NodeJS.Process
   const substituted = substituteEnv(raw, [], env, problems);
   const result = configSchema.safeParse(substituted, { reportInput: true });
   if (!result.success) problems.push(...formatIssues(result.error));
+  else {
+    try {
+      otlpPush(result.data.otlp, env); // the OTEL_EXPORTER_OTLP_* variables it reads, checked with the file
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data as ExporterConfig;
 }

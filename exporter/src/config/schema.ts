@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { PROVIDERS } from '../providers/index.js';
 import { httpUrl } from '../providers/module.js';
+import { isOtlpProtocol, otlpProtocolProblem, type OtlpProtocol } from './otlp.js';
 import { PROVIDER_NAMES, type AccountBase, type ProviderName } from '../providers/types.js';
 
 const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
@@ -120,6 +121,11 @@ export const configSchema = z
     otlp: z
       .object({
         endpoint: httpUrl.optional(),
+        /**
+         * OTLP/HTTP encoding. No default here: when absent, OTEL_EXPORTER_OTLP_METRICS_PROTOCOL or
+         * OTEL_EXPORTER_OTLP_PROTOCOL decides, else http/protobuf (config/otlp.ts).
+         */
+        protocol: z.custom<OtlpProtocol>(isOtlpProtocol, { error: (issue) => otlpProtocolProblem(issue.input) }).optional(),
         intervalSeconds: z.number().int().min(1).max(86_400).default(60),
         headers: z.record(z.string(), z.string()).optional(),
       })

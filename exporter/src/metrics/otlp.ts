@@ -4,16 +4,20 @@
 // names without `_total`, with units whose `{annotations}` the OTLP→Prometheus translation drops, so
 // that after translation with suffixes every name is exactly the one on /metrics.
 import type { Attributes, Observable } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { DEFAULT_OTLP_PROTOCOL, type OtlpProtocol } from '../config/otlp.js';
 import { CATALOG, HTTP_DURATION_BUCKETS, type MetricName } from './catalog.js';
 import type { MetricsModel } from './model.js';
 
 export interface OtlpSettings {
   /** Full URL of the metrics endpoint; when absent the standard OTEL_EXPORTER_OTLP_* variables apply. */
   endpoint?: string;
+  /** http/protobuf (the default, as the specification asks: smaller, and cheaper to encode) or http/json. */
+  protocol?: OtlpProtocol;
   intervalSeconds: number;
   headers?: Record<string, string>;
 }
@@ -30,10 +34,12 @@ export class OtlpOutput {
 
   /** `producers` add pre-aggregated metrics to every export (the receiver's client series). */
   constructor(model: MetricsModel, settings: OtlpSettings, version: string, producers: MetricProducer[] = []) {
-    const exporter = new OTLPMetricExporter({
+    const options = {
       ...(settings.endpoint ? { url: settings.endpoint } : {}),
       ...(settings.headers ? { headers: settings.headers } : {}),
-    });
+    };
+    // Both send to the same URL; they differ in the body and its Content-Type.
+    const exporter = (settings.protocol ?? DEFAULT_OTLP_PROTOCOL) === 'http/json' ? new JsonMetricExporter(options) : new ProtobufMetricExporter(options);
     this.provider = new MeterProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'nexus-exporter', [ATTR_SERVICE_VERSION]: version }),
       readers: [

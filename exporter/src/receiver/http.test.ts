@@ -13,7 +13,7 @@ import { configSchema, type ExporterConfig } from '../config/schema.js';
 import { silentLogger } from '../log.js';
 import { runExporter, type RunningExporter } from '../server/listen.js';
 import { bucketsOf, histogramMetric, requestJson, sumMetric } from '../testing/otlp.js';
-import { decodeResponse, decodeStatus, encodeRequest } from './otlp.js';
+import { decodeRequest, decodeResponse, decodeStatus, encodeRequest, encodeResponse, type ExportRequest } from './otlp.js';
 import { GENAI_DURATION_BUCKETS } from './semconv.js';
 
 const TOKEN = 'receiver-token-0123456789';
@@ -285,14 +285,20 @@ describe('the receiver switched off, and OTLP push', () => {
     }
   });
 
-  it('pushes the client series over OTLP with the other metrics', async () => {
-    const received: Array<{ resourceMetrics: Array<{ scopeMetrics: Array<{ scope: { name: string }; metrics: Array<{ name: string; histogram?: { dataPoints: Array<{ count: string | number; bucketCounts: unknown[]; attributes: unknown[] }> }; sum?: { dataPoints: Array<{ asDouble?: number }> } }> }> }> }> = [];
+  it('pushes the client series over OTLP with the other metrics (protobuf, the default)', async () => {
+    const received: Array<{ contentType?: string; body: ExportRequest }> = [];
     const sink: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received.push(JSON.parse(Buffer.concat(chunks).toString()));
-        res.writeHead(200, { 'content-type': JSON_TYPE }).end('{}');
+        const contentType = req.headers['content-type'];
+        if (contentType !== PB) {
+          received.push({ contentType, body: { resourceMetrics: [] } });
+          res.writeHead(415).end();
+          return;
+        }
+        received.push({ contentType, body: decodeRequest(Buffer.concat(chunks), 'protobuf') });
+        res.writeHead(200, { 'content-type': PB }).end(encodeResponse('protobuf'));
       });
     });
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
@@ -305,7 +311,8 @@ describe('the receiver switched off, and OTLP push', () => {
       ], { 'service.name': 'pushed-app' }));
       assert.equal((await post(running.url, body, { 'content-type': PB })).status, 200);
       await running.exporter.flushOtlp();
-      const scope = received.flatMap((r) => r.resourceMetrics.flatMap((rm) => rm.scopeMetrics)).find((s) => s.scope.name === 'nexus-exporter/receiver');
+      assert.deepEqual(new Set(received.map((r) => r.contentType)), new Set([PB]));
+      const scope = received.flatMap((r) => r.body.resourceMetrics.flatMap((rm) => rm.scopeMetrics)).find((s) => s.scope?.name === 'nexus-exporter/receiver');
       assert.ok(scope, 'the receiver scope is pushed');
       const duration = scope.metrics.find((m) => m.name === 'nexus_client_operation_duration_seconds')!.histogram!.dataPoints;
       assert.equal(duration.length, 1);

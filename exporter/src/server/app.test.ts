@@ -292,27 +292,34 @@ describe('modules loaded for a configuration', () => {
     process.stdout.write(JSON.stringify({
       express: loaded.some((p) => p.includes('/node_modules/express/')),
       otel: loaded.some((p) => p.includes('/node_modules/@opentelemetry/sdk-metrics/')),
+      otlpProto: loaded.some((p) => p.includes('/node_modules/@opentelemetry/exporter-metrics-otlp-proto/')),
       protobufjs: loaded.some((p) => p.includes('/node_modules/protobufjs/')),
       ...(posted === undefined ? {} : { posted }),
     }));`;
   const loaded = (extra: Record<string, unknown>, post = false) => {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ['NEXUS_ADMIN_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) delete env[k];
+    for (const k of ['NEXUS_ADMIN_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL']) delete env[k];
     const src = new URL('../', import.meta.url).href;
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, src, JSON.stringify({ listen: '127.0.0.1:0', stateDir: '/nonexistent', ...extra }), ...(post ? ['post'] : [])], { encoding: 'utf8', env });
-    return JSON.parse(out) as { express: boolean; otel: boolean; protobufjs: boolean; posted?: number };
+    return JSON.parse(out) as { express: boolean; otel: boolean; otlpProto: boolean; protobufjs: boolean; posted?: number };
   };
 
   it('loads express only when the admin API is enabled, and the OpenTelemetry SDK only with OTLP', () => {
-    assert.deepEqual(loaded({}), { express: false, otel: false, protobufjs: false });
-    assert.deepEqual(loaded({ admin: { token: 'an-admin-token-of-some-length' } }), { express: true, otel: false, protobufjs: false });
-    assert.deepEqual(loaded({ otlp: { endpoint: 'http://127.0.0.1:9/v1/metrics', intervalSeconds: 3600 } }), { express: false, otel: true, protobufjs: false });
+    const none = { express: false, otel: false, otlpProto: false, protobufjs: false };
+    assert.deepEqual(loaded({}), none);
+    assert.deepEqual(loaded({ admin: { token: 'an-admin-token-of-some-length' } }), { ...none, express: true });
+    // Either protocol loads both exporters (a few lines each over the same SDK packages); the protobuf
+    // one encodes with otlp-transformer's own writer, so protobufjs (the receiver's decoder) stays out.
+    const endpoint = 'http://127.0.0.1:9/v1/metrics';
+    assert.deepEqual(loaded({ otlp: { endpoint, intervalSeconds: 3600 } }), { ...none, otel: true, otlpProto: true });
+    assert.deepEqual(loaded({ otlp: { endpoint, protocol: 'http/json', intervalSeconds: 3600 } }), { ...none, otel: true, otlpProto: true });
   });
 
   it('loads the OTLP receiver\'s express and protobufjs on its first request, not when it is enabled', () => {
-    assert.deepEqual(loaded({ receiver: { enabled: true } }), { express: false, otel: false, protobufjs: false });
-    assert.deepEqual(loaded({ receiver: { enabled: true } }, true), { express: true, otel: false, protobufjs: true, posted: 200 });
+    const none = { express: false, otel: false, otlpProto: false, protobufjs: false };
+    assert.deepEqual(loaded({ receiver: { enabled: true } }), none);
+    assert.deepEqual(loaded({ receiver: { enabled: true } }, true), { ...none, express: true, protobufjs: true, posted: 200 });
     // Off, the path is not served and nothing is loaded for it.
-    assert.deepEqual(loaded({}, true), { express: false, otel: false, protobufjs: false, posted: 404 });
+    assert.deepEqual(loaded({}, true), { ...none, posted: 404 });
   });
 });
