@@ -55,7 +55,14 @@ export interface VariantResult {
   accounts: number;
   series: number;
   phases: { started: Phase; firstPolls?: Phase; end: Phase };
-  window: { seconds: number; samples: number; rssMb: { median: number; max: number; min: number }; polls: number; failedPolls: number; cpuPercent: number };
+  window: {
+    seconds: number;
+    samples: number;
+    rssMb: { median: number; max: number; min: number };
+    polls: number;
+    failedPolls: number;
+    cpuPercent: number;
+  };
   peakRssMb: number;
   /** Size of /metrics at the end (identity and gzip): the rendered exposition the exporter holds. */
   expositionBytes: { identity: number; gzip: number };
@@ -171,16 +178,29 @@ async function phase(r: Running): Promise<Phase> {
   };
 }
 
-function start(name: string, description: string, argv: string[], config: string, accounts: number, env: Record<string, string> = {}): Running {
+function start(
+  name: string,
+  description: string,
+  argv: string[],
+  config: string,
+  accounts: number,
+  env: Record<string, string> = {}
+): Running {
   // The bench's own settings (if any) must not reach the exporter: only what the variant says.
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXUS_LOG_LEVEL: 'warn' };
   for (const k of ['NODE_OPTIONS', ...Object.keys(RUNTIME_ENV)]) delete childEnv[k];
   Object.assign(childEnv, env);
-  const child = spawn(argv[0]!, [...argv.slice(1), '--config', config], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(argv[0]!, [...argv.slice(1), '--config', config], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return {
     name,
     description,
-    command: [...argv, '--config', 'nexus.yaml'].map((a) => (a === process.execPath ? 'node' : a.replace(ROOT, ''))).join(' '),
+    command: [...argv, '--config', 'nexus.yaml']
+      .map((a) => (a === process.execPath ? 'node' : a.replace(ROOT, '')))
+      .join(' '),
     child,
     url: '',
     accounts,
@@ -250,7 +270,10 @@ export function probes(quick: boolean): ProbeResult[] {
     { name: 'with express and the admin API', imports: [...exporter, dist('server/api/index.js')] },
     { name: 'with the OpenTelemetry SDK (OTLP)', imports: [...exporter, dist('metrics/otlp.js')] },
     { name: 'with the OTLP receiver enabled', imports: [...exporter, dist('receiver/index.js')] },
-    { name: 'with the OTLP receiver after its first request (express, protobufjs)', imports: [...exporter, dist('receiver/index.js'), dist('receiver/http.js')] },
+    {
+      name: 'with the OTLP receiver after its first request (express, protobufjs)',
+      imports: [...exporter, dist('receiver/index.js'), dist('receiver/http.js')],
+    },
     { name: 'with a request over node:http', imports: [...exporter, 'request:http'] },
     { name: 'with a request over the global fetch (undici)', imports: [...exporter, 'request:fetch'] },
   ];
@@ -258,12 +281,23 @@ export function probes(quick: boolean): ProbeResult[] {
   return list.map(({ name, imports }) => {
     const samples: Array<{ rss: number; anon: number; file: number; heapUsed: number }> = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, [...NODE_FLAGS, '--expose-gc', file, JSON.stringify(imports)], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...RUNTIME_ENV } });
+      const r = spawnSync(process.execPath, [...NODE_FLAGS, '--expose-gc', file, JSON.stringify(imports)], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '', ...RUNTIME_ENV },
+      });
       if (r.status !== 0) throw new Error(`probe "${name}" failed:\n${r.stderr}`);
       samples.push(JSON.parse(r.stdout) as (typeof samples)[number]);
     }
     const med = (k: keyof (typeof samples)[number]) => mb(summarize(samples.map((s) => s[k])).median);
-    return { name, imports: imports.map((i) => i.replace(pathToFileURL(ROOT).href, '')), rssMb: med('rss'), anonMb: med('anon'), fileMb: med('file'), heapUsedMb: med('heapUsed') };
+    return {
+      name,
+      imports: imports.map((i) => i.replace(pathToFileURL(ROOT).href, '')),
+      rssMb: med('rss'),
+      anonMb: med('anon'),
+      fileMb: med('file'),
+      heapUsedMb: med('heapUsed'),
+    };
   });
 }
 
@@ -284,7 +318,14 @@ async function snapshotIn(dir: string, timeoutMs = 120_000): Promise<string> {
 }
 
 /** Objects whose retained size the heap summary reports (see README, Performance). */
-export const HEAP_OWNERS = ['AccountPoller', 'Ledger', 'MetricsModel', 'SnapshotExposition', 'PrometheusOutput', 'Registry'];
+export const HEAP_OWNERS = [
+  'AccountPoller',
+  'Ledger',
+  'MetricsModel',
+  'SnapshotExposition',
+  'PrometheusOutput',
+  'Registry',
+];
 
 export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): Promise<IdleResult> {
   log('idle: building the exporter (npm run build)');
@@ -300,14 +341,43 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
     for (const d of DEMO_PROVIDERS) {
       const { simulator, account } = await d.start();
       sims.push(simulator);
-      providers[d.provider] = [1, 2, 3].map((n) => ({ ...account, account: `demo-${n}`, pollIntervalSeconds: POLL_SECONDS }));
+      providers[d.provider] = [1, 2, 3].map((n) => ({
+        ...account,
+        account: `demo-${n}`,
+        pollIntervalSeconds: POLL_SECONDS,
+      }));
     }
     const accounts = Object.values(providers).reduce((n, l) => n + l.length, 0);
-    const variants: Array<{ name: string; description: string; argv: string[]; accounts: boolean; env?: Record<string, string> }> = [
-      { name: 'cli', description: `the \`nexus-exporter\` command (its shebang: \`${launchPrefix()}\`), as \`npm start\` and the Docker image run it`, argv: [BIN], accounts: true },
-      { name: 'node', description: '`node exporter/dist/cli.js`, without the runtime settings', argv: [process.execPath, CLI], accounts: true },
+    const variants: Array<{
+      name: string;
+      description: string;
+      argv: string[];
+      accounts: boolean;
+      env?: Record<string, string>;
+    }> = [
+      {
+        name: 'cli',
+        description: `the \`nexus-exporter\` command (its shebang: \`${launchPrefix()}\`), as \`npm start\` and the Docker image run it`,
+        argv: [BIN],
+        accounts: true,
+      },
+      {
+        name: 'node',
+        description: '`node exporter/dist/cli.js`, without the runtime settings',
+        argv: [process.execPath, CLI],
+        accounts: true,
+      },
       { name: 'zero', description: 'the command with no accounts configured', argv: [BIN], accounts: false },
-      ...(opts.nodeArgs.length ? [{ name: 'args', description: `\`node ${opts.nodeArgs.join(' ')} exporter/dist/cli.js\``, argv: [process.execPath, ...opts.nodeArgs, CLI], accounts: true }] : []),
+      ...(opts.nodeArgs.length
+        ? [
+            {
+              name: 'args',
+              description: `\`node ${opts.nodeArgs.join(' ')} exporter/dist/cli.js\``,
+              argv: [process.execPath, ...opts.nodeArgs, CLI],
+              accounts: true,
+            },
+          ]
+        : []),
     ];
     const snapshotDir = join(dir.path, 'snapshots');
     mkdirSync(snapshotDir);
@@ -316,9 +386,13 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
       const listen = `127.0.0.1:${port}`;
       const config = join(dir.path, `${v.name}.yaml`);
       // JSON is YAML.
-      writeFileSync(config, JSON.stringify({ listen, stateDir: join(dir.path, `state-${v.name}`), providers: v.accounts ? providers : {} }));
+      writeFileSync(
+        config,
+        JSON.stringify({ listen, stateDir: join(dir.path, `state-${v.name}`), providers: v.accounts ? providers : {} })
+      );
       // Only `cli` gets the snapshot signal, which costs nothing until the snapshot after the window.
-      const env: Record<string, string> = v.name === 'cli' ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : {};
+      const env: Record<string, string> =
+        v.name === 'cli' ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : {};
       const r = start(v.name, v.description, v.argv, config, v.accounts ? accounts : 0, env);
       running.push(r);
       await answering(r, `http://${listen}`);
@@ -331,7 +405,8 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
       for (;;) {
         const m = await readMetrics(r);
         if (m.polls.success + m.polls.failure >= r.accounts) break;
-        if (performance.now() > firstDeadline) throw new Error(`${r.name}: the first polls did not finish within 2 minutes`);
+        if (performance.now() > firstDeadline)
+          throw new Error(`${r.name}: the first polls did not finish within 2 minutes`);
         await sleep(500);
       }
       r.phases.firstPolls = await phase(r);
@@ -341,7 +416,9 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
     log(`idle: warm-up, ${cycles} poll cycle${cycles > 1 ? 's' : ''}`);
     await sleep(warmupEnd - performance.now());
     // The window: until 10 minutes after the start (1 minute after the warm-up with --quick).
-    const windowEnd = opts.quick ? performance.now() + 60_000 : Math.max(running[0]!.startedAt + 600_000, performance.now() + 120_000);
+    const windowEnd = opts.quick
+      ? performance.now() + 60_000
+      : Math.max(running[0]!.startedAt + 600_000, performance.now() + 120_000);
     log(`idle: sampling RSS every second for ${Math.round((windowEnd - performance.now()) / 1000)} s`);
     const windowStart = performance.now();
     for (const r of running) {
@@ -397,7 +474,18 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
       cli.child.kill('SIGUSR2');
       heap = { variant: 'cli', ...summarizeSnapshot(await snapshotIn(snapshotDir), HEAP_OWNERS) };
     }
-    return { flags: NODE_FLAGS, v8Flags: V8_RUNTIME_FLAGS, env: RUNTIME_ENV, probeRuns: opts.quick ? 1 : 3, pollIntervalSeconds: POLL_SECONDS, scrapeIntervalSeconds: SCRAPE_SECONDS, warmupPollCycles: cycles, variants: results, probes: probeResults, heap };
+    return {
+      flags: NODE_FLAGS,
+      v8Flags: V8_RUNTIME_FLAGS,
+      env: RUNTIME_ENV,
+      probeRuns: opts.quick ? 1 : 3,
+      pollIntervalSeconds: POLL_SECONDS,
+      scrapeIntervalSeconds: SCRAPE_SECONDS,
+      warmupPollCycles: cycles,
+      variants: results,
+      probes: probeResults,
+      heap,
+    };
   } finally {
     await Promise.all(
       running.map(async (r) => {
@@ -408,7 +496,7 @@ export async function idleBench(opts: { quick: boolean; nodeArgs: string[] }): P
         const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(timer);
-      }),
+      })
     );
     await Promise.all(sims.map((s) => s.stop()));
     await dir.remove();

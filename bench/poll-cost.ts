@@ -52,13 +52,26 @@ const CASES: Case[] = [
         serviceKey,
         scale: 2,
         keys: [
-          { id: '3c90c3cc-0d44-4b50-8888-8dd25736052a', name: 'Production', secret: 'exa-bench-search-000000000000000000000', budgetCents: 50_000 },
-          { id: '7a1e5f20-9b3d-4c6e-a2f8-1d4b6c8e0f13', name: 'Staging', secret: 'exa-bench-staging-0000000000000000000' },
+          {
+            id: '3c90c3cc-0d44-4b50-8888-8dd25736052a',
+            name: 'Production',
+            secret: 'exa-bench-search-000000000000000000000',
+            budgetCents: 50_000,
+          },
+          {
+            id: '7a1e5f20-9b3d-4c6e-a2f8-1d4b6c8e0f13',
+            name: 'Staging',
+            secret: 'exa-bench-staging-0000000000000000000',
+          },
         ],
       });
       const url = await sim.start();
       // Exa's simulated billing has usage on every day before the clock (unbounded history).
-      return { sim, history: false, account: { account: 'bench', serviceKey, baseUrl: url, adminBaseUrl: `${url}/team-management` } };
+      return {
+        sim,
+        history: false,
+        account: { account: 'bench', serviceKey, baseUrl: url, adminBaseUrl: `${url}/team-management` },
+      };
     },
   },
   {
@@ -69,7 +82,11 @@ const CASES: Case[] = [
       const sim = new TwilioSimulator({ accountSid, authToken, scale: 3, alertsPerHour: 4, startingBalance: 25_000 });
       sim.firstDay = firstDay;
       const url = await sim.start();
-      return { sim, history: true, account: { account: 'bench', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1` } };
+      return {
+        sim,
+        history: true,
+        account: { account: 'bench', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1` },
+      };
     },
   },
   {
@@ -110,11 +127,13 @@ async function measure(c: Case, historyDays: number): Promise<PollCost> {
   const dir = await tempDir('nexus-bench-poll-');
   let clock = new Date(POLL_NOW.getTime() - 3600_000);
   sim.now = () => clock;
-  const intervalSeconds = (PROVIDERS[c.provider]!.accountSchema.parse(account) as { pollIntervalSeconds: number }).pollIntervalSeconds;
+  const intervalSeconds = (PROVIDERS[c.provider]!.accountSchema.parse(account) as { pollIntervalSeconds: number })
+    .pollIntervalSeconds;
   try {
     const poll = async (h: Awaited<ReturnType<typeof harness>>) => {
       const before = sim.requestCount;
-      if (!(await h.poller.pollNow())) throw new Error(`${c.provider}: poll failed: ${h.poller.status().lastError?.message}`);
+      if (!(await h.poller.pollNow()))
+        throw new Error(`${c.provider}: poll failed: ${h.poller.status().lastError?.message}`);
       return sim.requestsSince(before);
     };
     const first = await harness(c.provider, account, { stateDir: dir.path, now: () => clock });

@@ -8,4 +8,8 @@ const results = JSON.parse(readFileSync(new URL('./results.json', import.meta.ur
 const before = readFileSync(readmeUrl, 'utf8');
 const after = readmeWithReport(before, results);
 writeFileSync(readmeUrl, after);
-console.log(after === before ? 'README.md already shows bench/results.json' : `README.md: Performance now shows the run of ${results.startedAt}`);
+console.log(
+  after === before
+    ? 'README.md already shows bench/results.json'
+    : `README.md: Performance now shows the run of ${results.startedAt}`
+);

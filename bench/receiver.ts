@@ -83,7 +83,14 @@ function round(series: number, round: number, startMs: number, timeMs: number, p
       const counts = new Array<string>(GENAI_DURATION_BUCKETS.length + 1).fill('0');
       counts[(s + m) % 12] = String(round + 1);
       dataPoints.push({
-        attributes: kv({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': `model-${m}`, 'gen_ai.response.model': `model-${m}-2026-01-01`, 'server.address': 'api.openai.com', 'server.port': 443 }),
+        attributes: kv({
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': `model-${m}`,
+          'gen_ai.response.model': `model-${m}-2026-01-01`,
+          'server.address': 'api.openai.com',
+          'server.port': 443,
+        }),
         startTimeUnixNano: ns(startMs),
         timeUnixNano: ns(timeMs),
         count: String(round + 1),
@@ -93,8 +100,27 @@ function round(series: number, round: number, startMs: number, timeMs: number, p
       });
     }
     resourceMetrics.push({
-      resource: { attributes: kv({ 'service.name': `${prefix}-${s}`, 'service.instance.id': `instance-${s}`, 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.version': '2.12.0' }) },
-      scopeMetrics: [{ scope: { name: '@opentelemetry/instrumentation-openai', version: '0.21.0' }, metrics: [{ name: 'gen_ai.client.operation.duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints } }] }],
+      resource: {
+        attributes: kv({
+          'service.name': `${prefix}-${s}`,
+          'service.instance.id': `instance-${s}`,
+          'telemetry.sdk.language': 'nodejs',
+          'telemetry.sdk.name': 'opentelemetry',
+          'telemetry.sdk.version': '2.12.0',
+        }),
+      },
+      scopeMetrics: [
+        {
+          scope: { name: '@opentelemetry/instrumentation-openai', version: '0.21.0' },
+          metrics: [
+            {
+              name: 'gen_ai.client.operation.duration',
+              unit: 's',
+              histogram: { aggregationTemporality: 2, dataPoints },
+            },
+          ],
+        },
+      ],
     });
     points += dataPoints.length;
     if (points >= POINTS_PER_REQUEST) flush();
@@ -106,12 +132,22 @@ function round(series: number, round: number, startMs: number, timeMs: number, p
 function post(url: string, agent: Agent, body: Buffer): Promise<{ ms: number; status: number; response: Buffer }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(`${url}/v1/metrics`, { method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode ?? 0, response: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      `${url}/v1/metrics`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': String(body.length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ ms: performance.now() - started, status: res.statusCode ?? 0, response: Buffer.concat(chunks) })
+        );
+        res.on('error', reject);
+      }
+    );
     req.setTimeout(60_000, () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
     req.end(body);
@@ -133,7 +169,11 @@ async function scrapes(url: string, count: number): Promise<{ summary: Summary; 
   }
 }
 
-export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[]) => Promise<Target>, quick: boolean, log: (line: string) => void): Promise<ReceiverResult> {
+export async function receiverBench(
+  start: (spec: TargetSpec, nodeArgs?: string[]) => Promise<Target>,
+  quick: boolean,
+  log: (line: string) => void
+): Promise<ReceiverResult> {
   const scrapeCount = quick ? 20 : 60;
   log(`receiver: /metrics with ${PROVIDER_SERIES} provider series, receiver off`);
   const off = await start({ mode: 'receiver', series: PROVIDER_SERIES, receiver: false });
@@ -164,7 +204,8 @@ export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[
         const times: number[] = [];
         for (const body of bodies) {
           const r = await post(target.url, agent, body);
-          if (r.status !== 200 || r.response.length > 0) throw new Error(`the receiver answered ${r.status} ${r.response.toString('hex').slice(0, 200)}`);
+          if (r.status !== 200 || r.response.length > 0)
+            throw new Error(`the receiver answered ${r.status} ${r.response.toString('hex').slice(0, 200)}`);
           times.push(r.ms);
         }
         return times;
@@ -190,19 +231,30 @@ export async function receiverBench(start: (spec: TargetSpec, nodeArgs?: string[
         times.push(...(await send(bodies)));
         const now = await target.call<{ cpuMs: number; mainThreadCpuMs?: number }>('cpu');
         perRound.push(active / ((now.cpuMs - before0.cpuMs) / 1000));
-        if (now.mainThreadCpuMs !== undefined && before0.mainThreadCpuMs !== undefined) perRoundMain.push(active / ((now.mainThreadCpuMs - before0.mainThreadCpuMs) / 1000));
+        if (now.mainThreadCpuMs !== undefined && before0.mainThreadCpuMs !== undefined)
+          perRoundMain.push(active / ((now.mainThreadCpuMs - before0.mainThreadCpuMs) / 1000));
         before0 = now;
       }
       const wallMs = performance.now() - t0;
       const cpuMs = before0.cpuMs - s0.cpuMs;
-      const mainMs = before0.mainThreadCpuMs !== undefined && s0.mainThreadCpuMs !== undefined ? before0.mainThreadCpuMs - s0.mainThreadCpuMs : undefined;
+      const mainMs =
+        before0.mainThreadCpuMs !== undefined && s0.mainThreadCpuMs !== undefined
+          ? before0.mainThreadCpuMs - s0.mainThreadCpuMs
+          : undefined;
       agent.destroy();
       const full = await scrapes(target.url, quick ? 5 : 10);
       const rendersAfter = await target.call<RenderStats>('render-stats');
       renders ??= { before: rendersBefore, after: rendersAfter };
-      const stats = await target.call<{ series: number; streams: number; accepted: number; dropped: Record<string, number> }>('receiver-stats');
-      if (stats.series !== active + 100) throw new Error(`the receiver holds ${stats.series} series, not ${active} and 100 of the warm-up`);
-      if (stats.accepted !== rounds * active + 100) throw new Error(`the receiver accepted ${stats.accepted} points of ${rounds * active + 100}`);
+      const stats = await target.call<{
+        series: number;
+        streams: number;
+        accepted: number;
+        dropped: Record<string, number>;
+      }>('receiver-stats');
+      if (stats.series !== active + 100)
+        throw new Error(`the receiver holds ${stats.series} series, not ${active} and 100 of the warm-up`);
+      if (stats.accepted !== rounds * active + 100)
+        throw new Error(`the receiver accepted ${stats.accepted} points of ${rounds * active + 100}`);
       const measured = payloads.slice(2);
       const points = measured.length * active;
       rows.push({

@@ -29,15 +29,31 @@ import { mb, summarize } from './lib/stats.js';
 import { pollCosts } from './poll-cost.js';
 import { decodeRequest, encodeResponse } from '../exporter/src/receiver/otlp.js';
 import { receiverBench } from './receiver.js';
-import { SERVERS, renderReport, targets, type BenchResults, type ConcurrentResult, type ConcurrentRow, type OtlpResult, type ScrapeRow } from './report.js';
+import {
+  SERVERS,
+  renderReport,
+  targets,
+  type BenchResults,
+  type ConcurrentResult,
+  type ConcurrentRow,
+  type OtlpResult,
+  type ScrapeRow,
+} from './report.js';
 import { soakBench } from './soak.js';
 import { shapeFor } from './synthetic.js';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
-const ONLY = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const ONLY = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 /** Node flags and environment for the targets: the exporter's runtime settings unless --node-args says otherwise (tuning experiments). */
-const CUSTOM_ARGS = args.find((a) => a.startsWith('--node-args='))?.slice('--node-args='.length).split(' ').filter(Boolean);
+const CUSTOM_ARGS = args
+  .find((a) => a.startsWith('--node-args='))
+  ?.slice('--node-args='.length)
+  .split(' ')
+  .filter(Boolean);
 const NODE_ARGS = CUSTOM_ARGS ?? [...NODE_FLAGS];
 const NODE_ENV: Record<string, string> = CUSTOM_ARGS ? {} : { ...RUNTIME_ENV };
 const start = (spec: Parameters<typeof Target.start>[0]) => Target.start(spec, 120_000, NODE_ARGS, NODE_ENV);
@@ -46,7 +62,13 @@ const SIZES = [1_000, 10_000, 100_000];
 
 const results: BenchResults = {
   startedAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryMb: Math.round(mb(totalmem())), node: process.version, loadAverageAtStart: loadavg() },
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryMb: Math.round(mb(totalmem())),
+    node: process.version,
+    loadAverageAtStart: loadavg(),
+  },
   options: { quick: QUICK, only: ONLY ?? 'all', nodeArgs: NODE_ARGS, nodeEnv: NODE_ENV },
 };
 
@@ -69,7 +91,8 @@ async function scrapeBench(): Promise<ScrapeRow[]> {
         const maxMs = QUICK ? 4_000 : slow ? 15_000 : 10_000;
         // Warm-up: the first scrape of each encoding renders; the JIT and the heap settle.
         const warmup = performance.now() + (slow ? 3_000 : 1_500);
-        for (let i = 0; i < 3 || performance.now() < warmup; i++) for (const gzip of [false, true]) await scrape(url, { gzip, agent });
+        for (let i = 0; i < 3 || performance.now() < warmup; i++)
+          for (const gzip of [false, true]) await scrape(url, { gzip, agent });
         const beforeScrapes = server === 'nexus' ? await target.call<RenderStats>('render-stats') : undefined;
         const identity = await sequential(url, { gzip: false, agent, count, maxMs });
         const gzipped = await sequential(url, { gzip: true, agent, count, maxMs });
@@ -89,16 +112,23 @@ async function scrapeBench(): Promise<ScrapeRow[]> {
           const afterScrapes = await target.call<RenderStats>('render-stats');
           // The two encodings agree (the process part aside, which is rendered per scrape).
           const plain = (await scrape(url, { gzip: false, agent, keepBody: true })).body!.toString('utf8');
-          const unzipped = gunzipSync((await scrape(url, { gzip: true, agent, keepBody: true })).body!).toString('utf8');
+          const unzipped = gunzipSync((await scrape(url, { gzip: true, agent, keepBody: true })).body!).toString(
+            'utf8'
+          );
           const cut = (t: string) => t.slice(0, t.indexOf('# HELP process_'));
-          if (cut(plain) !== cut(unzipped) || cut(plain).length === 0) throw new Error('gzip and identity bodies differ');
+          if (cut(plain) !== cut(unzipped) || cut(plain).length === 0)
+            throw new Error('gzip and identity bodies differ');
           const after: number[] = [];
           for (let i = 0; i < (QUICK ? 5 : big ? 15 : 30); i++) {
             await target.call('swap');
             after.push((await scrape(url, { gzip: true, agent })).ms);
           }
           row.afterSwap = summarize(after);
-          row.render = { beforeScrapes: beforeScrapes!, afterScrapes, afterSwaps: await target.call<RenderStats>('render-stats') };
+          row.render = {
+            beforeScrapes: beforeScrapes!,
+            afterScrapes,
+            afterSwaps: await target.call<RenderStats>('render-stats'),
+          };
         }
         agent.destroy();
         rows.push(row);
@@ -114,7 +144,8 @@ async function scrapeBench(): Promise<ScrapeRow[]> {
 async function load(server: ConcurrentRow['server'], url: string): Promise<ConcurrentRow[]> {
   const agent = newAgent();
   const warmup = performance.now() + 1_000;
-  for (let i = 0; i < 3 || performance.now() < warmup; i++) for (const gzip of [true, false]) await scrape(url, { gzip, agent });
+  for (let i = 0; i < 3 || performance.now() < warmup; i++)
+    for (const gzip of [true, false]) await scrape(url, { gzip, agent });
   agent.destroy();
   const rows: ConcurrentRow[] = [];
   for (const gzip of [true, false]) {
@@ -165,20 +196,32 @@ async function otlpBench(): Promise<OtlpResult> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const entry: (typeof payloads)[number] = { bytes: body.length, contentType: req.headers['content-type'], encoding: req.headers['content-encoding'] };
-      const encoding = entry.contentType === 'application/x-protobuf' ? 'protobuf' : entry.contentType === 'application/json' ? 'json' : undefined;
+      const entry: (typeof payloads)[number] = {
+        bytes: body.length,
+        contentType: req.headers['content-type'],
+        encoding: req.headers['content-encoding'],
+      };
+      const encoding =
+        entry.contentType === 'application/x-protobuf'
+          ? 'protobuf'
+          : entry.contentType === 'application/json'
+            ? 'json'
+            : undefined;
       if (payloads.length === 0 && !entry.encoding && encoding) {
         // Count the data points once, with the receiver's decoder (official .proto files), to show the
         // export carries every series.
         let points = 0;
         for (const rm of decodeRequest(body, encoding).resourceMetrics) {
-          for (const sm of rm.scopeMetrics) for (const m of sm.metrics) points += (m.data ? m[m.data]?.dataPoints.length : 0) ?? 0;
+          for (const sm of rm.scopeMetrics)
+            for (const m of sm.metrics) points += (m.data ? m[m.data]?.dataPoints.length : 0) ?? 0;
         }
         entry.points = points;
       }
       payloads.push(entry);
       // An ExportMetricsServiceResponse in the request's encoding, as a collector answers.
-      res.writeHead(200, { 'content-type': entry.contentType ?? 'application/json' }).end(encodeResponse(encoding ?? 'json'));
+      res
+        .writeHead(200, { 'content-type': entry.contentType ?? 'application/json' })
+        .end(encodeResponse(encoding ?? 'json'));
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -207,9 +250,16 @@ async function otlpBench(): Promise<OtlpResult> {
 }
 
 async function main(): Promise<void> {
-  const mode = enabled('scrape') || enabled('concurrent') || enabled('otlp') || enabled('receiver') ? build() : undefined;
+  const mode =
+    enabled('scrape') || enabled('concurrent') || enabled('otlp') || enabled('receiver') ? build() : undefined;
   if (mode) results.targetsRunAs = mode;
-  log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${mode ? `; benchmark targets run as ${mode === 'compiled' ? 'compiled JavaScript' : 'TypeScript under tsx'} with ${[...Object.entries(NODE_ENV).map(([k, v]) => `${k}=${v}`), ...NODE_ARGS].join(' ') || 'no settings'}` : ''}`);
+  log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' '
+      )}${mode ? `; benchmark targets run as ${mode === 'compiled' ? 'compiled JavaScript' : 'TypeScript under tsx'} with ${[...Object.entries(NODE_ENV).map(([k, v]) => `${k}=${v}`), ...NODE_ARGS].join(' ') || 'no settings'}` : ''}`
+  );
   if (loadavg()[0]! > cpus().length / 2) log('warning: the machine is busy; timings will be noisy');
   if (enabled('scrape')) results.scrape = await scrapeBench();
   if (enabled('concurrent')) results.concurrent = await concurrentBench();
@@ -219,7 +269,12 @@ async function main(): Promise<void> {
   }
   if (enabled('otlp')) results.otlp = await otlpBench();
   if (enabled('idle')) results.idle = await idleBench({ quick: QUICK, nodeArgs: CUSTOM_ARGS ?? [] });
-  if (enabled('receiver')) results.receiver = await receiverBench((spec, extra = []) => Target.start(spec, 120_000, [...NODE_ARGS, ...extra], NODE_ENV), QUICK, log);
+  if (enabled('receiver'))
+    results.receiver = await receiverBench(
+      (spec, extra = []) => Target.start(spec, 120_000, [...NODE_ARGS, ...extra], NODE_ENV),
+      QUICK,
+      log
+    );
   if (enabled('soak')) results.soak = await soakBench(args, QUICK, NODE_ARGS, NODE_ENV, log);
   results.loadAverageAtEnd = loadavg();
   results.finishedAt = new Date().toISOString();

@@ -31,7 +31,18 @@ import { DEMO_PROVIDERS } from '../exporter/src/simulators/demo.js';
 import { tempDir } from '../exporter/src/testing/harness.js';
 import { clockEnd, makeClock, rng, type ClockSpec, type Rng } from './lib/soak-clock.js';
 import { FAULT_KINDS, FaultInjector, SOAK_HTTP } from './lib/soak-faults.js';
-import { COUNTERS, GAUGES, compareCounters, compareGauges, expectedCounters, expectedGauges, parseExposition, type CounterComparison, type ExpectedGauge, type GaugeComparison } from './lib/soak-truth.js';
+import {
+  COUNTERS,
+  GAUGES,
+  compareCounters,
+  compareGauges,
+  expectedCounters,
+  expectedGauges,
+  parseExposition,
+  type CounterComparison,
+  type ExpectedGauge,
+  type GaugeComparison,
+} from './lib/soak-truth.js';
 import { summarize } from './lib/stats.js';
 
 /** The most the RSS may grow from the second quarter of the run to the last (median to median). */
@@ -89,7 +100,13 @@ export interface Check {
 export interface SoakResult {
   options: SoakOptions;
   wallSeconds: { total: number; span: number; catchUp: number };
-  simulated: { start: string; end: string; hours: number; factor: number; secondsPerPoll: { min: number; max: number } };
+  simulated: {
+    start: string;
+    end: string;
+    hours: number;
+    factor: number;
+    secondsPerPoll: { min: number; max: number };
+  };
   polls: Record<string, number>;
   faults: Record<string, number>;
   faultsTotal: number;
@@ -98,13 +115,30 @@ export interface SoakResult {
   adminErrors: string[];
   providerErrors: Record<string, number>;
   stateWriteErrors: number;
-  rssMb: { start: number; median: number; max: number; end: number; q2Median: number; q4Median: number; samples: number };
+  rssMb: {
+    start: number;
+    median: number;
+    max: number;
+    end: number;
+    q2Median: number;
+    q4Median: number;
+    samples: number;
+  };
   /**
    * nodejs_heap_size_used_bytes and nodejs_external_memory_bytes from the scrapes, and the heap used just
    * after each major GC (by the quarter of the run it fell in) — what the exporter holds; the scraped
    * figure adds the garbage awaiting the next major GC (not checked).
    */
-  heapMb: { q2Median: number; q4Median: number; externalQ2Median: number; externalQ4Median: number; samples: number; afterMajorGcQ2Median: number; afterMajorGcQ4Median: number; majorGcs: number };
+  heapMb: {
+    q2Median: number;
+    q4Median: number;
+    externalQ2Median: number;
+    externalQ4Median: number;
+    samples: number;
+    afterMajorGcQ2Median: number;
+    afterMajorGcQ4Median: number;
+    majorGcs: number;
+  };
   counters: Array<{ provider: string; account: string } & CounterComparison>;
   gauges: Array<{ provider: string; account: string } & GaugeComparison>;
   exit: { crashed: boolean; code: number | null; signal: string | null };
@@ -126,14 +160,20 @@ export interface SoakResult {
  * few kilobytes per poll or per scrape grows the later quarters past the bound within the run.
  */
 export function rssFlat(samples: readonly number[]): { q2: number; q4: number; flat: boolean } {
-  const quarter = (q: number) => summarize(samples.slice(Math.floor((samples.length * (q - 1)) / 4), Math.floor((samples.length * q) / 4))).median;
+  const quarter = (q: number) =>
+    summarize(samples.slice(Math.floor((samples.length * (q - 1)) / 4), Math.floor((samples.length * q) / 4))).median;
   const q2 = quarter(2);
   const q4 = quarter(4);
   return { q2, q4, flat: samples.length >= 8 && q4 <= q2 * (1 + RSS_GROWTH_BOUND) };
 }
 
 /** The median heap of the samples taken in quarter `q` (1–4) of the wall span [start, end). */
-function quarterMedian(samples: ReadonlyArray<{ at: number; heapUsed: number }>, start: number, end: number, q: number): number {
+function quarterMedian(
+  samples: ReadonlyArray<{ at: number; heapUsed: number }>,
+  start: number,
+  end: number,
+  q: number
+): number {
   const from = start + ((end - start) * (q - 1)) / 4;
   const to = start + ((end - start) * q) / 4;
   const inQuarter = samples.filter((s) => s.at >= from && s.at < to).map((s) => s.heapUsed);
@@ -148,9 +188,16 @@ interface Answer {
   headers: Record<string, string | string[] | undefined>;
 }
 
-function call(agent: Agent, url: string, opts: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {}): Promise<Answer> {
+function call(
+  agent: Agent,
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {}
+): Promise<Answer> {
   const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-  const headers: Record<string, string> = { ...opts.headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}) };
+  const headers: Record<string, string> = {
+    ...opts.headers,
+    ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}),
+  };
   return new Promise((resolve, reject) => {
     const req = request(url, { method: opts.method ?? 'GET', headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -158,7 +205,9 @@ function call(agent: Agent, url: string, opts: { method?: string; headers?: Reco
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
       res.on('error', reject);
     });
-    req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error(`${opts.method ?? 'GET'} ${url}: no answer within ${(opts.timeoutMs ?? 30_000) / 1000} s`)));
+    req.setTimeout(opts.timeoutMs ?? 30_000, () =>
+      req.destroy(new Error(`${opts.method ?? 'GET'} ${url}: no answer within ${(opts.timeoutMs ?? 30_000) / 1000} s`))
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -186,20 +235,34 @@ function exporterEntry(compiled: boolean, log: (l: string) => void): { file: str
     const result = spawnSync(process.execPath, [tsc, '-p', `${ROOT}bench/tsconfig.soak.json`], { encoding: 'utf8' });
     const file = `${CACHE}bench/lib/soak-child.js`;
     if (existsSync(file)) {
-      if (result.status !== 0) log(`soak: tsc reported errors (the child was still emitted): ${result.stdout.slice(0, 500)}`);
+      if (result.status !== 0)
+        log(`soak: tsc reported errors (the child was still emitted): ${result.stdout.slice(0, 500)}`);
       // ES modules, and the exporter's package.json (version.ts reads it), as bench/lib/build.ts does.
       writeFileSync(`${CACHE}package.json`, '{ "type": "module" }\n');
       mkdirSync(`${CACHE}exporter`, { recursive: true });
       copyFileSync(`${ROOT}exporter/package.json`, `${CACHE}exporter/package.json`);
       return { file, execArgv: [] };
     }
-    log(`soak: could not compile the exporter; running it under tsx (its RSS includes the loader):\n${result.stdout}${result.stderr}`);
+    log(
+      `soak: could not compile the exporter; running it under tsx (its RSS includes the loader):\n${result.stdout}${result.stderr}`
+    );
   }
   return { file: source, execArgv: ['--import', 'tsx'] };
 }
 
-async function startExporter(entry: { file: string; execArgv: string[] }, configPath: string, clock: ClockSpec, logPath: string, nodeArgs: string[], nodeEnv: Record<string, string>): Promise<ExporterProcess> {
-  const child = spawn(process.execPath, [...entry.execArgv, ...nodeArgs, entry.file, configPath, JSON.stringify(clock)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, env: { ...process.env, ...nodeEnv } });
+async function startExporter(
+  entry: { file: string; execArgv: string[] },
+  configPath: string,
+  clock: ClockSpec,
+  logPath: string,
+  nodeArgs: string[],
+  nodeEnv: Record<string, string>
+): Promise<ExporterProcess> {
+  const child = spawn(
+    process.execPath,
+    [...entry.execArgv, ...nodeArgs, entry.file, configPath, JSON.stringify(clock)],
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, env: { ...process.env, ...nodeEnv } }
+  );
   const logFile = createWriteStream(logPath);
   const lines: string[] = [];
   const majorGcs: ExporterProcess['majorGcs'] = [];
@@ -225,7 +288,10 @@ async function startExporter(entry: { file: string; execArgv: string[] }, config
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`the exporter did not start within 60 s:\n${lines.join('\n')}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the exporter did not start within 60 s:\n${lines.join('\n')}`)),
+      60_000
+    );
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString('utf8');
       const nl = out.indexOf('\n');
@@ -294,7 +360,12 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
   try {
     // Simulators: the demo's (realistic volumes, an OpenRouter publication lag, Exa's billing lag and
     // paid probe, Twilio subaccounts and alerts), on the soak's clock.
-    const clock: ClockSpec = { simStartMs: Date.parse(opts.simStart), wallStartMs: Date.now(), wallSpanMs: spanMs, factor };
+    const clock: ClockSpec = {
+      simStartMs: Date.parse(opts.simStart),
+      wallStartMs: Date.now(),
+      wallSpanMs: spanMs,
+      factor,
+    };
     if (Number.isNaN(clock.simStartMs)) throw new Error(`--start: not a date: ${opts.simStart}`);
     const now = makeClock(clock);
     for (const d of DEMO_PROVIDERS) {
@@ -317,9 +388,18 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     const configPath = join(dir.path, 'nexus.yaml');
     writeFileSync(configPath, JSON.stringify(config, null, 2)); // JSON is YAML
     const entry = exporterEntry(opts.compiled, log);
-    log(`soak: seed ${opts.seed}; ${opts.simulatedHours} simulated hours in ${opts.wallSeconds} s (×${factor.toFixed(0)}), from ${opts.simStart}; exporter ${entry.file.endsWith('.js') ? 'compiled' : 'under tsx'}, logs in ${join(dir.path, 'exporter.log')}`);
+    log(
+      `soak: seed ${opts.seed}; ${opts.simulatedHours} simulated hours in ${opts.wallSeconds} s (×${factor.toFixed(0)}), from ${opts.simStart}; exporter ${entry.file.endsWith('.js') ? 'compiled' : 'under tsx'}, logs in ${join(dir.path, 'exporter.log')}`
+    );
     clock.wallStartMs = Date.now();
-    exporter = await startExporter(entry, configPath, clock, join(dir.path, 'exporter.log'), opts.nodeArgs ?? [], opts.nodeEnv ?? {});
+    exporter = await startExporter(
+      entry,
+      configPath,
+      clock,
+      join(dir.path, 'exporter.log'),
+      opts.nodeArgs ?? [],
+      opts.nodeEnv ?? {}
+    );
     const ex = exporter;
     let crashed = false;
     let stopping = false;
@@ -401,11 +481,19 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       if (roll < 0.08) {
         kind = 'PUT refused (invalid)';
         expected = [400];
-        a = await call(agent, url, { method: 'PUT', headers: auth, body: { ...accountFields.get(provider), pollIntervalSeconds: 1 } });
+        a = await call(agent, url, {
+          method: 'PUT',
+          headers: auth,
+          body: { ...accountFields.get(provider), pollIntervalSeconds: 1 },
+        });
       } else if (roll < 0.12) {
         kind = 'PUT refused (config account)';
         expected = [409];
-        a = await call(agent, `${ex.url}/api/v1/providers/${provider}/accounts/soak`, { method: 'PUT', headers: auth, body: { pollIntervalSeconds: 60 } });
+        a = await call(agent, `${ex.url}/api/v1/providers/${provider}/accounts/soak`, {
+          method: 'PUT',
+          headers: auth,
+          body: { pollIntervalSeconds: 60 },
+        });
       } else if (exists && roll < 0.5) {
         kind = 'DELETE';
         expected = [204];
@@ -414,11 +502,19 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       } else {
         kind = exists ? 'PUT update' : 'PUT create';
         expected = [exists ? 200 : 201];
-        a = await call(agent, url, { method: 'PUT', headers: auth, body: { ...accountFields.get(provider), pollIntervalSeconds: r2.int(POLL_SECONDS[provider], POLL_SECONDS[provider] + 5) } });
+        a = await call(agent, url, {
+          method: 'PUT',
+          headers: auth,
+          body: {
+            ...accountFields.get(provider),
+            pollIntervalSeconds: r2.int(POLL_SECONDS[provider], POLL_SECONDS[provider] + 5),
+          },
+        });
         if (a.status === 200 || a.status === 201) churn.set(key, true);
       }
       adminWrites[kind] = (adminWrites[kind] ?? 0) + 1;
-      if (!expected.includes(a.status) && adminErrors.length < 10) adminErrors.push(`${kind} ${provider}/${name}: ${a.status} ${a.body.toString('utf8').slice(0, 200)}`);
+      if (!expected.includes(a.status) && adminErrors.length < 10)
+        adminErrors.push(`${kind} ${provider}/${name}: ${a.status} ${a.body.toString('utf8').slice(0, 200)}`);
       else if (!expected.includes(a.status)) adminErrors.push('…');
     };
     const adminRng = rng(opts.seed ^ 0x5eed);
@@ -451,7 +547,9 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
         if (v !== undefined) rss.push(v);
         if (Date.now() - lastLog > 30_000) {
           lastLog = Date.now();
-          log(`soak: ${((Date.now() - clock.wallStartMs) / 1000).toFixed(0)} s, simulated ${now().toISOString()}, polls ${JSON.stringify(Object.fromEntries(polls.total))}, faults ${[...injector.injected.values()].reduce((a, b) => a + b, 0)}, RSS ${((v ?? 0) / 1048576).toFixed(0)} MB`);
+          log(
+            `soak: ${((Date.now() - clock.wallStartMs) / 1000).toFixed(0)} s, simulated ${now().toISOString()}, polls ${JSON.stringify(Object.fromEntries(polls.total))}, faults ${[...injector.injected.values()].reduce((a, b) => a + b, 0)}, RSS ${((v ?? 0) / 1048576).toFixed(0)} MB`
+          );
         }
         await sleep(1000);
       }
@@ -467,12 +565,28 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     let caughtUp = false;
     let lagging: string[] = [];
     if (!crashed) {
-      const list = JSON.parse((await call(agent, `${ex.url}/api/v1/providers`, { headers: auth })).body.toString('utf8')) as { providers: Array<{ provider: ProviderName; accounts: Array<{ account: string; enabled: boolean; spendScope: SpendScope | null }> }> };
-      for (const p of list.providers) for (const a of p.accounts) if (a.enabled) accounts.push({ provider: p.provider, account: a.account, spendScope: a.spendScope });
+      const list = JSON.parse(
+        (await call(agent, `${ex.url}/api/v1/providers`, { headers: auth })).body.toString('utf8')
+      ) as {
+        providers: Array<{
+          provider: ProviderName;
+          accounts: Array<{ account: string; enabled: boolean; spendScope: SpendScope | null }>;
+        }>;
+      };
+      for (const p of list.providers)
+        for (const a of p.accounts)
+          if (a.enabled) accounts.push({ provider: p.provider, account: a.account, spendScope: a.spendScope });
       const successes = async () => {
         const text = await scrapeMetrics(false);
         const s = parseExposition(text ?? '', ['nexus_provider_polls_total']);
-        return new Map(accounts.map((a) => [`${a.provider}/${a.account}`, s.get(`nexus_provider_polls_total{account=${JSON.stringify(a.account)},provider=${JSON.stringify(a.provider)},result="success"}`) ?? 0]));
+        return new Map(
+          accounts.map((a) => [
+            `${a.provider}/${a.account}`,
+            s.get(
+              `nexus_provider_polls_total{account=${JSON.stringify(a.account)},provider=${JSON.stringify(a.provider)},result="success"}`
+            ) ?? 0,
+          ])
+        );
       };
       const base = await successes();
       const deadline = Date.now() + opts.catchUpSeconds * 1000;
@@ -487,7 +601,13 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       }
     }
     const catchUpEnd = Date.now();
-    checks.push({ name: 'polls caught up once the faults stopped', ok: caughtUp, detail: caughtUp ? `every account (${accounts.length}) polled successfully twice within ${((catchUpEnd - spanEnd) / 1000).toFixed(1)} s` : `still lagging after ${opts.catchUpSeconds} s: ${lagging.join(', ')}` });
+    checks.push({
+      name: 'polls caught up once the faults stopped',
+      ok: caughtUp,
+      detail: caughtUp
+        ? `every account (${accounts.length}) polled successfully twice within ${((catchUpEnd - spanEnd) / 1000).toFixed(1)} s`
+        : `still lagging after ${opts.catchUpSeconds} s: ${lagging.join(', ')}`,
+    });
 
     // The counters against the simulators' totals.
     const counters: SoakResult['counters'] = [];
@@ -517,39 +637,93 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     const mismatched = counters.filter((c) => c.mismatches.length > 0);
     const compared = counters.reduce((n, c) => n + c.series, 0);
     checks.push({
-      name: 'every cost, token, request and reported-error counter equals the simulators\' total',
+      name: "every cost, token, request and reported-error counter equals the simulators' total",
       ok: !crashed && counters.length >= 4 && mismatched.length === 0 && compared > 0,
-      detail: mismatched.length === 0
-        ? `${compared} series of ${counters.length} accounts, all equal`
-        : mismatched.map((c) => `${c.provider}/${c.account}: ${c.mismatches.length} of ${c.series} differ, e.g. ${c.mismatches.slice(0, 3).map((m) => `${m.series} expected ${m.expected} got ${m.actual}`).join('; ')}`).join(' | '),
+      detail:
+        mismatched.length === 0
+          ? `${compared} series of ${counters.length} accounts, all equal`
+          : mismatched
+              .map(
+                (c) =>
+                  `${c.provider}/${c.account}: ${c.mismatches.length} of ${c.series} differ, e.g. ${c.mismatches
+                    .slice(0, 3)
+                    .map((m) => `${m.series} expected ${m.expected} got ${m.actual}`)
+                    .join('; ')}`
+              )
+              .join(' | '),
     });
 
     const gaugesOff = gauges.filter((g) => g.mismatches.length > 0);
     const gaugeSeries = gauges.reduce((n, g) => n + g.series, 0);
     checks.push({
-      name: 'every balance, credit and rate-limit gauge equals the simulators\' current value',
-      ok: !crashed && gaugesOff.length === 0 && new Set(gauges.filter((g) => g.series > 0).map((g) => g.provider)).size >= 3,
-      detail: gaugesOff.length === 0
-        ? `${gaugeSeries} series of ${gauges.filter((g) => g.series > 0).length} accounts (${gauges.reduce((n, g) => n + g.bounded, 0)} within bounds), all equal`
-        : gaugesOff.map((g) => `${g.provider}/${g.account}: ${g.mismatches.length} of ${g.series} differ, e.g. ${g.mismatches.slice(0, 3).map((m) => `${m.series} expected ${m.expected} got ${m.actual}`).join('; ')}`).join(' | '),
+      name: "every balance, credit and rate-limit gauge equals the simulators' current value",
+      ok:
+        !crashed &&
+        gaugesOff.length === 0 &&
+        new Set(gauges.filter((g) => g.series > 0).map((g) => g.provider)).size >= 3,
+      detail:
+        gaugesOff.length === 0
+          ? `${gaugeSeries} series of ${gauges.filter((g) => g.series > 0).length} accounts (${gauges.reduce((n, g) => n + g.bounded, 0)} within bounds), all equal`
+          : gaugesOff
+              .map(
+                (g) =>
+                  `${g.provider}/${g.account}: ${g.mismatches.length} of ${g.series} differ, e.g. ${g.mismatches
+                    .slice(0, 3)
+                    .map((m) => `${m.series} expected ${m.expected} got ${m.actual}`)
+                    .join('; ')}`
+              )
+              .join(' | '),
     });
 
-    const stateWriteErrors = parseExposition(exposition || lastExposition, ['nexus_exporter_state_write_errors_total']).get('nexus_exporter_state_write_errors_total{}') ?? Number.NaN;
-    checks.push({ name: 'no failed state write', ok: stateWriteErrors === 0, detail: `nexus_exporter_state_write_errors_total ${stateWriteErrors}` });
-    checks.push({ name: 'scrapes answered', ok: scrapes.errors === 0 && scrapes.metrics > 0, detail: `${scrapes.metrics} /metrics and ${scrapes.other} other requests, ${scrapes.errors} failed${scrapes.firstErrors.length ? `: ${scrapes.firstErrors.join('; ')}` : ''}` });
+    const stateWriteErrors =
+      parseExposition(exposition || lastExposition, ['nexus_exporter_state_write_errors_total']).get(
+        'nexus_exporter_state_write_errors_total{}'
+      ) ?? Number.NaN;
+    checks.push({
+      name: 'no failed state write',
+      ok: stateWriteErrors === 0,
+      detail: `nexus_exporter_state_write_errors_total ${stateWriteErrors}`,
+    });
+    checks.push({
+      name: 'scrapes answered',
+      ok: scrapes.errors === 0 && scrapes.metrics > 0,
+      detail: `${scrapes.metrics} /metrics and ${scrapes.other} other requests, ${scrapes.errors} failed${scrapes.firstErrors.length ? `: ${scrapes.firstErrors.join('; ')}` : ''}`,
+    });
     const writes = Object.values(adminWrites).reduce((a, b) => a + b, 0);
-    checks.push({ name: 'admin writes answered as they should', ok: adminErrors.length === 0 && (writes > 0 || opts.churnAccounts === 0), detail: `${writes} writes, ${adminErrors.length} unexpected answers${adminErrors.length ? `: ${adminErrors.join('; ')}` : ''}` });
+    checks.push({
+      name: 'admin writes answered as they should',
+      ok: adminErrors.length === 0 && (writes > 0 || opts.churnAccounts === 0),
+      detail: `${writes} writes, ${adminErrors.length} unexpected answers${adminErrors.length ? `: ${adminErrors.join('; ')}` : ''}`,
+    });
 
     // Each reason a fault should cause was counted (kinds armed at least three times; one may have
     // been armed on a path polled only once in a while, or queued behind another).
     const providerErrors = Object.fromEntries([...errors.total].sort());
-    const missing = [...new Set(FAULT_KINDS.filter((k) => k.reason && (injector.injected.get(k.name) ?? 0) >= 3).map((k) => k.reason!))].filter((reason) => !(providerErrors[reason]! > 0));
-    checks.push({ name: 'the injected faults were counted as errors, by reason', ok: missing.length === 0 && Object.keys(providerErrors).length > 0, detail: missing.length === 0 ? JSON.stringify(providerErrors) : `no ${missing.join(', ')} error counted (counted: ${JSON.stringify(providerErrors)})` });
+    const missing = [
+      ...new Set(
+        FAULT_KINDS.filter((k) => k.reason && (injector.injected.get(k.name) ?? 0) >= 3).map((k) => k.reason!)
+      ),
+    ].filter((reason) => !(providerErrors[reason]! > 0));
+    checks.push({
+      name: 'the injected faults were counted as errors, by reason',
+      ok: missing.length === 0 && Object.keys(providerErrors).length > 0,
+      detail:
+        missing.length === 0
+          ? JSON.stringify(providerErrors)
+          : `no ${missing.join(', ')} error counted (counted: ${JSON.stringify(providerErrors)})`,
+    });
 
     // RSS: the last quarter against the second.
     const { q2, q4, flat } = rssFlat(rss);
     const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
-    checks.push({ name: `RSS flat: median of the last quarter ≤ median of the second quarter + ${RSS_GROWTH_BOUND * 100} %`, ok: flat, detail: rss.length < 8 ? `${rss.length} RSS samples (no /proc?)` : `${mb(q4)} MB vs ${mb(q2)} MB (${q4 >= q2 ? '+' : ''}${(((q4 - q2) / q2) * 100).toFixed(1)} %)` });
+    checks.push({
+      name: `RSS flat: median of the last quarter ≤ median of the second quarter + ${RSS_GROWTH_BOUND * 100} %`,
+      ok: flat,
+      detail:
+        rss.length < 8
+          ? `${rss.length} RSS samples (no /proc?)`
+          : `${mb(q4)} MB vs ${mb(q2)} MB (${q4 >= q2 ? '+' : ''}${(((q4 - q2) / q2) * 100).toFixed(1)} %)`,
+    });
 
     // Stop it as an operator would.
     stopping = true;
@@ -562,8 +736,16 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     } else {
       exit = await ex.exited;
     }
-    checks.unshift({ name: 'the exporter never exited during the run', ok: !crashed, detail: crashed ? `exited with ${exit.code ?? exit.signal}; last log lines:\n${ex.tail()}` : 'it ran throughout' });
-    checks.push({ name: 'SIGTERM stops it with code 0', ok: !crashed && exit.code === 0, detail: `exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}` });
+    checks.unshift({
+      name: 'the exporter never exited during the run',
+      ok: !crashed,
+      detail: crashed ? `exited with ${exit.code ?? exit.signal}; last log lines:\n${ex.tail()}` : 'it ran throughout',
+    });
+    checks.push({
+      name: 'SIGTERM stops it with code 0',
+      ok: !crashed && exit.code === 0,
+      detail: `exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}`,
+    });
 
     // A failed run keeps its state directory and the exporter's log for a look.
     keep = opts.keep === true || !checks.every((c) => c.ok);
@@ -572,8 +754,21 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
     const rssSummary = summarize(rss);
     return {
       options: opts,
-      wallSeconds: { total: (catchUpEnd - clock.wallStartMs) / 1000, span: (spanEnd - clock.wallStartMs) / 1000, catchUp: (catchUpEnd - spanEnd) / 1000 },
-      simulated: { start: new Date(clock.simStartMs).toISOString(), end: clockEnd(clock).toISOString(), hours: opts.simulatedHours, factor, secondsPerPoll: { min: Math.min(...Object.values(POLL_SECONDS)) * factor, max: Math.max(...Object.values(POLL_SECONDS)) * factor } },
+      wallSeconds: {
+        total: (catchUpEnd - clock.wallStartMs) / 1000,
+        span: (spanEnd - clock.wallStartMs) / 1000,
+        catchUp: (catchUpEnd - spanEnd) / 1000,
+      },
+      simulated: {
+        start: new Date(clock.simStartMs).toISOString(),
+        end: clockEnd(clock).toISOString(),
+        hours: opts.simulatedHours,
+        factor,
+        secondsPerPoll: {
+          min: Math.min(...Object.values(POLL_SECONDS)) * factor,
+          max: Math.max(...Object.values(POLL_SECONDS)) * factor,
+        },
+      },
       polls: Object.fromEntries(polls.total),
       faults,
       faultsTotal: Object.values(faults).reduce((a, b) => a + b, 0),
@@ -582,7 +777,15 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
       adminErrors,
       providerErrors,
       stateWriteErrors,
-      rssMb: { start: mb(rss[0] ?? Number.NaN), median: mb(rssSummary.median), max: mb(rssSummary.max), end: mb(rss.at(-1) ?? Number.NaN), q2Median: mb(q2), q4Median: mb(q4), samples: rss.length },
+      rssMb: {
+        start: mb(rss[0] ?? Number.NaN),
+        median: mb(rssSummary.median),
+        max: mb(rssSummary.max),
+        end: mb(rss.at(-1) ?? Number.NaN),
+        q2Median: mb(q2),
+        q4Median: mb(q4),
+        samples: rss.length,
+      },
       heapMb: {
         q2Median: mb(rssFlat(heap).q2),
         q4Median: mb(rssFlat(heap).q4),
@@ -615,33 +818,82 @@ export async function runSoak(options: Partial<SoakOptions> = {}): Promise<SoakR
 export function soakReport(r: SoakResult): string {
   const out: string[] = [];
   const n = (v: number) => v.toLocaleString('en-US');
-  out.push(`\n### Soak: five providers, ${r.simulated.hours} simulated hours, faults, scrapes and admin writes (seed ${r.options.seed})\n`);
-  out.push(`Replay with \`npm run bench -- --only=soak --seed=${r.options.seed}\` (same faults and admin writes; the exporter's own poll jitter and the machine's timing differ).\n`);
+  out.push(
+    `\n### Soak: five providers, ${r.simulated.hours} simulated hours, faults, scrapes and admin writes (seed ${r.options.seed})\n`
+  );
+  out.push(
+    `Replay with \`npm run bench -- --only=soak --seed=${r.options.seed}\` (same faults and admin writes; the exporter's own poll jitter and the machine's timing differ).\n`
+  );
   out.push('| figure | value |');
   out.push('|---|---|');
   const rows: Array<[string, string]> = [
-    ['wall time', `${r.wallSeconds.total.toFixed(0)} s (${r.wallSeconds.span.toFixed(0)} s with faults, ${r.wallSeconds.catchUp.toFixed(1)} s catching up)`],
-    ['simulated', `${r.simulated.start} → ${r.simulated.end} (${r.simulated.hours} h, ×${r.simulated.factor.toFixed(0)}; a poll every ${(r.simulated.secondsPerPoll.min / 60).toFixed(0)}–${(r.simulated.secondsPerPoll.max / 60).toFixed(0)} simulated minutes)`],
-    ['polls', Object.entries(r.polls).map(([k, v]) => `${k} ${n(v)}`).join(', ')],
-    ['faults injected', `${n(r.faultsTotal)}: ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ['errors counted (nexus_provider_errors_total)', Object.entries(r.providerErrors).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none'],
-    ['scrapes', `${n(r.scrapes.metrics)} /metrics, ${n(r.scrapes.other)} /healthz, /readyz, /api/v1/providers; ${r.scrapes.errors} failed`],
-    ['admin writes', Object.entries(r.adminWrites).map(([k, v]) => `${k} ${v}`).join(', ')],
-    ['exporter RSS MB', `start ${r.rssMb.start}, median ${r.rssMb.median}, max ${r.rssMb.max}, end ${r.rssMb.end}; median of the 2nd quarter ${r.rssMb.q2Median}, of the 4th ${r.rssMb.q4Median} (${r.rssMb.samples} samples)`],
-    ['exporter heap used / external MB (its own metrics)', `median of the 2nd quarter ${r.heapMb.q2Median} / ${r.heapMb.externalQ2Median}, of the 4th ${r.heapMb.q4Median} / ${r.heapMb.externalQ4Median} (${r.heapMb.samples} scrapes)`],
-    ['exporter heap used after a major GC MB (what it holds)', `median of the 2nd quarter ${r.heapMb.afterMajorGcQ2Median}, of the 4th ${r.heapMb.afterMajorGcQ4Median} (${r.heapMb.majorGcs} major GCs)`],
+    [
+      'wall time',
+      `${r.wallSeconds.total.toFixed(0)} s (${r.wallSeconds.span.toFixed(0)} s with faults, ${r.wallSeconds.catchUp.toFixed(1)} s catching up)`,
+    ],
+    [
+      'simulated',
+      `${r.simulated.start} → ${r.simulated.end} (${r.simulated.hours} h, ×${r.simulated.factor.toFixed(0)}; a poll every ${(r.simulated.secondsPerPoll.min / 60).toFixed(0)}–${(r.simulated.secondsPerPoll.max / 60).toFixed(0)} simulated minutes)`,
+    ],
+    [
+      'polls',
+      Object.entries(r.polls)
+        .map(([k, v]) => `${k} ${n(v)}`)
+        .join(', '),
+    ],
+    [
+      'faults injected',
+      `${n(r.faultsTotal)}: ${Object.entries(r.faults)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    ],
+    [
+      'errors counted (nexus_provider_errors_total)',
+      Object.entries(r.providerErrors)
+        .map(([k, v]) => `${k} ${n(v)}`)
+        .join(', ') || 'none',
+    ],
+    [
+      'scrapes',
+      `${n(r.scrapes.metrics)} /metrics, ${n(r.scrapes.other)} /healthz, /readyz, /api/v1/providers; ${r.scrapes.errors} failed`,
+    ],
+    [
+      'admin writes',
+      Object.entries(r.adminWrites)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
+    [
+      'exporter RSS MB',
+      `start ${r.rssMb.start}, median ${r.rssMb.median}, max ${r.rssMb.max}, end ${r.rssMb.end}; median of the 2nd quarter ${r.rssMb.q2Median}, of the 4th ${r.rssMb.q4Median} (${r.rssMb.samples} samples)`,
+    ],
+    [
+      'exporter heap used / external MB (its own metrics)',
+      `median of the 2nd quarter ${r.heapMb.q2Median} / ${r.heapMb.externalQ2Median}, of the 4th ${r.heapMb.q4Median} / ${r.heapMb.externalQ4Median} (${r.heapMb.samples} scrapes)`,
+    ],
+    [
+      'exporter heap used after a major GC MB (what it holds)',
+      `median of the 2nd quarter ${r.heapMb.afterMajorGcQ2Median}, of the 4th ${r.heapMb.afterMajorGcQ4Median} (${r.heapMb.majorGcs} major GCs)`,
+    ],
   ];
   for (const [k, v] of rows) out.push(`| ${k} | ${v} |`);
-  out.push('\nCounters against the simulators\' totals (sums per metric; each series is compared on its own):\n');
+  out.push("\nCounters against the simulators' totals (sums per metric; each series is compared on its own):\n");
   out.push('| account | series | metric | simulators | exporter | equal series |');
   out.push('|---|---|---|---|---|---|');
   for (const c of r.counters) {
-    for (const [metric, t] of Object.entries(c.totals)) out.push(`| ${c.provider}/${c.account} | ${c.series} | ${metric} | ${t.expected} | ${t.actual} | ${c.mismatches.length === 0 ? 'all' : `${c.series - c.mismatches.length} of ${c.series}`} |`);
+    for (const [metric, t] of Object.entries(c.totals))
+      out.push(
+        `| ${c.provider}/${c.account} | ${c.series} | ${metric} | ${t.expected} | ${t.actual} | ${c.mismatches.length === 0 ? 'all' : `${c.series - c.mismatches.length} of ${c.series}`} |`
+      );
   }
-  out.push('\nBalance, credit and rate-limit gauges against the simulators\' current values:\n');
+  out.push("\nBalance, credit and rate-limit gauges against the simulators' current values:\n");
   out.push('| account | series | of them within bounds | equal |');
   out.push('|---|---|---|---|');
-  for (const g of r.gauges) if (g.series > 0) out.push(`| ${g.provider}/${g.account} | ${g.series} | ${g.bounded} | ${g.mismatches.length === 0 ? 'all' : `${g.series - g.mismatches.length} of ${g.series}`} |`);
+  for (const g of r.gauges)
+    if (g.series > 0)
+      out.push(
+        `| ${g.provider}/${g.account} | ${g.series} | ${g.bounded} | ${g.mismatches.length === 0 ? 'all' : `${g.series - g.mismatches.length} of ${g.series}`} |`
+      );
   out.push('\nChecks:\n');
   for (const c of r.checks) out.push(`- ${c.ok ? 'ok' : '**FAILED**'}: ${c.name}: ${c.detail}`);
   out.push(`\nSoak ${r.ok ? 'passed' : 'FAILED'}.`);
@@ -672,7 +924,13 @@ export function soakOptionsFrom(args: string[], quick: boolean): Partial<SoakOpt
  * The soak as a part of `npm run bench`: runs it, prints its figures and checks, makes the run exit
  * non-zero when a check fails, and returns the figures for bench/results.json.
  */
-export async function soakBench(args: string[], quick: boolean, nodeArgs: string[], nodeEnv: Record<string, string>, log: (line: string) => void): Promise<Record<string, unknown>> {
+export async function soakBench(
+  args: string[],
+  quick: boolean,
+  nodeArgs: string[],
+  nodeEnv: Record<string, string>,
+  log: (line: string) => void
+): Promise<Record<string, unknown>> {
   const result = await runSoak({ ...soakOptionsFrom(args, quick), nodeArgs, nodeEnv, log });
   console.log(soakReport(result));
   if (!result.ok) process.exitCode = 1;

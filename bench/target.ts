@@ -63,7 +63,13 @@ function stats(): ProcessStats {
   } catch {
     // not Linux
   }
-  return { rss: m.rss, peakRss, heapUsed: m.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: cpuStats().mainThreadCpuMs };
+  return {
+    rss: m.rss,
+    peakRss,
+    heapUsed: m.heapUsed,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    mainThreadCpuMs: cpuStats().mainThreadCpuMs,
+  };
 }
 
 /** Fills a model with the synthetic accounts' data and health. */
@@ -136,14 +142,26 @@ async function nexus(series: number, live: boolean): Promise<string> {
     handlers.set('live-stop', () => {
       clearInterval(pollTimer);
       clearInterval(swapTimer);
-      return { polls, swaps, dataVersion: model.dataVersion, simulatorRequests: sim!.requestCount, render: running.exporter.prometheus.stats };
+      return {
+        polls,
+        swaps,
+        dataVersion: model.dataVersion,
+        simulatorRequests: sim!.requestCount,
+        render: running.exporter.prometheus.stats,
+      };
     });
   }
   return running.url;
 }
 
 async function bare(series: number): Promise<string> {
-  const [{ Counter, Gauge, Histogram, Registry, collectDefaultMetrics }, { CATALOG, HTTP_DURATION_BUCKETS, labelNames }, { PROMETHEUS_CONTENT_TYPE, acceptsGzip }, { gzip: gzipAsync }, { promisify }] = await Promise.all([
+  const [
+    { Counter, Gauge, Histogram, Registry, collectDefaultMetrics },
+    { CATALOG, HTTP_DURATION_BUCKETS, labelNames },
+    { PROMETHEUS_CONTENT_TYPE, acceptsGzip },
+    { gzip: gzipAsync },
+    { promisify },
+  ] = await Promise.all([
     import('prom-client'),
     import('../exporter/src/metrics/catalog.js'),
     import('../exporter/src/metrics/prometheus.js'),
@@ -192,11 +210,12 @@ async function bare(series: number): Promise<string> {
 }
 
 async function floor(series: number): Promise<string> {
-  const [{ MetricsModel }, { PROMETHEUS_CONTENT_TYPE, PrometheusOutput, acceptsGzip }, { gzipSync }] = await Promise.all([
-    import('../exporter/src/metrics/model.js'),
-    import('../exporter/src/metrics/prometheus.js'),
-    import('node:zlib'),
-  ]);
+  const [{ MetricsModel }, { PROMETHEUS_CONTENT_TYPE, PrometheusOutput, acceptsGzip }, { gzipSync }] =
+    await Promise.all([
+      import('../exporter/src/metrics/model.js'),
+      import('../exporter/src/metrics/prometheus.js'),
+      import('node:zlib'),
+    ]);
   const model = new MetricsModel();
   fill(model, shapeFor(series));
   const text = Buffer.from(await new PrometheusOutput(model).render());
@@ -245,7 +264,11 @@ async function receiverTarget(series: number, receiver: boolean): Promise<string
   ]);
   const stateDir = mkdtempSync(join(tmpdir(), 'nexus-bench-'));
   cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
-  const config = configSchema.parse({ listen: '127.0.0.1:0', stateDir, receiver: { enabled: receiver, maxSeries: 20_000 } }) as ExporterConfig;
+  const config = configSchema.parse({
+    listen: '127.0.0.1:0',
+    stateDir,
+    receiver: { enabled: receiver, maxSeries: 20_000 },
+  }) as ExporterConfig;
   const running = await runExporter(config, { log: silentLogger, ephemeral: true });
   cleanups.unshift(() => running.close());
   fill(running.exporter.model, shapeFor(series));
@@ -253,7 +276,13 @@ async function receiverTarget(series: number, receiver: boolean): Promise<string
   handlers.set('receiver-stats', () => {
     const r = running.exporter.receiver;
     if (!r) return undefined;
-    return { series: r.ingestor.series.size, streams: r.ingestor.streamCount, accepted: r.stats.accepted, dropped: Object.fromEntries(r.stats.dropped), requests: Object.fromEntries(r.stats.requests) };
+    return {
+      series: r.ingestor.series.size,
+      streams: r.ingestor.streamCount,
+      accepted: r.stats.accepted,
+      dropped: Object.fromEntries(r.stats.dropped),
+      requests: Object.fromEntries(r.stats.requests),
+    };
   });
   return running.url;
 }

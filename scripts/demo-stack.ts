@@ -32,8 +32,13 @@ const stack = await startStack({
 
 stack.webhook.onNotification = (n) => {
   for (const a of n.alerts) {
-    const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`[${new Date().toISOString()}] ${n.receiver}: ${a.status.toUpperCase()} ${a.labels.alertname} ${labels}\n    ${a.annotations.description ?? ''}`);
+    const labels = Object.entries(a.labels)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    console.log(
+      `[${new Date().toISOString()}] ${n.receiver}: ${a.status.toUpperCase()} ${a.labels.alertname} ${labels}\n    ${a.annotations.description ?? ''}`
+    );
   }
 };
 

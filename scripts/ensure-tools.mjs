@@ -23,9 +23,10 @@ const TOOLS = [
 const SERVICES = ['prometheus', 'prometheus-alertmanager', 'prometheus-node-exporter'];
 
 const pathDirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-const toolDirs = process.env.NEXUS_TOOL_DIRS !== undefined
-  ? process.env.NEXUS_TOOL_DIRS.split(delimiter).filter(Boolean)
-  : [...pathDirs, '/usr/bin', '/usr/sbin', '/usr/local/bin'];
+const toolDirs =
+  process.env.NEXUS_TOOL_DIRS !== undefined
+    ? process.env.NEXUS_TOOL_DIRS.split(delimiter).filter(Boolean)
+    : [...pathDirs, '/usr/bin', '/usr/sbin', '/usr/local/bin'];
 
 function executable(path) {
   try {
@@ -59,16 +60,23 @@ const command = `apt-get install -y --no-install-recommends ${packages.join(' ')
 const aptGet = onPath('apt-get');
 
 if (process.getuid?.() !== 0 || !aptGet) {
-  say(`the tests need ${what}, which ${missing.length > 1 ? 'are' : 'is'} not installed. Install with:\n\n  sudo ${command}\n`);
+  say(
+    `the tests need ${what}, which ${missing.length > 1 ? 'are' : 'is'} not installed. Install with:\n\n  sudo ${command}\n`
+  );
   process.exit(1);
 }
 
 say(`installing ${packages.join(', ')} for ${missing.map((t) => t.name).join(', ')}: apt-get update && ${command}`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
+for (const args of [
+  ['update', '-qq'],
+  ['install', '-y', '-qq', '--no-install-recommends', ...packages],
+]) {
   const r = spawnSync(aptGet, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
   if (r.status !== 0) {
-    say(`apt-get ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}); run it yourself:\n\n  sudo ${command}\n`);
+    say(
+      `apt-get ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}); run it yourself:\n\n  sudo ${command}\n`
+    );
     process.exit(1);
   }
 }

@@ -33,7 +33,13 @@ const alertNames = alertingRules().map((a) => a.alert);
 
 /** The receiver amtool routes a label set to. */
 function routeOf(labels: Record<string, string>): string {
-  const r = run(binaries.amtool(), ['config', 'routes', 'test', `--config.file=${PATHS.alertmanagerConfig}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+  const r = run(binaries.amtool(), [
+    'config',
+    'routes',
+    'test',
+    `--config.file=${PATHS.alertmanagerConfig}`,
+    ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+  ]);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
@@ -50,7 +56,10 @@ function alertsMatched(matchers: string[]): string[] {
 function keysOf(value: unknown, path = ''): Array<{ key: string; path: string; value: unknown }> {
   if (Array.isArray(value)) return value.flatMap((v, i) => keysOf(v, `${path}[${i}]`));
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => [{ key: k, path: `${path}.${k}`, value: v }, ...keysOf(v, `${path}.${k}`)]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      { key: k, path: `${path}.${k}`, value: v },
+      ...keysOf(v, `${path}.${k}`),
+    ]);
   }
   return [];
 }
@@ -66,18 +75,26 @@ describe('Alertmanager configuration', () => {
   test('routes by severity: critical pages, warning to Slack, info nowhere, the rest by email', () => {
     const account = { provider: 'openai', account: 'prod' };
     assert.equal(routeOf({ ...account, alertname: 'NexusBudgetExceeded', severity: 'critical' }), 'nexus-critical');
-    assert.equal(routeOf({ ...account, alertname: 'NexusBudgetAlmostExhausted', severity: 'warning' }), 'nexus-warning');
+    assert.equal(
+      routeOf({ ...account, alertname: 'NexusBudgetAlmostExhausted', severity: 'warning' }),
+      'nexus-warning'
+    );
     assert.equal(routeOf({ ...account, alertname: 'Something', severity: 'info' }), 'nexus-null');
     assert.equal(routeOf({ alertname: 'Unlabelled' }), 'nexus-email');
   });
 
   test('every shipped alert severity has a route', () => {
     const severities = new Set(alertingRules().map((a) => a.labels?.severity));
-    for (const s of severities) assert.notEqual(routeOf({ alertname: 'X', severity: s! }), 'nexus-email', `severity ${s}`);
+    for (const s of severities)
+      assert.notEqual(routeOf({ alertname: 'X', severity: s! }), 'nexus-email', `severity ${s}`);
   });
 
   test('every shipped alert, with its own labels, reaches the receiver of its severity', () => {
-    const receivers: Record<string, string> = { critical: 'nexus-critical', warning: 'nexus-warning', info: 'nexus-null' };
+    const receivers: Record<string, string> = {
+      critical: 'nexus-critical',
+      warning: 'nexus-warning',
+      info: 'nexus-null',
+    };
     for (const a of alertingRules()) {
       // Label values as an alert of it carries them; alerts without an account (NexusUnattributedUsage is
       // per provider and model) route and group by provider alone.
@@ -92,7 +109,7 @@ describe('Alertmanager configuration', () => {
   });
 
   test('inhibition: a critical alert mutes matching warnings of the same account, and names real alerts', () => {
-    assert.ok(config.inhibit_rules.length >= 3);
+    assert.ok(config.inhibit_rules.length >= 3, 'config.inhibit_rules.length >= 3');
     const severity = (name: string) => alertingRules().find((a) => a.alert === name)?.labels?.severity;
     for (const rule of config.inhibit_rules) {
       const sources = alertsMatched(rule.source_matchers);
@@ -104,7 +121,8 @@ describe('Alertmanager configuration', () => {
       // Every name in an alternation is a shipped alert (a typo would silently match nothing).
       for (const m of [...rule.source_matchers, ...rule.target_matchers]) {
         const alt = /^alertname=~?"(.+)"$/.exec(m)?.[1];
-        for (const name of alt?.split('|') ?? []) assert.ok(alertNames.includes(name), `inhibit rule names unknown alert ${name}`);
+        for (const name of alt?.split('|') ?? [])
+          assert.ok(alertNames.includes(name), `inhibit rule names unknown alert ${name}`);
       }
     }
     const targeted = config.inhibit_rules.flatMap((r) => alertsMatched(r.target_matchers));
@@ -114,11 +132,28 @@ describe('Alertmanager configuration', () => {
   test('example receivers: webhook, email and Slack, with every secret read from a file', () => {
     const kinds = new Set(config.receivers.flatMap((r) => Object.keys(r).filter((k) => k.endsWith('_configs'))));
     for (const k of ['webhook_configs', 'email_configs', 'slack_configs']) assert.ok(kinds.has(k), k);
-    const inline = ['api_url', 'slack_api_url', 'smtp_auth_password', 'auth_password', 'auth_secret', 'credentials', 'password', 'bearer_token', 'routing_key', 'service_key', 'api_key', 'token'];
+    const inline = [
+      'api_url',
+      'slack_api_url',
+      'smtp_auth_password',
+      'auth_password',
+      'auth_secret',
+      'credentials',
+      'password',
+      'bearer_token',
+      'routing_key',
+      'service_key',
+      'api_key',
+      'token',
+    ];
     const keys = keysOf(config);
-    assert.deepEqual(keys.filter((k) => inline.includes(k.key)).map((k) => k.path), [], 'secrets must use the *_file variant');
+    assert.deepEqual(
+      keys.filter((k) => inline.includes(k.key)).map((k) => k.path),
+      [],
+      'secrets must use the *_file variant'
+    );
     const files = keys.filter((k) => k.key.endsWith('_file')).map((k) => String(k.value));
-    assert.ok(files.length >= 3);
+    assert.ok(files.length >= 3, 'files.length >= 3');
     for (const f of files) assert.match(f, /^\/run\/secrets\/\w+$/);
   });
 
@@ -136,8 +171,26 @@ describe('Alertmanager configuration', () => {
         receiver: 'nexus-critical',
         status: 'firing',
         alerts: [
-          { status: 'firing', labels: { alertname: 'NexusBudgetExceeded', severity: 'critical', provider: 'openai', account: 'prod', period: 'day' }, annotations: { summary: 'Spend is over budget.', description: 'openai account prod has spent 105% of its day budget.', runbook_url: 'docs/runbooks.md#nexusbudgetexceeded' } },
-          { status: 'resolved', labels: { alertname: 'NexusProviderDown', severity: 'critical', provider: 'openai', account: 'prod' }, annotations: { summary: 'Polls of a provider account keep failing.', description: 'd' } },
+          {
+            status: 'firing',
+            labels: {
+              alertname: 'NexusBudgetExceeded',
+              severity: 'critical',
+              provider: 'openai',
+              account: 'prod',
+              period: 'day',
+            },
+            annotations: {
+              summary: 'Spend is over budget.',
+              description: 'openai account prod has spent 105% of its day budget.',
+              runbook_url: 'docs/runbooks.md#nexusbudgetexceeded',
+            },
+          },
+          {
+            status: 'resolved',
+            labels: { alertname: 'NexusProviderDown', severity: 'critical', provider: 'openai', account: 'prod' },
+            annotations: { summary: 'Polls of a provider account keep failing.', description: 'd' },
+          },
         ],
         groupLabels: { provider: 'openai', account: 'prod' },
         commonLabels: { provider: 'openai', account: 'prod', severity: 'critical' },
@@ -147,7 +200,13 @@ describe('Alertmanager configuration', () => {
       const file = join(dir, 'data.json');
       await writeFile(file, JSON.stringify(data));
       const render = (text: string) => {
-        const r = run(binaries.amtool(), ['template', 'render', `--template.glob=${join(PATHS.alertmanagerTemplates, '*.tmpl')}`, `--template.data=${file}`, `--template.text=${text}`]);
+        const r = run(binaries.amtool(), [
+          'template',
+          'render',
+          `--template.glob=${join(PATHS.alertmanagerTemplates, '*.tmpl')}`,
+          `--template.data=${file}`,
+          `--template.text=${text}`,
+        ]);
         assert.equal(r.status, 0, r.stderr);
         return r.stdout;
       };
@@ -161,7 +220,7 @@ describe('Alertmanager configuration', () => {
           '',
           'RESOLVED NexusProviderDown (critical): Polls of a provider account keep failing.',
           'd',
-        ].join('\n'),
+        ].join('\n')
       );
     });
   });

@@ -18,7 +18,7 @@ describe('README Performance section', () => {
     assert.equal(readmeWithReport(readme, results), readme);
   });
 
-  it('would notice a figure that is not the run\'s', () => {
+  it("would notice a figure that is not the run's", () => {
     const cli = results.idle?.variants.find((v) => v.name === 'cli');
     assert.ok(cli, 'the recorded run has the idle benchmark of the bin');
     const other: BenchResults = structuredClone(results);
@@ -27,15 +27,22 @@ describe('README Performance section', () => {
     assert.notEqual(readmeWithReport(readme, other), readme);
   });
 
-  it('comes from a run with the exporter\'s runtime flags', () => {
+  it("comes from a run with the exporter's runtime flags", () => {
     assert.deepEqual(results.idle?.flags, [...NODE_FLAGS], 'the idle run used other flags; run `npm run bench` again');
-    assert.deepEqual(results.idle?.v8Flags, [...V8_RUNTIME_FLAGS], 'the idle run\'s exporter set other V8 flags on itself; run `npm run bench` again');
+    assert.deepEqual(
+      results.idle?.v8Flags,
+      [...V8_RUNTIME_FLAGS],
+      "the idle run's exporter set other V8 flags on itself; run `npm run bench` again"
+    );
   });
 
   it('includes a soak that passed every check', () => {
     const soak = results.soak as { ok?: boolean; checks?: Array<{ name: string; ok: boolean }> } | undefined;
     assert.ok(soak?.checks?.length, 'the recorded run has the soak; run `npm run bench` (all benchmarks)');
-    assert.deepEqual(soak.checks.filter((c) => !c.ok).map((c) => c.name), []);
+    assert.deepEqual(
+      soak.checks.filter((c) => !c.ok).map((c) => c.name),
+      []
+    );
     assert.equal(soak.ok, true);
   });
 });

@@ -12,16 +12,27 @@ const recorded = new Set(recordingRules().map((r) => r.record));
 
 describe('metric names in dashboards and rules', () => {
   test('the check itself rejects unknown metrics, labels and recording rules', () => {
-    assert.deepEqual(nameProblems('sum by (provider) (rate(nexus_cost_usd_total{provider="openai"}[5m]))', recorded), []);
-    assert.deepEqual(nameProblems('rate(nexus_costs_usd_total[5m])', recorded), ['metric nexus_costs_usd_total is not in the catalog']);
+    assert.deepEqual(
+      nameProblems('sum by (provider) (rate(nexus_cost_usd_total{provider="openai"}[5m]))', recorded),
+      []
+    );
+    assert.deepEqual(nameProblems('rate(nexus_costs_usd_total[5m])', recorded), [
+      'metric nexus_costs_usd_total is not in the catalog',
+    ]);
     // `model` exists (on nexus_tokens_total), but not on nexus_spend_usd.
     assert.deepEqual(nameProblems('nexus_spend_usd{model="x"}', recorded), ['nexus_spend_usd has no label model']);
     assert.deepEqual(nameProblems('sum by (tenant) (nexus_spend_usd)', recorded), ['no metric has a label tenant']);
-    assert.deepEqual(nameProblems('provider:nexus_spend_usd:sum', recorded), ['recording rule provider:nexus_spend_usd:sum is not defined']);
-    assert.deepEqual(nameProblems('node_cpu_seconds_total', recorded), ['metric node_cpu_seconds_total is neither in the catalog nor a Prometheus scrape series']);
+    assert.deepEqual(nameProblems('provider:nexus_spend_usd:sum', recorded), [
+      'recording rule provider:nexus_spend_usd:sum is not defined',
+    ]);
+    assert.deepEqual(nameProblems('node_cpu_seconds_total', recorded), [
+      'metric node_cpu_seconds_total is neither in the catalog nor a Prometheus scrape series',
+    ]);
     // Histogram series resolve to their base metric, and `le` is only on buckets.
     assert.deepEqual(nameProblems('nexus_provider_request_duration_seconds_bucket{le="1"}', recorded), []);
-    assert.deepEqual(nameProblems('nexus_provider_request_duration_seconds_count{le="1"}', recorded), ['nexus_provider_request_duration_seconds_count has no label le']);
+    assert.deepEqual(nameProblems('nexus_provider_request_duration_seconds_count{le="1"}', recorded), [
+      'nexus_provider_request_duration_seconds_count has no label le',
+    ]);
     assert.equal(catalogEntry('nexus_spend_usd_bucket'), undefined);
   });
 
@@ -59,7 +70,9 @@ describe('metric names in dashboards and rules', () => {
   });
 
   test('every catalog metric is shown on at least one dashboard', () => {
-    const used = new Set(dashboardExprs().flatMap((e) => [...scanPromql(e.expr).metrics].map((m) => catalogEntry(m)?.name).filter(Boolean)));
+    const used = new Set(
+      dashboardExprs().flatMap((e) => [...scanPromql(e.expr).metrics].map((m) => catalogEntry(m)?.name).filter(Boolean))
+    );
     const missing = CATALOG.map((d) => d.name).filter((name) => !used.has(name));
     assert.deepEqual(missing, [], 'add a panel for each new catalog metric');
   });

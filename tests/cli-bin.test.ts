@@ -22,7 +22,10 @@ describe('the nexus-exporter command', { timeout: 300_000 }, () => {
       assert.equal(version.status, 0, version.stderr);
       assert.equal(version.stdout.trim(), VERSION);
     }
-    const check = spawnSync('npx', ['--no', '--', 'nexus-exporter', 'check-config', '--config', 'missing.yaml'], { cwd: ROOT, encoding: 'utf8' });
+    const check = spawnSync('npx', ['--no', '--', 'nexus-exporter', 'check-config', '--config', 'missing.yaml'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     assert.equal(check.status, 1);
     assert.match(check.stderr, /invalid configuration in missing\.yaml:\n {2}file not found/);
   });

@@ -58,12 +58,17 @@ function assertServiceAddress(address: string, what: string): void {
   const u = new URL(address.includes('://') ? address : `http://${address}`);
   const service = services[u.hostname];
   assert.ok(service, `${what}: ${u.hostname} is not a compose service`);
-  assert.ok(containerPorts(service).has(Number(u.port)), `${what}: service ${u.hostname} does not listen on ${u.port} (${[...containerPorts(service)]})`);
+  assert.ok(
+    containerPorts(service).has(Number(u.port)),
+    `${what}: service ${u.hostname} does not listen on ${u.port} (${[...containerPorts(service)]})`
+  );
 }
 
 /** The host file a container path resolves to through the service's bind mounts. */
 function hostPathOf(s: Service, containerPath: string): string | undefined {
-  const m = mounts(s).filter((x) => x.bind && (containerPath === x.target || containerPath.startsWith(`${x.target}/`))).sort((a, b) => b.target.length - a.target.length)[0];
+  const m = mounts(s)
+    .filter((x) => x.bind && (containerPath === x.target || containerPath.startsWith(`${x.target}/`)))
+    .sort((a, b) => b.target.length - a.target.length)[0];
   return m && join(ROOT, m.source, containerPath.slice(m.target.length));
 }
 
@@ -89,7 +94,11 @@ describe('docker-compose.yml', () => {
       assert.ok(s.image, `${name} has an image`);
       assert.equal(versionOf(s.image).length, 3, `${name}: ${s.image} is not pinned to x.y.z`);
     }
-    const dependency = (JSON.parse(readFileSync(join(ROOT, 'plugin', 'src', 'plugin.json'), 'utf8')) as { dependencies: { grafanaDependency: string } }).dependencies.grafanaDependency;
+    const dependency = (
+      JSON.parse(readFileSync(join(ROOT, 'plugin', 'src', 'plugin.json'), 'utf8')) as {
+        dependencies: { grafanaDependency: string };
+      }
+    ).dependencies.grafanaDependency;
     const min = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(dependency)?.slice(1).map(Number);
     assert.ok(min, `grafanaDependency ${dependency} is a >=x.y.z range`);
     const v = versionOf(services.grafana!.image!);
@@ -101,33 +110,48 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const m of mounts(s)) {
         if (!m.bind) {
-          assert.ok(compose.volumes && m.source in compose.volumes, `${name}: named volume ${m.source} is not declared`);
+          assert.ok(
+            compose.volumes && m.source in compose.volumes,
+            `${name}: named volume ${m.source} is not declared`
+          );
           continue;
         }
         if (BUILD_OUTPUTS.has(m.source)) continue;
         assert.ok(existsSync(join(ROOT, m.source)), `${name}: ${m.source} does not exist`);
       }
     }
-    assert.ok(mounts(services.grafana!).some((m) => m.source === './plugin/dist' && m.target === `/var/lib/grafana/plugins/${PLUGIN_ID}`), 'the built plugin is mounted');
+    assert.ok(
+      mounts(services.grafana!).some(
+        (m) => m.source === './plugin/dist' && m.target === `/var/lib/grafana/plugins/${PLUGIN_ID}`
+      ),
+      'the built plugin is mounted'
+    );
   });
 
   test('the exporter is built from exporter/Dockerfile and runs the demo unless a nexus.yaml is mounted', () => {
     const e = services.exporter!;
     assert.deepEqual(e.build, { context: '.', dockerfile: 'exporter/Dockerfile' });
-    assert.ok(existsSync(join(ROOT, e.build!.context, e.build!.dockerfile)));
+    assert.ok(
+      existsSync(join(ROOT, e.build!.context, e.build!.dockerfile)),
+      'existsSync(join(ROOT, e.build!.context, e.build!.dockerfile))'
+    );
     const cmd = ([] as string[]).concat(e.command ?? []).join(' ');
     assert.match(cmd, /-f \/etc\/nexus\/nexus\.yaml/);
     assert.match(cmd, /dist\/cli\.js --config \/etc\/nexus\/nexus\.yaml/);
     assert.match(cmd, /dist\/demo\.js/);
     // The demo and dist/ come from exporter/src (the build compiles every non-test source).
-    assert.ok(existsSync(join(ROOT, 'exporter', 'src', 'demo.ts')) && existsSync(join(ROOT, 'exporter', 'src', 'cli.ts')));
+    assert.ok(
+      existsSync(join(ROOT, 'exporter', 'src', 'demo.ts')) && existsSync(join(ROOT, 'exporter', 'src', 'cli.ts')),
+      "existsSync(join(ROOT, 'exporter', 'src', 'demo.ts')) && existsSync(join(ROOT, 'exporter', 'src', 'cli.ts'))"
+    );
     assert.match(e.environment?.NEXUS_LISTEN ?? '', /^0\.0\.0\.0:\d+$/);
     const port = Number(e.environment!.NEXUS_LISTEN!.split(':')[1]);
     assert.ok(containerPorts(e).has(port), 'published port = NEXUS_LISTEN port');
     // The image's HEALTHCHECK asks the same port.
     const health = /NEXUS_HEALTHCHECK_URL=(\S+)/.exec(readFileSync(PATHS.dockerfile, 'utf8'))?.[1];
     assert.equal(new URL(health ?? 'http://x').port, String(port), 'HEALTHCHECK port');
-    const version = (JSON.parse(readFileSync(join(ROOT, 'exporter', 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(join(ROOT, 'exporter', 'package.json'), 'utf8')) as { version: string })
+      .version;
     assert.equal(e.image, `nexus-exporter:${version}`, 'the built image is tagged with the exporter version');
   });
 
@@ -138,15 +162,22 @@ describe('docker-compose.yml', () => {
     const host = hostPathOf(p, configPath);
     assert.equal(host, PATHS.prometheusConfig);
     assert.equal(Number(/:(\d+)$/.exec(flag(p, '--web.listen-address') ?? ':9090')![1]), [...containerPorts(p)][0]);
-    const cfg = readYaml<{ scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>; alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> } }>(PATHS.prometheusConfig);
+    const cfg = readYaml<{
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+      alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    }>(PATHS.prometheusConfig);
     for (const sc of cfg.scrape_configs) {
       for (const t of sc.static_configs.flatMap((c) => c.targets)) {
         if (t.startsWith('localhost:')) continue; // Prometheus itself
         assertServiceAddress(t, `scrape job ${sc.job_name}`);
       }
     }
-    assert.ok(cfg.scrape_configs.some((sc) => sc.static_configs.some((c) => c.targets.some((t) => t.startsWith('exporter:')))), 'the exporter is scraped');
-    for (const t of cfg.alerting.alertmanagers.flatMap((a) => a.static_configs.flatMap((c) => c.targets))) assertServiceAddress(t, 'alerting target');
+    assert.ok(
+      cfg.scrape_configs.some((sc) => sc.static_configs.some((c) => c.targets.some((t) => t.startsWith('exporter:')))),
+      'the exporter is scraped'
+    );
+    for (const t of cfg.alerting.alertmanagers.flatMap((a) => a.static_configs.flatMap((c) => c.targets)))
+      assertServiceAddress(t, 'alerting target');
   });
 
   test('promtool check config accepts the shipped prometheus.yml and its rule files', () => {
@@ -161,7 +192,7 @@ describe('docker-compose.yml', () => {
     assert.equal(flag(a, '--cluster.listen-address'), '');
     const text = readFileSync(PATHS.alertmanagerConfig, 'utf8');
     const needed = [...text.matchAll(/_file: \/run\/secrets\/(\w+)/g)].map((m) => m[1]!);
-    assert.ok(needed.length > 0);
+    assert.ok(needed.length > 0, 'needed.length > 0');
     for (const name of needed) {
       assert.ok(a.secrets?.includes(name), `alertmanager service lacks secret ${name}`);
       const def = compose.secrets?.[name];
@@ -171,7 +202,10 @@ describe('docker-compose.yml', () => {
 
   test('Grafana: unsigned plugin allowed, data sources and the app provisioned where Grafana looks', () => {
     const g = services.grafana!;
-    assert.ok((g.environment?.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS ?? '').split(',').includes(PLUGIN_ID));
+    assert.ok(
+      (g.environment?.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS ?? '').split(',').includes(PLUGIN_ID),
+      "(g.environment?.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS ?? '').split(',').includes(PLUGIN_ID)"
+    );
     for (const kind of ['datasources', 'plugins']) {
       assert.equal(hostPathOf(g, `/etc/grafana/provisioning/${kind}`), join(PATHS.grafana, kind), kind);
     }
@@ -183,24 +217,38 @@ describe('docker-compose.yml', () => {
     // The build includes every dashboards/*.json in dist/plugin.json (plugin/webpack.config.ts); Grafana
     // imports them when the app is enabled and refuses to overwrite a file-provisioned dashboard of the
     // same uid, so the compose stack must not provision them from files too.
-    const fromApp = new Set(filesIn(PATHS.dashboards, '.json').map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { uid: string }).uid));
-    assert.ok(fromApp.size > 0);
+    const fromApp = new Set(
+      filesIn(PATHS.dashboards, '.json').map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { uid: string }).uid)
+    );
+    assert.ok(fromApp.size > 0, 'fromApp.size > 0');
     const fromFiles = new Set<string>();
     const providersDir = hostPathOf(g(), '/etc/grafana/provisioning/dashboards');
-    for (const file of providersDir && existsSync(providersDir) ? filesIn(providersDir, '.yml').concat(filesIn(providersDir, '.yaml')) : []) {
+    for (const file of providersDir && existsSync(providersDir)
+      ? filesIn(providersDir, '.yml').concat(filesIn(providersDir, '.yaml'))
+      : []) {
       for (const p of readYaml<{ providers?: Array<{ options?: { path?: string } }> }>(file).providers ?? []) {
         const dir = p.options?.path && hostPathOf(g(), p.options.path);
         assert.ok(dir && existsSync(dir), `${file}: provider path ${p.options?.path} is not mounted`);
-        for (const f of filesIn(dir, '.json')) fromFiles.add((JSON.parse(readFileSync(f, 'utf8')) as { uid: string }).uid);
+        for (const f of filesIn(dir, '.json'))
+          fromFiles.add((JSON.parse(readFileSync(f, 'utf8')) as { uid: string }).uid);
       }
     }
-    assert.deepEqual([...fromApp].filter((uid) => fromFiles.has(uid)), [], 'dashboards both included by the app and file-provisioned');
-    assert.ok(!mounts(g()).some((m) => m.source === './dashboards'), 'dashboards/ is not mounted into Grafana: the app brings them');
+    assert.deepEqual(
+      [...fromApp].filter((uid) => fromFiles.has(uid)),
+      [],
+      'dashboards both included by the app and file-provisioned'
+    );
+    assert.ok(
+      !mounts(g()).some((m) => m.source === './dashboards'),
+      'dashboards/ is not mounted into Grafana: the app brings them'
+    );
   });
 });
 
 describe('Grafana provisioning', () => {
-  const datasources = readYaml<{ datasources: Array<{ name: string; type: string; uid: string; url: string; jsonData?: Record<string, unknown> }> }>(join(PATHS.grafana, 'datasources', 'nexus.yml')).datasources;
+  const datasources = readYaml<{
+    datasources: Array<{ name: string; type: string; uid: string; url: string; jsonData?: Record<string, unknown> }>;
+  }>(join(PATHS.grafana, 'datasources', 'nexus.yml')).datasources;
 
   test('Prometheus and Alertmanager data sources with fixed uids and URLs of compose services', () => {
     const prom = datasources.find((d) => d.type === 'prometheus');
@@ -216,12 +264,25 @@ describe('Grafana provisioning', () => {
 
   test('the app plugin is enabled with its jsonData, and its token comes from the environment', () => {
     const files = filesIn(join(PATHS.grafana, 'plugins'), '.yml');
-    const apps = files.flatMap((f) => readYaml<{ apps: Array<{ type: string; disabled?: boolean; jsonData: Record<string, string>; secureJsonData: Record<string, string> }> }>(f).apps);
+    const apps = files.flatMap(
+      (f) =>
+        readYaml<{
+          apps: Array<{
+            type: string;
+            disabled?: boolean;
+            jsonData: Record<string, string>;
+            secureJsonData: Record<string, string>;
+          }>;
+        }>(f).apps
+    );
     const app = apps.find((a) => a.type === PLUGIN_ID);
     assert.ok(app, `${PLUGIN_ID} is provisioned`);
     assert.notEqual(app.disabled, true);
     assertServiceAddress(app.jsonData.exporterUrl!, 'exporterUrl');
-    assert.ok(datasources.some((d) => d.uid === app.jsonData.prometheusDatasourceUid), 'prometheusDatasourceUid is a provisioned data source');
+    assert.ok(
+      datasources.some((d) => d.uid === app.jsonData.prometheusDatasourceUid),
+      'prometheusDatasourceUid is a provisioned data source'
+    );
     for (const [key, value] of Object.entries(app.secureJsonData)) {
       const env = /^\$\{?(\w+)\}?$/.exec(value)?.[1];
       assert.ok(env, `secureJsonData.${key} must be an environment reference, not a literal`);
@@ -260,15 +321,22 @@ describe('exporter/Dockerfile', () => {
   });
 
   test('copies every workspace package.json, so npm ci matches the lockfile', () => {
-    const workspaces = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+    const workspaces = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
+      .workspaces;
     for (const w of workspaces) assert.match(text, new RegExp(`^COPY ${w}/package\\.json ${w}/$`, 'm'), w);
   });
 
   test('.dockerignore keeps node_modules, builds and the repository history out of the context', () => {
-    const ignore = readFileSync(PATHS.dockerignore, 'utf8').split('\n').map((l) => l.trim());
+    const ignore = readFileSync(PATHS.dockerignore, 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['**/node_modules', '**/dist', '.git']) assert.ok(ignore.includes(p), p);
     // What the Dockerfile copies must not be ignored.
-    assert.ok(!ignore.includes('exporter') && !ignore.includes('exporter/src'));
-    if (ignore.includes('plugin/*')) assert.ok(ignore.includes('!plugin/package.json'));
+    assert.ok(
+      !ignore.includes('exporter') && !ignore.includes('exporter/src'),
+      "!ignore.includes('exporter') && !ignore.includes('exporter/src')"
+    );
+    if (ignore.includes('plugin/*'))
+      assert.ok(ignore.includes('!plugin/package.json'), "ignore.includes('!plugin/package.json')");
   });
 });

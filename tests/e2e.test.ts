@@ -22,7 +22,9 @@ const POLL_SECONDS = 10;
 const WAIT = { timeoutMs: 60_000, intervalMs: 250 };
 /** Alerts about polling and the exporter: none may fire while every simulator answers. */
 const HEALTH_ALERTS = new Set(
-  alertingRules().map((r) => r.alert).filter((name) => /^Nexus(Provider|Exporter)/.test(name)),
+  alertingRules()
+    .map((r) => r.alert)
+    .filter((name) => /^Nexus(Provider|Exporter)/.test(name))
 );
 
 let stack: Stack | undefined;
@@ -42,7 +44,9 @@ function openaiSim(): OpenAISimulator {
 async function situation(): Promise<string> {
   const st = s();
   const firing = await st.prometheus.alerts().catch(() => []);
-  const delivered = st.webhook.alerts().map((a) => `${a.receiver}: ${a.status} ${a.labels.alertname} ${JSON.stringify(a.labels)}`);
+  const delivered = st.webhook
+    .alerts()
+    .map((a) => `${a.receiver}: ${a.status} ${a.labels.alertname} ${JSON.stringify(a.labels)}`);
   return [
     `Prometheus alerts: ${JSON.stringify(firing.map((a) => ({ ...a.labels, state: a.state })))}`,
     `delivered: ${delivered.join('\n  ') || 'none'}`,
@@ -101,44 +105,60 @@ describe('e2e: simulators, exporter, Prometheus, Alertmanager, webhook', { timeo
 
   test('the shipped rules load and evaluate without errors', async () => {
     const expected = allRules().length;
-    const rules = await waitFor('every rule to be evaluated once', async () => {
-      const r = await s().prometheus.rules();
-      return r.length === expected && r.every((x) => !x.lastEvaluation.startsWith('0001')) && r;
-    }, { ...WAIT, describe: situation });
+    const rules = await waitFor(
+      'every rule to be evaluated once',
+      async () => {
+        const r = await s().prometheus.rules();
+        return r.length === expected && r.every((x) => !x.lastEvaluation.startsWith('0001')) && r;
+      },
+      { ...WAIT, describe: situation }
+    );
     const broken = rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
     assert.deepEqual(broken, []);
   });
 
   test('every PromQL expression in the dashboards and rules parses', async () => {
     const sub = grafanaSubstitution();
-    const exprs = [
-      ...dashboardExprs().map((e) => ({ ...e, expr: substituteGrafana(e.expr, sub) })),
-      ...ruleExprs(),
-    ];
+    const exprs = [...dashboardExprs().map((e) => ({ ...e, expr: substituteGrafana(e.expr, sub) })), ...ruleExprs()];
     assert.ok(exprs.length > 40, `only ${exprs.length} expressions found`);
     const failures: string[] = [];
     for (const e of exprs) {
       const r = await s().prometheus.query(e.expr);
-      if (r.httpStatus !== 200 || r.status !== 'success') failures.push(`${e.where}: HTTP ${r.httpStatus} ${r.errorType}: ${r.error}\n  ${e.expr}`);
+      if (r.httpStatus !== 200 || r.status !== 'success')
+        failures.push(`${e.where}: HTTP ${r.httpStatus} ${r.errorType}: ${r.error}\n  ${e.expr}`);
     }
     assert.deepEqual(failures, []);
   });
 
   test('healthy polling fires no health alert, and the account under test starts quiet', async (t) => {
     const st = s();
-    await waitFor('a successful poll scraped by Prometheus', async () => {
-      const up = await st.prometheus.vector('nexus_provider_up{provider="openai", account="demo"} == 1');
-      const ratio = await st.prometheus.vector('provider_account_period:nexus_spend_usd_per_budget_usd:ratio{provider="openai", period="day"}');
-      return up.length === 1 && ratio.length === 1;
-    }, { ...WAIT, describe: situation });
-    const [ratio] = await st.prometheus.vector('provider_account_period:nexus_spend_usd_per_budget_usd:ratio{provider="openai", period="day"}');
+    await waitFor(
+      'a successful poll scraped by Prometheus',
+      async () => {
+        const up = await st.prometheus.vector('nexus_provider_up{provider="openai", account="demo"} == 1');
+        const ratio = await st.prometheus.vector(
+          'provider_account_period:nexus_spend_usd_per_budget_usd:ratio{provider="openai", period="day"}'
+        );
+        return up.length === 1 && ratio.length === 1;
+      },
+      { ...WAIT, describe: situation }
+    );
+    const [ratio] = await st.prometheus.vector(
+      'provider_account_period:nexus_spend_usd_per_budget_usd:ratio{provider="openai", period="day"}'
+    );
     assert.ok(ratio!.value >= 0 && ratio!.value < 0.8, `day budget ratio ${ratio!.value} should start healthy`);
     // Every demo account polls fine, so no alert about polling or the exporter may fire (NexusExporterDown's
     // absent() term may fire before the first scrape: wait for quiet). Money alerts on other demo accounts
     // follow their simulated data (e.g. a used-up credit type) and are only reported.
     const unexpected = (a: PromAlert) => HEALTH_ALERTS.has(a.labels.alertname!) || a.labels.provider === 'openai';
-    await waitFor('no health alert and no alert on openai/demo', async () => !(await st.prometheus.alerts()).some(unexpected), { ...WAIT, describe: situation });
-    const others = (await st.prometheus.alerts()).map((a) => `${a.labels.alertname} ${a.state} ${JSON.stringify(a.labels)}`);
+    await waitFor(
+      'no health alert and no alert on openai/demo',
+      async () => !(await st.prometheus.alerts()).some(unexpected),
+      { ...WAIT, describe: situation }
+    );
+    const others = (await st.prometheus.alerts()).map(
+      (a) => `${a.labels.alertname} ${a.state} ${JSON.stringify(a.labels)}`
+    );
     if (others.length) t.diagnostic(`alerts from the demo data of other providers:\n${others.join('\n')}`);
   });
 
@@ -148,25 +168,49 @@ describe('e2e: simulators, exporter, Prometheus, Alertmanager, webhook', { timeo
     const day = utcDayStart(new Date());
     const lineItem = `${OPENAI_MODELS[1]!.model}, input`;
     const extra = 2 * dayBudget;
-    const labels = { alertname: 'NexusBudgetExceeded', provider: 'openai', account: 'demo', period: 'day', severity: 'critical' };
+    const labels = {
+      alertname: 'NexusBudgetExceeded',
+      provider: 'openai',
+      account: 'demo',
+      period: 'day',
+      severity: 'critical',
+    };
 
     const since = Date.now();
     sim.reviseCost(day, lineItem, OPENAI_PROJECTS[0]!, extra); // a late revision: today's spend triples
-    const fired = await waitFor('NexusBudgetExceeded at the webhook', () => st.webhook.find(labels, 'firing', since), { ...WAIT, describe: situation });
+    const fired = await waitFor('NexusBudgetExceeded at the webhook', () => st.webhook.find(labels, 'firing', since), {
+      ...WAIT,
+      describe: situation,
+    });
     assert.equal(fired.receiver, 'nexus-critical');
     assert.equal(fired.annotations.runbook_url, 'docs/runbooks.md#nexusbudgetexceeded');
     assert.match(fired.annotations.description ?? '', /^openai account demo has spent [\d.]+% of its day budget\.$/);
 
-    const inhibited = await waitFor('NexusBudgetAlmostExhausted to be inhibited in Alertmanager', async () => {
-      const alerts = await st.alertmanager.alerts('alertname="NexusBudgetAlmostExhausted"', 'provider="openai"', 'period="day"');
-      return alerts.find((a) => a.status.state === 'suppressed');
-    }, { ...WAIT, describe: async () => `${JSON.stringify(await st.alertmanager.alerts())}\n${await situation()}` });
-    assert.ok(inhibited.status.inhibitedBy.length > 0);
-    assert.equal(st.webhook.find({ alertname: 'NexusBudgetAlmostExhausted', period: 'day' }, 'firing', since), undefined);
+    const inhibited = await waitFor(
+      'NexusBudgetAlmostExhausted to be inhibited in Alertmanager',
+      async () => {
+        const alerts = await st.alertmanager.alerts(
+          'alertname="NexusBudgetAlmostExhausted"',
+          'provider="openai"',
+          'period="day"'
+        );
+        return alerts.find((a) => a.status.state === 'suppressed');
+      },
+      { ...WAIT, describe: async () => `${JSON.stringify(await st.alertmanager.alerts())}\n${await situation()}` }
+    );
+    assert.ok(inhibited.status.inhibitedBy.length > 0, 'inhibited.status.inhibitedBy.length > 0');
+    assert.equal(
+      st.webhook.find({ alertname: 'NexusBudgetAlmostExhausted', period: 'day' }, 'firing', since),
+      undefined
+    );
 
     const recovered = Date.now();
     sim.reviseCost(day, lineItem, OPENAI_PROJECTS[0]!, -extra); // revised back
-    const resolved = await waitFor('NexusBudgetExceeded resolved at the webhook', () => st.webhook.find(labels, 'resolved', recovered), { ...WAIT, describe: situation });
+    const resolved = await waitFor(
+      'NexusBudgetExceeded resolved at the webhook',
+      () => st.webhook.find(labels, 'resolved', recovered),
+      { ...WAIT, describe: situation }
+    );
     assert.equal(resolved.receiver, 'nexus-critical');
   });
 
@@ -182,16 +226,28 @@ describe('e2e: simulators, exporter, Prometheus, Alertmanager, webhook', { timeo
       body: JSON.stringify({ fault: { kind: 'status', status: 503 }, times: 1_000_000 }),
     });
     assert.equal(inject.status, 204);
-    const fired = await waitFor('NexusProviderDown at the webhook', () => st.webhook.find(labels, 'firing', since), { ...WAIT, describe: situation });
+    const fired = await waitFor('NexusProviderDown at the webhook', () => st.webhook.find(labels, 'firing', since), {
+      ...WAIT,
+      describe: situation,
+    });
     assert.equal(fired.receiver, 'nexus-critical');
     assert.equal(fired.annotations.runbook_url, 'docs/runbooks.md#nexusproviderdown');
-    const errors = await st.prometheus.vector('sum by (reason) (nexus_provider_errors_total{provider="openai", account="demo"})');
-    assert.ok(errors.some((e) => e.labels.reason === 'server' && e.value > 0), `server errors counted: ${JSON.stringify(errors)}`);
+    const errors = await st.prometheus.vector(
+      'sum by (reason) (nexus_provider_errors_total{provider="openai", account="demo"})'
+    );
+    assert.ok(
+      errors.some((e) => e.labels.reason === 'server' && e.value > 0),
+      `server errors counted: ${JSON.stringify(errors)}`
+    );
 
     const recovered = Date.now();
     const clear = await fetch(`${sim.baseUrl}/_sim/faults`, { method: 'DELETE' });
     assert.equal(clear.status, 204);
-    const resolved = await waitFor('NexusProviderDown resolved at the webhook', () => st.webhook.find(labels, 'resolved', recovered), { ...WAIT, describe: situation });
+    const resolved = await waitFor(
+      'NexusProviderDown resolved at the webhook',
+      () => st.webhook.find(labels, 'resolved', recovered),
+      { ...WAIT, describe: situation }
+    );
     assert.equal(resolved.receiver, 'nexus-critical');
   });
 
@@ -199,7 +255,12 @@ describe('e2e: simulators, exporter, Prometheus, Alertmanager, webhook', { timeo
     const st = s();
     // Metric names the exporter has samples for right now (a TYPE line alone does not count).
     const exposition = await (await fetch(`${st.exporter.url}/metrics`)).text();
-    const exported = new Set(exposition.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
+    const exported = new Set(
+      exposition
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(/[{ ]/)[0]!)
+    );
     const sub = grafanaSubstitution();
     const end = Date.now() / 1000;
     const start = st.startedAt / 1000;
@@ -224,7 +285,9 @@ describe('e2e: simulators, exporter, Prometheus, Alertmanager, webhook', { timeo
         let data = false;
         for (const target of panel.targets) {
           const expr = substituteGrafana(target.expr, sub);
-          const r = target.instant ? await st.prometheus.query(expr) : await st.prometheus.queryRange(expr, start, end, 2);
+          const r = target.instant
+            ? await st.prometheus.query(expr)
+            : await st.prometheus.queryRange(expr, start, end, 2);
           if (hasData(r)) data = true;
         }
         const where = `${dashboard.uid} / "${panel.title}"`;

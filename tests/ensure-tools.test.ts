@@ -37,10 +37,16 @@ function machine(tools: string[], commands: Record<string, string> = {}) {
   for (const t of tools) stub(toolDir, t);
   for (const [name, body] of Object.entries(commands)) stub(binDir, name, body);
   const run = (asUser?: number) => {
-    const env = { PATH: binDir, NEXUS_TOOL_DIRS: toolDir, CHROMIUM_PATH: join(toolDir, 'chromium'), LOG: join(base, 'log') };
-    const [cmd, args] = asUser === undefined
-      ? [process.execPath, [SCRIPT]]
-      : [SETPRIV, [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', process.execPath, SCRIPT]];
+    const env = {
+      PATH: binDir,
+      NEXUS_TOOL_DIRS: toolDir,
+      CHROMIUM_PATH: join(toolDir, 'chromium'),
+      LOG: join(base, 'log'),
+    };
+    const [cmd, args] =
+      asUser === undefined
+        ? [process.execPath, [SCRIPT]]
+        : [SETPRIV, [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', process.execPath, SCRIPT]];
     return spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 60_000 });
   };
   const log = () => (existsSync(join(base, 'log')) ? readFileSync(join(base, 'log'), 'utf8') : '');
@@ -77,7 +83,7 @@ describe('scripts/ensure-tools.mjs', () => {
 
   it('as root with apt-get: installs only the missing packages, says so, and stops the services they start', (t) => {
     if (!isRoot) return t.skip('installing needs root (CI runs as root)');
-    const m = machine(['prometheus', 'promtool'], { 'service': 'echo "service $*" >> "$LOG"' });
+    const m = machine(['prometheus', 'promtool'], { service: 'echo "service $*" >> "$LOG"' });
     writeFileSync(join(m.toolDir, '..', 'bin', 'apt-get'), `#!/bin/sh\n${FAKE_APT(m.toolDir)}\n`);
     chmodSync(join(m.toolDir, '..', 'bin', 'apt-get'), 0o755);
     const r = m.run();
@@ -99,7 +105,10 @@ describe('scripts/ensure-tools.mjs', () => {
     const r = m.run();
     assert.equal(r.status, 1);
     assert.match(r.stderr, /apt-get update failed \(exit 100\)/);
-    assert.match(r.stderr, /sudo apt-get install -y --no-install-recommends prometheus prometheus-alertmanager chromium/);
+    assert.match(
+      r.stderr,
+      /sudo apt-get install -y --no-install-recommends prometheus prometheus-alertmanager chromium/
+    );
   });
 
   it('as another user, never calls apt-get and prints the command', (t) => {
@@ -107,12 +116,17 @@ describe('scripts/ensure-tools.mjs', () => {
     const m = machine([], { 'apt-get': 'echo "apt-get $*" >> "$LOG"' });
     const r = m.run(65534);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /sudo apt-get install -y --no-install-recommends prometheus prometheus-alertmanager chromium/);
+    assert.match(
+      r.stderr,
+      /sudo apt-get install -y --no-install-recommends prometheus prometheus-alertmanager chromium/
+    );
     assert.equal(m.log(), '');
   });
 
   it('is what npm test and .ci/run call first', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     assert.match(pkg.scripts.test!, /^node scripts\/ensure-tools\.mjs && /);
     const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
     assert.match(ci, /^node scripts\/ensure-tools\.mjs$/m);

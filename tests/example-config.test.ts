@@ -19,13 +19,19 @@ const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k
 
 describe('nexus.example.yaml', () => {
   it('is valid once its environment variables are set', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'check-config', '--config', example], { encoding: 'utf8', env: { ...clean, ...vars } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'check-config', '--config', example], {
+      encoding: 'utf8',
+      env: { ...clean, ...vars },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /configuration is valid \(5 provider accounts\)/);
   });
 
   it('names each unset variable with the key that needs it', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'check-config', '--config', example], { encoding: 'utf8', env: clean });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'check-config', '--config', example], {
+      encoding: 'utf8',
+      env: clean,
+    });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /providers\.openai\[0\]\.adminKey: environment variable OPENAI_ADMIN_KEY is not set/);
     assert.match(r.stderr, /providers\.twilio\[0\]\.authToken: environment variable TWILIO_AUTH_TOKEN is not set/);

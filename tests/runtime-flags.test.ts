@@ -26,10 +26,18 @@ describe('runtime settings', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('are written into every launcher', () => {
-    assert.ok(NODE_FLAGS.length > 0);
-    assert.equal(prefix, `${Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${flags}`);
+    assert.ok(NODE_FLAGS.length > 0, 'NODE_FLAGS.length > 0');
+    assert.equal(
+      prefix,
+      `${Object.entries(RUNTIME_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} node ${flags}`
+    );
     for (const bin of BINS) assert.equal(shebang(bin), `#!/usr/bin/env -S ${prefix}`, bin);
-    assert.equal((JSON.parse(read('exporter/package.json')) as { bin: Record<string, string> }).bin['nexus-exporter'], BINS[0]!.replace('exporter/', ''));
+    assert.equal(
+      (JSON.parse(read('exporter/package.json')) as { bin: Record<string, string> }).bin['nexus-exporter'],
+      BINS[0]!.replace('exporter/', '')
+    );
     const exporter = scripts('exporter/package.json');
     assert.equal(exporter.start, `${prefix} dist/cli.js`);
     assert.equal(exporter.demo, `${prefix} --import tsx src/demo.ts`);
@@ -49,17 +57,24 @@ describe('runtime settings', () => {
       assert.equal(m[1] ?? m[2], v);
     }
     const compose = read('docker-compose.yml');
-    for (const k of ['NODE_OPTIONS', ...Object.keys(RUNTIME_ENV)]) assert.doesNotMatch(compose, new RegExp(k), `compose does not override ${k}`);
+    for (const k of ['NODE_OPTIONS', ...Object.keys(RUNTIME_ENV)])
+      assert.doesNotMatch(compose, new RegExp(k), `compose does not override ${k}`);
   });
 
   it('reach node through the shebang, and the flags through NODE_OPTIONS', () => {
     const file = join(dir, 'argv.js');
     const names = JSON.stringify(Object.keys(RUNTIME_ENV));
-    writeFileSync(file, `${shebang()}\nprocess.stdout.write(JSON.stringify({ argv: process.execArgv, env: Object.fromEntries(${names}.map((k) => [k, process.env[k]])), options: process.env.NODE_OPTIONS ?? null }));\n`);
+    writeFileSync(
+      file,
+      `${shebang()}\nprocess.stdout.write(JSON.stringify({ argv: process.execArgv, env: Object.fromEntries(${names}.map((k) => [k, process.env[k]])), options: process.env.NODE_OPTIONS ?? null }));\n`
+    );
     chmodSync(file, 0o755);
     const clean: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
     for (const k of Object.keys(RUNTIME_ENV)) delete clean[k];
-    const viaShebang = JSON.parse(execFileSync(file, { encoding: 'utf8', env: clean })) as { argv: string[]; env: Record<string, string> };
+    const viaShebang = JSON.parse(execFileSync(file, { encoding: 'utf8', env: clean })) as {
+      argv: string[];
+      env: Record<string, string>;
+    };
     assert.deepEqual(viaShebang.argv, [...NODE_FLAGS]);
     assert.deepEqual(viaShebang.env, RUNTIME_ENV);
     // Node refuses flags that NODE_OPTIONS may not carry, so this fails if one is not allowed there.
@@ -83,22 +98,37 @@ describe('runtime settings', () => {
         if (i % 1000 === 0) largest = Math.max(largest, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
       }
       process.stdout.write(String(largest / 1048576));`;
-    const youngMb = (env: string) => Number(execFileSync(process.execPath, ['-e', burst], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: env } }));
+    const youngMb = (env: string) =>
+      Number(
+        execFileSync(process.execPath, ['-e', burst], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: env } })
+      );
     const without = youngMb('');
     const withFlags = youngMb(flags);
     assert.ok(without > 2 * capMb, `the burst grows the young generation without the flags (${without} MB)`);
-    assert.ok(withFlags <= 2 * capMb, `with the flags it stays within two semi-spaces of ${capMb} MB (${withFlags} MB)`);
+    assert.ok(
+      withFlags <= 2 * capMb,
+      `with the flags it stays within two semi-spaces of ${capMb} MB (${withFlags} MB)`
+    );
   });
 
-  it('keep the old generation within 1.5 times what it holds (plus V8\'s step) where V8 lets it grow to 4 times', () => {
-    assert.ok(V8_RUNTIME_FLAGS.some((f) => f.startsWith('--heap-growing-percent=')));
+  it("keep the old generation within 1.5 times what it holds (plus V8's step) where V8 lets it grow to 4 times", () => {
+    assert.ok(
+      V8_RUNTIME_FLAGS.some((f) => f.startsWith('--heap-growing-percent=')),
+      "V8_RUNTIME_FLAGS.some((f) => f.startsWith('--heap-growing-percent='))"
+    );
     const listen = read('exporter/src/server/listen.ts');
-    assert.match(listen, /export async function runExporter\(.*\{\n\s*applyV8RuntimeFlags\(\);/, 'runExporter sets them before anything else');
+    assert.match(
+      listen,
+      /export async function runExporter\(.*\{\n\s*applyV8RuntimeFlags\(\);/,
+      'runExporter sets them before anything else'
+    );
     // Garbage that survives the young generation (a ring of recent objects, as polls' parsed answers and
     // scrapes' strings are) beside ~50 MB the process holds: the largest heap in use between major
     // collections, against what a full collection leaves.
     const file = join(dir, 'old-space.mts');
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
       import { getHeapStatistics } from 'node:v8';
       import { applyV8RuntimeFlags } from ${JSON.stringify(fileURLToPath(new URL('exporter/src/runtime.ts', root)))};
       if (process.argv[2] === 'apply') applyV8RuntimeFlags();
@@ -111,11 +141,23 @@ describe('runtime settings', () => {
         if (i % 2000 === 0) largest = Math.max(largest, getHeapStatistics().used_heap_size);
       }
       (globalThis as unknown as { gc: () => void }).gc();
-      process.stdout.write(JSON.stringify({ ratio: largest / getHeapStatistics().used_heap_size, held: keep.length + ring.length }));`);
-    const ratio = (...args: string[]) => (JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', ...NODE_FLAGS, file, ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })) as { ratio: number }).ratio;
+      process.stdout.write(JSON.stringify({ ratio: largest / getHeapStatistics().used_heap_size, held: keep.length + ring.length }));`
+    );
+    const ratio = (...args: string[]) =>
+      (
+        JSON.parse(
+          execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', ...NODE_FLAGS, file, ...args], {
+            encoding: 'utf8',
+            env: { ...process.env, NODE_OPTIONS: '' },
+          })
+        ) as { ratio: number }
+      ).ratio;
     const without = ratio();
     const withFlags = ratio('apply');
-    assert.ok(without > 2.5, `without them the heap in use grows to more than 2.5 times what is held (${without.toFixed(2)})`);
+    assert.ok(
+      without > 2.5,
+      `without them the heap in use grows to more than 2.5 times what is held (${without.toFixed(2)})`
+    );
     assert.ok(withFlags < 2, `with them it stays under twice what is held (${withFlags.toFixed(2)})`);
   });
 });

@@ -37,18 +37,29 @@ function s(): Stack {
 async function situation(): Promise<string> {
   const st = s();
   const firing = await st.prometheus.alerts().catch(() => []);
-  const ratios = await st.prometheus.vector('slo:nexus_slo_errors:ratio_rate5m{provider="openai"} or slo:nexus_slo_errors:ratio_rate1h{provider="openai"}').catch(() => []);
+  const ratios = await st.prometheus
+    .vector(
+      'slo:nexus_slo_errors:ratio_rate5m{provider="openai"} or slo:nexus_slo_errors:ratio_rate1h{provider="openai"}'
+    )
+    .catch(() => []);
   return [
     `Prometheus alerts: ${JSON.stringify(firing.map((a) => ({ ...a.labels, state: a.state })))}`,
     `openai error ratios: ${JSON.stringify(ratios)}`,
-    `delivered: ${st.webhook.alerts().map((a) => `${a.receiver}: ${a.status} ${JSON.stringify(a.labels)}`).join('\n  ') || 'none'}`,
+    `delivered: ${
+      st.webhook
+        .alerts()
+        .map((a) => `${a.receiver}: ${a.status} ${JSON.stringify(a.labels)}`)
+        .join('\n  ') || 'none'
+    }`,
     `prometheus log:\n${st.daemons.prometheus.tail(10)}`,
   ].join('\n');
 }
 
 function hasData(r: PromResponse): boolean {
   if (r.status !== 'success' || !Array.isArray(r.data?.result)) return false;
-  return r.data.result.some((sample) => (sample.values ?? (sample.value ? [sample.value] : [])).some(([, v]) => Number.isFinite(Number(v))));
+  return r.data.result.some((sample) =>
+    (sample.values ?? (sample.value ? [sample.value] : [])).some(([, v]) => Number.isFinite(Number(v)))
+  );
 }
 
 describe('e2e: an error burst in real traffic pages the fast-burn SLO alert and resolves', { timeout: 420_000 }, () => {
@@ -73,15 +84,30 @@ describe('e2e: an error burst in real traffic pages the fast-burn SLO alert and 
     }
   });
 
-  test('the app\'s traffic reaches the SLO series, within its budget', async () => {
+  test("the app's traffic reaches the SLO series, within its budget", async () => {
     const st = s();
-    await waitFor('openai availability calls in the SLO series', async () => {
-      const calls = await st.prometheus.vector('slo:nexus_slo_calls:rate5m{provider="openai", slo="availability"} > 0');
-      const ratio = await st.prometheus.vector('slo:nexus_slo_errors:ratio_rate1h{provider="openai", slo="availability"}');
-      return calls.length === 1 && ratio.length === 1;
-    }, { ...WAIT, describe: situation });
+    await waitFor(
+      'openai availability calls in the SLO series',
+      async () => {
+        const calls = await st.prometheus.vector(
+          'slo:nexus_slo_calls:rate5m{provider="openai", slo="availability"} > 0'
+        );
+        const ratio = await st.prometheus.vector(
+          'slo:nexus_slo_errors:ratio_rate1h{provider="openai", slo="availability"}'
+        );
+        return calls.length === 1 && ratio.length === 1;
+      },
+      { ...WAIT, describe: situation }
+    );
     // The demo's 429s are the account's own limit: no SLO alert on openai while nothing else fails.
-    await waitFor('no SLO alert on openai', async () => !(await st.prometheus.alerts()).some((a) => a.labels.provider === 'openai' && a.labels.alertname?.startsWith('NexusProviderSLO')), { ...WAIT, describe: situation });
+    await waitFor(
+      'no SLO alert on openai',
+      async () =>
+        !(await st.prometheus.alerts()).some(
+          (a) => a.labels.provider === 'openai' && a.labels.alertname?.startsWith('NexusProviderSLO')
+        ),
+      { ...WAIT, describe: situation }
+    );
   });
 
   test('a burst of 500s pages through Alertmanager, mutes the slow burn, and resolves when it stops', async () => {
@@ -90,25 +116,52 @@ describe('e2e: an error burst in real traffic pages the fast-burn SLO alert and 
     const since = Date.now();
     sim.inject({ kind: 'status', status: 500 }, { path: 'chat/completions', times: BURST_CALLS });
 
-    const fired = await waitFor('NexusProviderSLOFastBurn at the webhook', () => st.webhook.find(PAGE, 'firing', since), { ...WAIT, describe: situation });
+    const fired = await waitFor(
+      'NexusProviderSLOFastBurn at the webhook',
+      () => st.webhook.find(PAGE, 'firing', since),
+      { ...WAIT, describe: situation }
+    );
     assert.equal(fired.receiver, 'nexus-critical');
     assert.equal(fired.annotations.runbook_url, 'docs/runbooks.md#nexusproviderslofastburn');
-    assert.match(fired.annotations.description ?? '', /^The availability SLO of openai is burning its 30-day error budget fast \(.*\): [\d.]+% of calls failed over the longer window\.$/);
+    assert.match(
+      fired.annotations.description ?? '',
+      /^The availability SLO of openai is burning its 30-day error budget fast \(.*\): [\d.]+% of calls failed over the longer window\.$/
+    );
     // The burn over the (scaled) hour is above the paging factor, as the dashboard's burn-rate query shows it.
-    const [burn] = await st.prometheus.vector('slo:nexus_slo_errors:ratio_rate1h{provider="openai", slo="availability"} / on (provider, slo) group_left () (1 - slo:nexus_slo_objective:ratio)');
+    const [burn] = await st.prometheus.vector(
+      'slo:nexus_slo_errors:ratio_rate1h{provider="openai", slo="availability"} / on (provider, slo) group_left () (1 - slo:nexus_slo_objective:ratio)'
+    );
     assert.ok(burn && burn.value > 14.4, `1h burn rate ${burn?.value}`);
 
     // The ticket for the same SLO fires too, and Alertmanager holds it back while the page fires.
-    const muted = await waitFor('NexusProviderSLOSlowBurn suppressed in Alertmanager', async () => {
-      const alerts = await st.alertmanager.alerts('alertname="NexusProviderSLOSlowBurn"', 'provider="openai"', 'slo="availability"');
-      return alerts.find((a) => a.status.state === 'suppressed');
-    }, { ...WAIT, describe: async () => `${JSON.stringify(await st.alertmanager.alerts())}\n${await situation()}` });
-    assert.ok(muted.status.inhibitedBy.length > 0);
+    const muted = await waitFor(
+      'NexusProviderSLOSlowBurn suppressed in Alertmanager',
+      async () => {
+        const alerts = await st.alertmanager.alerts(
+          'alertname="NexusProviderSLOSlowBurn"',
+          'provider="openai"',
+          'slo="availability"'
+        );
+        return alerts.find((a) => a.status.state === 'suppressed');
+      },
+      { ...WAIT, describe: async () => `${JSON.stringify(await st.alertmanager.alerts())}\n${await situation()}` }
+    );
+    assert.ok(muted.status.inhibitedBy.length > 0, 'muted.status.inhibitedBy.length > 0');
 
     // Every failing call has been made: the burst is over once the simulator answers again.
-    await waitFor('the burst to end', async () => (await st.prometheus.vector('slo:nexus_slo_errors:ratio_rate5m{provider="openai", slo="availability"} == 0')).length === 1, { ...WAIT, describe: situation });
+    await waitFor(
+      'the burst to end',
+      async () =>
+        (await st.prometheus.vector('slo:nexus_slo_errors:ratio_rate5m{provider="openai", slo="availability"} == 0'))
+          .length === 1,
+      { ...WAIT, describe: situation }
+    );
     const stopped = Date.now();
-    const resolved = await waitFor('NexusProviderSLOFastBurn resolved at the webhook', () => st.webhook.find(PAGE, 'resolved', stopped), { ...WAIT, describe: situation });
+    const resolved = await waitFor(
+      'NexusProviderSLOFastBurn resolved at the webhook',
+      () => st.webhook.find(PAGE, 'resolved', stopped),
+      { ...WAIT, describe: situation }
+    );
     assert.equal(resolved.receiver, 'nexus-critical');
   });
 
@@ -124,7 +177,9 @@ describe('e2e: an error burst in real traffic pages the fast-burn SLO alert and 
       let data = false;
       for (const t of panel.targets) {
         const expr = substituteGrafana(t.expr, sub);
-        const r = t.instant ? await st.prometheus.query(expr) : await st.prometheus.queryRange(expr, st.startedAt / 1000, Date.now() / 1000, 2);
+        const r = t.instant
+          ? await st.prometheus.query(expr)
+          : await st.prometheus.queryRange(expr, st.startedAt / 1000, Date.now() / 1000, 2);
         if (hasData(r)) data = true;
       }
       if (!data) empty.push(panel.title);

@@ -15,7 +15,11 @@ import { binaries, run } from './lib/procs.js';
 import { ROOT, dashboards, panelsOf, type Panel } from './lib/repo.js';
 
 // The plugin's own module (a CommonJS package to tsc, so imported at run time by path, through tsx).
-const OVERVIEW_QUERIES = ((await import(pathToFileURL(join(ROOT, 'plugin/src/pages/Overview/Overview.queries.ts')).href)) as { OVERVIEW_QUERIES: Record<string, string> }).OVERVIEW_QUERIES;
+const OVERVIEW_QUERIES = (
+  (await import(pathToFileURL(join(ROOT, 'plugin/src/pages/Overview/Overview.queries.ts')).href)) as {
+    OVERVIEW_QUERIES: Record<string, string>;
+  }
+).OVERVIEW_QUERIES;
 
 const COMMON = 'job="nexus",instance="exporter:9464"';
 const KEY_A = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
@@ -34,14 +38,24 @@ function inputSeries(): Array<{ series: string; values: string }> {
   const series: Array<{ series: string; values: string }> = [];
   const spend = (provider: string, account: string, scope: string, v: { day: number; month: number }) => {
     for (const period of ['day', 'month'] as const) {
-      series.push({ series: `nexus_spend_usd{${COMMON},provider="${provider}",account="${account}",period="${period}",scope="${scope}"}`, values: `${v[period]}x180` });
+      series.push({
+        series: `nexus_spend_usd{${COMMON},provider="${provider}",account="${account}",period="${period}",scope="${scope}"}`,
+        values: `${v[period]}x180`,
+      });
     }
   };
   spend('exa', 'team', 'account', SPEND.exa.team);
   spend('exa', 'search', 'key', SPEND.exa.search);
   spend('openrouter', 'solo', 'key', SPEND.openrouter.solo);
   spend('openai', 'main', 'account', SPEND.openai.main);
-  const cost = (provider: string, account: string, category: string, project: string, scope: string, perMinute: number) =>
+  const cost = (
+    provider: string,
+    account: string,
+    category: string,
+    project: string,
+    scope: string,
+    perMinute: number
+  ) =>
     series.push({
       series: `nexus_cost_usd_total{${COMMON},provider="${provider}",account="${account}",category="${category}",project="${project}",scope="${scope}"}`,
       values: `0+${perMinute}x180`,
@@ -50,8 +64,15 @@ function inputSeries(): Array<{ series: string; values: string }> {
   cost('exa', 'team', 'Neural Search', KEY_B, 'account', COST.teamB);
   cost('exa', 'search', 'Neural Search', KEY_A, 'key', COST.searchA);
   cost('openai', 'main', 'gpt-4o', 'proj_1', 'account', COST.openai);
-  for (const [account, project, name] of [['team', KEY_A, 'Production'], ['team', KEY_B, 'Staging'], ['search', KEY_A, 'Production']]) {
-    series.push({ series: `nexus_project_info{${COMMON},provider="exa",account="${account}",project="${project}",name="${name}"}`, values: '1x180' });
+  for (const [account, project, name] of [
+    ['team', KEY_A, 'Production'],
+    ['team', KEY_B, 'Staging'],
+    ['search', KEY_A, 'Production'],
+  ]) {
+    series.push({
+      series: `nexus_project_info{${COMMON},provider="exa",account="${account}",project="${project}",name="${name}"}`,
+      values: '1x180',
+    });
   }
   return series;
 }
@@ -63,7 +84,11 @@ interface Expect {
 
 /** A panel's query as Grafana sends it: every account and provider, a 5m rate interval, a 1h range. */
 function grafanaExpr(expr: string): string {
-  return expr.replaceAll('$provider', '.*').replaceAll('$account', '.*').replaceAll('$__rate_interval', '5m').replaceAll('$__range', '1h');
+  return expr
+    .replaceAll('$provider', '.*')
+    .replaceAll('$account', '.*')
+    .replaceAll('$__rate_interval', '5m')
+    .replaceAll('$__range', '1h');
 }
 
 // Expressions are looked up inside each test, so a missing panel or target fails that test alone.
@@ -85,20 +110,45 @@ const perProvider = (period: 'day' | 'month'): Expect[] => [
   { labels: '{provider="openai"}', value: SPEND.openai.main[period] },
   { labels: '{provider="openrouter"}', value: SPEND.openrouter.solo[period] },
 ];
-const keyPart = (period: 'day' | 'month'): Expect[] => [{ labels: '{provider="exa",account="search"}', value: SPEND.exa.search[period] }];
+const keyPart = (period: 'day' | 'month'): Expect[] => [
+  { labels: '{provider="exa",account="search"}', value: SPEND.exa.search[period] },
+];
 const costPerHour: Expect[] = [
   { labels: '{provider="exa"}', value: (COST.teamA + COST.teamB) * 60 },
   { labels: '{provider="openai"}', value: COST.openai * 60 },
 ];
 
-for (const [title, period] of [['Spend today', 'day'], ['Month to date', 'month']] as const) {
-  cases.push({ name: `Overview / ${title}: per provider`, expr: target('nexus-overview', title, 'A'), exp: perProvider(period) });
-  cases.push({ name: `Overview / ${title}: the key-only part`, expr: target('nexus-overview', title, 'B'), exp: keyPart(period) });
+for (const [title, period] of [
+  ['Spend today', 'day'],
+  ['Month to date', 'month'],
+] as const) {
+  cases.push({
+    name: `Overview / ${title}: per provider`,
+    expr: target('nexus-overview', title, 'A'),
+    exp: perProvider(period),
+  });
+  cases.push({
+    name: `Overview / ${title}: the key-only part`,
+    expr: target('nexus-overview', title, 'B'),
+    exp: keyPart(period),
+  });
 }
 // Constant spend and no daily-bucket source: each account's forecast is its month to date.
-cases.push({ name: 'Overview / Month-end forecast', expr: target('nexus-overview', 'Month-end forecast', 'A'), exp: perProvider('month') });
-cases.push({ name: 'Overview / Cost per hour by provider', expr: target('nexus-overview', 'Cost per hour by provider', 'A'), exp: costPerHour });
-cases.push({ name: 'Cost / Cost per hour by provider', expr: target('nexus-cost', 'Cost per hour by provider', 'A'), exp: costPerHour });
+cases.push({
+  name: 'Overview / Month-end forecast',
+  expr: target('nexus-overview', 'Month-end forecast', 'A'),
+  exp: perProvider('month'),
+});
+cases.push({
+  name: 'Overview / Cost per hour by provider',
+  expr: target('nexus-overview', 'Cost per hour by provider', 'A'),
+  exp: costPerHour,
+});
+cases.push({
+  name: 'Cost / Cost per hour by provider',
+  expr: target('nexus-cost', 'Cost per hour by provider', 'A'),
+  exp: costPerHour,
+});
 cases.push({
   name: 'Cost / Cost by category',
   expr: target('nexus-cost', 'Cost by category', 'A'),
@@ -136,14 +186,27 @@ const plugin = (name: string) => () => {
   assert.ok(expr, `the plugin's Overview has no query ${name}`);
   return expr;
 };
-const sum = (period: 'day' | 'month') => SPEND.exa.team[period] + SPEND.openrouter.solo[period] + SPEND.openai.main[period];
-cases.push({ name: 'plugin Overview / spendToday', expr: plugin('spendToday'), exp: [{ labels: '{}', value: sum('day') }] });
-cases.push({ name: 'plugin Overview / spendMonth', expr: plugin('spendMonth'), exp: [{ labels: '{}', value: sum('month') }] });
+const sum = (period: 'day' | 'month') =>
+  SPEND.exa.team[period] + SPEND.openrouter.solo[period] + SPEND.openai.main[period];
+cases.push({
+  name: 'plugin Overview / spendToday',
+  expr: plugin('spendToday'),
+  exp: [{ labels: '{}', value: sum('day') }],
+});
+cases.push({
+  name: 'plugin Overview / spendMonth',
+  expr: plugin('spendMonth'),
+  exp: [{ labels: '{}', value: sum('month') }],
+});
 cases.push({ name: 'plugin Overview / providerToday', expr: plugin('providerToday'), exp: perProvider('day') });
 cases.push({ name: 'plugin Overview / providerMonth', expr: plugin('providerMonth'), exp: perProvider('month') });
 cases.push({ name: 'plugin Overview / keyPartsToday', expr: plugin('keyPartsToday'), exp: keyPart('day') });
 cases.push({ name: 'plugin Overview / keyPartsMonth', expr: plugin('keyPartsMonth'), exp: keyPart('month') });
-cases.push({ name: 'plugin Overview / keyOnlyProviders', expr: plugin('keyOnlyProviders'), exp: [{ labels: '{provider="openrouter"}', value: 1 }] });
+cases.push({
+  name: 'plugin Overview / keyOnlyProviders',
+  expr: plugin('keyOnlyProviders'),
+  exp: [{ labels: '{provider="openrouter"}', value: 1 }],
+});
 
 describe('totals per provider count a key-only account inside an account-wide one once (promtool)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nexus-scope-'));
@@ -152,7 +215,14 @@ describe('totals per provider count a key-only account inside an account-wide on
   for (const c of cases) {
     test(c.name, () => {
       const file = join(dir, `${c.name.replace(/[^a-z0-9]+/gi, '-')}.yml`);
-      const tests = [{ name: c.name, interval: '1m', input_series: inputSeries(), promql_expr_test: [{ expr: c.expr(), eval_time: '2h', exp_samples: c.exp }] }];
+      const tests = [
+        {
+          name: c.name,
+          interval: '1m',
+          input_series: inputSeries(),
+          promql_expr_test: [{ expr: c.expr(), eval_time: '2h', exp_samples: c.exp }],
+        },
+      ];
       writeFileSync(file, JSON.stringify({ rule_files: [], tests }));
       const r = run(binaries.promtool(), ['test', 'rules', file]);
       assert.equal(r.status, 0, `${c.expr()}\n${r.stdout}\n${r.stderr}`);

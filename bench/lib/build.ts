@@ -21,11 +21,14 @@ export function build(): 'compiled' | 'tsx' {
   const result = spawnSync(process.execPath, [tsc, '-p', `${root}bench/tsconfig.build.json`], { encoding: 'utf8' });
   const compiled = `${outDir}bench/target.js`;
   if (!existsSync(compiled)) {
-    console.error(`could not compile the benchmark targets; running them under tsx (RSS includes its loader):\n${result.stdout}${result.stderr}`);
+    console.error(
+      `could not compile the benchmark targets; running them under tsx (RSS includes its loader):\n${result.stdout}${result.stderr}`
+    );
     return 'tsx';
   }
   // tsc emits even with type errors elsewhere in the tree; say so, but measure.
-  if (result.status !== 0) console.error(`tsc reported errors (the targets were still emitted):\n${result.stdout.slice(0, 2000)}`);
+  if (result.status !== 0)
+    console.error(`tsc reported errors (the targets were still emitted):\n${result.stdout.slice(0, 2000)}`);
   // ES modules (the cache is under node_modules, outside the repository's package scope), and the
   // exporter's package.json, which version.ts reads.
   writeFileSync(`${outDir}package.json`, '{ "type": "module" }\n');

@@ -10,7 +10,7 @@ export class Target {
 
   private constructor(
     readonly child: ChildProcess,
-    readonly url: string,
+    readonly url: string
   ) {
     child.on('message', (msg: { id?: number; result?: unknown; error?: string }) => {
       if (msg.id === undefined) return;
@@ -22,11 +22,20 @@ export class Target {
     });
   }
 
-  static start(spec: TargetSpec, timeoutMs = 120_000, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<Target> {
+  static start(
+    spec: TargetSpec,
+    timeoutMs = 120_000,
+    nodeArgs: string[] = [],
+    env: Record<string, string> = {}
+  ): Promise<Target> {
     const entry = targetEntry();
     const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...nodeArgs];
     if (!existsSync(entry)) throw new Error(`benchmark target ${entry} is missing`);
-    const child = fork(entry, [JSON.stringify(spec)], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [JSON.stringify(spec)], {
+      execArgv,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill();

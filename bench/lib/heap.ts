@@ -17,7 +17,9 @@ interface Graph {
 
 function load(path: string): Graph {
   const snap = JSON.parse(readFileSync(path, 'utf8')) as {
-    snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] } };
+    snapshot: {
+      meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] };
+    };
     nodes: number[];
     edges: number[];
     strings: string[];
@@ -25,7 +27,9 @@ function load(path: string): Graph {
   const { meta } = snap.snapshot;
   const nf = meta.node_fields.length;
   const ef = meta.edge_fields.length;
-  const [iType, iName, iSelf, iEdges] = ['type', 'name', 'self_size', 'edge_count'].map((f) => meta.node_fields.indexOf(f)) as [number, number, number, number];
+  const [iType, iName, iSelf, iEdges] = ['type', 'name', 'self_size', 'edge_count'].map((f) =>
+    meta.node_fields.indexOf(f)
+  ) as [number, number, number, number];
   const [eType, eTo] = ['type', 'to_node'].map((f) => meta.edge_fields.indexOf(f)) as [number, number];
   const weak = meta.edge_types[0].indexOf('weak');
   const n = snap.nodes.length / nf;
@@ -79,11 +83,13 @@ function dominators(g: Graph): Int32Array {
   }
   // Predecessors (reachable ones only).
   const predCount = new Uint32Array(n + 1);
-  for (let v = 0; v < n; v++) if (order[v]! >= 0) for (let e = g.firstEdge[v]!; e < g.firstEdge[v + 1]!; e++) predCount[g.target[e]! + 1]!++;
+  for (let v = 0; v < n; v++)
+    if (order[v]! >= 0) for (let e = g.firstEdge[v]!; e < g.firstEdge[v + 1]!; e++) predCount[g.target[e]! + 1]!++;
   for (let v = 0; v < n; v++) predCount[v + 1]! += predCount[v]!;
   const preds = new Uint32Array(predCount[n]!);
   const fill = predCount.slice(0, n);
-  for (let v = 0; v < n; v++) if (order[v]! >= 0) for (let e = g.firstEdge[v]!; e < g.firstEdge[v + 1]!; e++) preds[fill[g.target[e]!]!++] = v;
+  for (let v = 0; v < n; v++)
+    if (order[v]! >= 0) for (let e = g.firstEdge[v]!; e < g.firstEdge[v + 1]!; e++) preds[fill[g.target[e]!]!++] = v;
   const idom = new Int32Array(n).fill(-1);
   idom[0] = 0;
   const intersect = (a: number, b: number) => {
@@ -93,7 +99,7 @@ function dominators(g: Graph): Int32Array {
     }
     return a;
   };
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let i = post.length - 2; i >= 0; i--) {
       const v = post[i]!;

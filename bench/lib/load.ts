@@ -53,7 +53,10 @@ export function scrape(url: string, opts: ScrapeOptions): Promise<ScrapeResult &
 }
 
 /** Scrapes one after another: `count` times, or until `maxMs` has passed (at least `minCount`). */
-export async function sequential(url: string, opts: ScrapeOptions & { count: number; maxMs: number; minCount?: number }): Promise<ScrapeResult[]> {
+export async function sequential(
+  url: string,
+  opts: ScrapeOptions & { count: number; maxMs: number; minCount?: number }
+): Promise<ScrapeResult[]> {
   const out: ScrapeResult[] = [];
   const deadline = performance.now() + opts.maxMs;
   while (out.length < opts.count && (performance.now() < deadline || out.length < (opts.minCount ?? 5))) {
@@ -72,7 +75,10 @@ export interface ConcurrentResult {
 }
 
 /** `concurrency` scrapers in a loop for `durationMs`, each on its own keep-alive connection. */
-export async function concurrent(url: string, opts: { gzip: boolean; concurrency: number; durationMs: number }): Promise<ConcurrentResult> {
+export async function concurrent(
+  url: string,
+  opts: { gzip: boolean; concurrency: number; durationMs: number }
+): Promise<ConcurrentResult> {
   const agent = newAgent(opts.concurrency);
   const latencies: number[] = [];
   let errors = 0;

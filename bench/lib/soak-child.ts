@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     setInterval(() => {
       gc();
       const m = process.memoryUsage();
-      process.stderr.write(`${JSON.stringify({ soakHeap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, at: Date.now() })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ soakHeap: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, at: Date.now() })}\n`
+      );
     }, every).unref();
   }
   let stopping = false;
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     stopping = true;
     running.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      () => process.exit(1)
     );
   };
   process.on('SIGTERM', stop);

@@ -42,10 +42,25 @@ export const FAULT_KINDS: FaultKind[] = [
   { name: '401', reason: 'auth', weight: 3, make: () => ({ kind: 'status', status: 401 }) },
   { name: '403', reason: 'auth', weight: 2, make: () => ({ kind: 'status', status: 403 }) },
   // At most maxRetryAfterSeconds: the call waits and retries.
-  { name: '429 short Retry-After', reason: 'rate_limited', weight: 3, make: (r) => ({ kind: 'status', status: 429, retryAfter: r.int(0, SOAK_HTTP.maxRetryAfterSeconds) }) },
+  {
+    name: '429 short Retry-After',
+    reason: 'rate_limited',
+    weight: 3,
+    make: (r) => ({ kind: 'status', status: 429, retryAfter: r.int(0, SOAK_HTTP.maxRetryAfterSeconds) }),
+  },
   // Longer: the call fails and the account's next poll waits that long (real seconds).
-  { name: '429 long Retry-After', reason: 'rate_limited', weight: 2, make: (r) => ({ kind: 'status', status: 429, retryAfter: r.int(SOAK_HTTP.maxRetryAfterSeconds + 1, 8) }) },
-  { name: '429 Retry-After date', reason: 'rate_limited', weight: 1, make: (r) => ({ kind: 'status', status: 429, retryAfter: new Date(Date.now() + r.int(1, 6) * 1000).toUTCString() }) },
+  {
+    name: '429 long Retry-After',
+    reason: 'rate_limited',
+    weight: 2,
+    make: (r) => ({ kind: 'status', status: 429, retryAfter: r.int(SOAK_HTTP.maxRetryAfterSeconds + 1, 8) }),
+  },
+  {
+    name: '429 Retry-After date',
+    reason: 'rate_limited',
+    weight: 1,
+    make: (r) => ({ kind: 'status', status: 429, retryAfter: new Date(Date.now() + r.int(1, 6) * 1000).toUTCString() }),
+  },
   { name: '429 no Retry-After', reason: 'rate_limited', weight: 1, make: () => ({ kind: 'status', status: 429 }) },
   { name: '500', reason: 'server', weight: 3, make: () => ({ kind: 'status', status: 500 }) },
   { name: '502', reason: 'server', weight: 2, make: () => ({ kind: 'status', status: 502 }) },
@@ -55,10 +70,26 @@ export const FAULT_KINDS: FaultKind[] = [
   { name: 'HTML 502', reason: 'server', weight: 1, make: () => ({ kind: 'html', status: 502 }) },
   { name: 'truncated JSON', reason: 'bad_response', weight: 3, make: () => ({ kind: 'truncated' }) },
   { name: 'slow', weight: 2, make: (r) => ({ kind: 'slow', ms: r.int(100, 1500) }) },
-  { name: 'hang (past the timeout)', reason: 'timeout', weight: 2, make: (r) => ({ kind: 'slow', ms: HANG_MS + r.int(0, 2000) }) },
+  {
+    name: 'hang (past the timeout)',
+    reason: 'timeout',
+    weight: 2,
+    make: (r) => ({ kind: 'slow', ms: HANG_MS + r.int(0, 2000) }),
+  },
   { name: 'dropped connection', reason: 'network', weight: 2, make: () => ({ kind: 'drop' }) },
-  { name: 'oversized body', reason: 'bad_response', weight: 0.3, make: () => ({ kind: 'oversized', bytes: 33 * 1024 * 1024 }) },
-  { name: 'unknown date format', reason: 'bad_response', weight: 2, make: () => ({ kind: 'dates' }), paths: DATE_PATHS },
+  {
+    name: 'oversized body',
+    reason: 'bad_response',
+    weight: 0.3,
+    make: () => ({ kind: 'oversized', bytes: 33 * 1024 * 1024 }),
+  },
+  {
+    name: 'unknown date format',
+    reason: 'bad_response',
+    weight: 2,
+    make: () => ({ kind: 'dates' }),
+    paths: DATE_PATHS,
+  },
   { name: 'answer format switched', weight: 1, make: () => 'format' },
 ];
 
@@ -86,7 +117,7 @@ export class FaultInjector {
   constructor(
     private readonly sims: Map<ProviderName, Simulator>,
     private readonly r: Rng,
-    exclude: string[] = [],
+    exclude: string[] = []
   ) {
     this.kinds = FAULT_KINDS.filter((k) => !exclude.includes(k.name));
     this.total = this.kinds.reduce((s, k) => s + k.weight, 0);
@@ -98,7 +129,9 @@ export class FaultInjector {
     const kind = this.kinds.find((k) => (pick -= k.weight) < 0) ?? this.kinds[0]!;
     const fault = kind.make(this.r);
     // Answer formats vary only where the providers document two forms.
-    const providers = [...this.sims.keys()].filter((p) => (fault !== 'format' || p === 'openrouter' || p === 'twilio') && (!kind.paths || kind.paths[p]));
+    const providers = [...this.sims.keys()].filter(
+      (p) => (fault !== 'format' || p === 'openrouter' || p === 'twilio') && (!kind.paths || kind.paths[p])
+    );
     const provider = this.r.pick(providers);
     const sim = this.sims.get(provider)!;
     this.injected.set(kind.name, (this.injected.get(kind.name) ?? 0) + 1);

@@ -35,7 +35,12 @@ import type { TwilioSimulator } from '../../exporter/src/simulators/twilio.js';
 import { USAGE_STATS, type ApolloSimulator } from '../../exporter/src/simulators/apollo.js';
 
 /** The counters compared: every cost, token, request (and reported-error) counter of the catalogue. */
-export const COUNTERS = ['nexus_cost_usd_total', 'nexus_tokens_total', 'nexus_usage_requests_total', 'nexus_provider_reported_errors_total'] as const;
+export const COUNTERS = [
+  'nexus_cost_usd_total',
+  'nexus_tokens_total',
+  'nexus_usage_requests_total',
+  'nexus_provider_reported_errors_total',
+] as const;
 
 type Labels = Record<string, string>;
 
@@ -52,7 +57,7 @@ class Totals {
   readonly values = new Map<string, Decimal>();
   constructor(
     private readonly account: Labels,
-    private readonly scope?: SpendScope,
+    private readonly scope?: SpendScope
   ) {}
   add(metric: (typeof COUNTERS)[number], labels: Labels, value: number | string | Decimal): void {
     // Cost carries the account's scope (what its configuration covers), as the exporter adds it.
@@ -76,7 +81,13 @@ function openai(sim: OpenAISimulator, t: Totals, now: Date): void {
     for (const r of rows) {
       const endpoint = OPENAI_MODELS.find((m) => m.model === r.model)!.endpoint;
       if (endpoint === 'completions') {
-        const parts = { input: r.input - r.cached - r.audioIn, cached_input: r.cached, audio_input: r.audioIn, output: r.output - r.audioOut, audio_output: r.audioOut };
+        const parts = {
+          input: r.input - r.cached - r.audioIn,
+          cached_input: r.cached,
+          audio_input: r.audioIn,
+          output: r.output - r.audioOut,
+          audio_output: r.audioOut,
+        };
         for (const [type, n] of Object.entries(parts)) t.add('nexus_tokens_total', { model: r.model, type }, n);
       } else if (endpoint === 'embeddings' || endpoint === 'moderations') {
         t.add('nexus_tokens_total', { model: r.model, type: 'input' }, r.input);
@@ -87,7 +98,11 @@ function openai(sim: OpenAISimulator, t: Totals, now: Date): void {
     if (rows.length > 0) {
       // The simulator's derived endpoints (sessions and tool calls follow the day's model traffic).
       const elapsed = Math.max(0, Math.min(1, (now.getTime() / 1000 - d) / DAY_SECONDS));
-      t.add('nexus_usage_requests_total', { category: 'code_interpreter_sessions' }, Math.round(rows.length * 3 * elapsed));
+      t.add(
+        'nexus_usage_requests_total',
+        { category: 'code_interpreter_sessions' },
+        Math.round(rows.length * 3 * elapsed)
+      );
       t.add('nexus_usage_requests_total', { category: 'file_search_calls' }, Math.round(requests / 20));
       t.add('nexus_usage_requests_total', { category: 'web_search_calls' }, Math.round(requests / 20));
     }
@@ -118,7 +133,10 @@ function exa(sim: ExaSimulator, t: Totals, now: Date): void {
 }
 
 function twilio(sim: TwilioSimulator, t: Totals, now: Date): void {
-  const accounts: Array<[sid: string, project: string]> = [[sim.options.accountSid, 'none'], ...(sim.options.subaccounts ?? []).map((s): [string, string] => [s.sid, s.sid])];
+  const accounts: Array<[sid: string, project: string]> = [
+    [sim.options.accountSid, 'none'],
+    ...(sim.options.subaccounts ?? []).map((s): [string, string] => [s.sid, s.sid]),
+  ];
   for (const [sid, project] of accounts) {
     for (const d of monthDays(now)) {
       const total = decimal(String(sim.day(d, 'totalprice', false, sid).price));
@@ -134,12 +152,18 @@ function twilio(sim: TwilioSimulator, t: Totals, now: Date): void {
     }
   }
   for (const a of sim.alerts(utcMonthStart(now), Number.MAX_SAFE_INTEGER)) {
-    if (a.level === 'error' || a.level === 'warning') t.add('nexus_provider_reported_errors_total', { code: a.code, level: a.level }, 1);
+    if (a.level === 'error' || a.level === 'warning')
+      t.add('nexus_provider_reported_errors_total', { code: a.code, level: a.level }, 1);
   }
 }
 
 /** The month's counters of one account of `provider` on `sim`, as of the simulator's clock. */
-export function expectedCounters(provider: ProviderName, account: string, sim: Simulator, scope?: SpendScope): Map<string, Decimal> {
+export function expectedCounters(
+  provider: ProviderName,
+  account: string,
+  sim: Simulator,
+  scope?: SpendScope
+): Map<string, Decimal> {
   const t = new Totals({ provider, account }, scope);
   const now = sim.now();
   if (provider === 'openai') openai(sim as OpenAISimulator, t, now);
@@ -190,8 +214,14 @@ export interface CounterComparison {
  * Compares the exposed counters of one account with the expected ones. A series absent on one side
  * counts as 0 there (a counter created at zero, or a simulator row of zero tokens).
  */
-export function compareCounters(expected: Map<string, Decimal>, exposed: Map<string, number>, account: { provider: string; account: string }): CounterComparison {
-  const mine = (key: string) => key.includes(`account=${JSON.stringify(account.account)}`) && key.includes(`provider=${JSON.stringify(account.provider)}`);
+export function compareCounters(
+  expected: Map<string, Decimal>,
+  exposed: Map<string, number>,
+  account: { provider: string; account: string }
+): CounterComparison {
+  const mine = (key: string) =>
+    key.includes(`account=${JSON.stringify(account.account)}`) &&
+    key.includes(`provider=${JSON.stringify(account.provider)}`);
   const keys = new Set([...expected.keys(), ...[...exposed.keys()].filter(mine)]);
   const mismatches: CounterMismatch[] = [];
   const totals: CounterComparison['totals'] = {};
@@ -213,22 +243,43 @@ export function compareCounters(expected: Map<string, Decimal>, exposed: Map<str
 // ---- gauges ----
 
 /** The gauges compared: every balance, credit and rate-limit gauge of the catalogue. */
-export const GAUGES = ['nexus_balance_usd', 'nexus_credits_remaining', 'nexus_credits_limit', 'nexus_rate_limit_remaining', 'nexus_rate_limit_limit'] as const;
+export const GAUGES = [
+  'nexus_balance_usd',
+  'nexus_credits_remaining',
+  'nexus_credits_limit',
+  'nexus_rate_limit_remaining',
+  'nexus_rate_limit_limit',
+] as const;
 
 /** An exact value, or bounds with the reason a value cannot be exact. */
 export type ExpectedGauge = Decimal | { min: number; max: number; why: string };
 
-function apolloGauges(sim: ApolloSimulator, put: (metric: (typeof GAUGES)[number], labels: Labels, value: ExpectedGauge) => void): void {
+function apolloGauges(
+  sim: ApolloSimulator,
+  put: (metric: (typeof GAUGES)[number], labels: Labels, value: ExpectedGauge) => void
+): void {
   const own = new Set([USAGE_STATS.api, USAGE_STATS.credits].map((a) => `${USAGE_STATS.controller}/${a}`));
   for (const r of sim.rateLimits()) {
     if (own.has(r.endpoint)) continue;
     put('nexus_rate_limit_limit', { endpoint: r.endpoint, window: r.window }, decimal(r.limit));
-    put('nexus_rate_limit_remaining', { endpoint: r.endpoint, window: r.window }, decimal(Math.max(0, r.limit - r.consumed)));
+    put(
+      'nexus_rate_limit_remaining',
+      { endpoint: r.endpoint, window: r.window },
+      decimal(Math.max(0, r.limit - r.consumed))
+    );
   }
   for (const endpoint of own) {
     for (const [window, w] of Object.entries(sim.usageStatsWindows(endpoint))) {
       put('nexus_rate_limit_limit', { endpoint, window }, decimal(w.limit));
-      put('nexus_rate_limit_remaining', { endpoint, window }, { min: Math.max(0, w.limit - w.consumed), max: w.limit - 1, why: "the exporter's own calls, counted up to its last one" });
+      put(
+        'nexus_rate_limit_remaining',
+        { endpoint, window },
+        {
+          min: Math.max(0, w.limit - w.consumed),
+          max: w.limit - 1,
+          why: "the exporter's own calls, counted up to its last one",
+        }
+      );
     }
   }
   for (const c of sim.credits()) {
@@ -240,17 +291,20 @@ function apolloGauges(sim: ApolloSimulator, put: (metric: (typeof GAUGES)[number
 /** The balance, credit and rate-limit gauges one account of `provider` on `sim` must show now. */
 export function expectedGauges(provider: ProviderName, account: string, sim: Simulator): Map<string, ExpectedGauge> {
   const out = new Map<string, ExpectedGauge>();
-  const put = (metric: (typeof GAUGES)[number], labels: Labels, value: ExpectedGauge) => out.set(seriesKey(metric, { provider, account, ...labels }), value);
+  const put = (metric: (typeof GAUGES)[number], labels: Labels, value: ExpectedGauge) =>
+    out.set(seriesKey(metric, { provider, account, ...labels }), value);
   if (provider === 'openrouter') {
     const or = sim as OpenRouterSimulator;
     const { totalCredits, totalUsage } = or.credits();
     put('nexus_balance_usd', { kind: 'prepaid' }, decimal(String(totalCredits)) - decimal(String(totalUsage)));
     const key = or.keyInfo();
-    if (key.limit !== null && key.limit_remaining !== null) put('nexus_balance_usd', { kind: 'key_limit_remaining' }, decimal(String(key.limit_remaining)));
+    if (key.limit !== null && key.limit_remaining !== null)
+      put('nexus_balance_usd', { kind: 'key_limit_remaining' }, decimal(String(key.limit_remaining)));
   } else if (provider === 'twilio') {
     const tw = sim as TwilioSimulator;
     // As Balance.json serves it; a subaccount or a balance in another currency has none.
-    if (!tw.options.subaccount && (tw.options.currency ?? 'USD') === 'USD') put('nexus_balance_usd', { kind: 'prepaid' }, decimal(tw.balance().toFixed(5)));
+    if (!tw.options.subaccount && (tw.options.currency ?? 'USD') === 'USD')
+      put('nexus_balance_usd', { kind: 'prepaid' }, decimal(tw.balance().toFixed(5)));
   } else if (provider === 'apollo') {
     apolloGauges(sim as ApolloSimulator, put);
   }
@@ -276,9 +330,16 @@ export interface GaugeComparison {
  * a series on one side only is a mismatch (a gauge has no zero to start from), an exact value must
  * be equal as the exposition prints it, a bounded one within its bounds.
  */
-export function compareGauges(expected: Map<string, ExpectedGauge>, exposed: Map<string, number>, account: { provider: string; account: string }): GaugeComparison {
+export function compareGauges(
+  expected: Map<string, ExpectedGauge>,
+  exposed: Map<string, number>,
+  account: { provider: string; account: string }
+): GaugeComparison {
   const gauges = new Set<string>(GAUGES);
-  const mine = (key: string) => gauges.has(key.slice(0, key.indexOf('{'))) && key.includes(`account=${JSON.stringify(account.account)}`) && key.includes(`provider=${JSON.stringify(account.provider)}`);
+  const mine = (key: string) =>
+    gauges.has(key.slice(0, key.indexOf('{'))) &&
+    key.includes(`account=${JSON.stringify(account.account)}`) &&
+    key.includes(`provider=${JSON.stringify(account.provider)}`);
   const keys = new Set([...expected.keys(), ...[...exposed.keys()].filter(mine)]);
   const mismatches: GaugeMismatch[] = [];
   let bounded = 0;
@@ -287,11 +348,11 @@ export function compareGauges(expected: Map<string, ExpectedGauge>, exposed: Map
     const got = exposed.get(key);
     if (typeof want === 'object') {
       bounded++;
-      if (got === undefined || got < want.min || got > want.max) mismatches.push({ series: key, expected: `${want.min}…${want.max} (${want.why})`, actual: got });
+      if (got === undefined || got < want.min || got > want.max)
+        mismatches.push({ series: key, expected: `${want.min}…${want.max} (${want.why})`, actual: got });
     } else if (want === undefined || got === undefined || toNumber(want) !== got) {
       mismatches.push({ series: key, expected: want === undefined ? undefined : toNumber(want), actual: got });
     }
   }
   return { series: keys.size, bounded, mismatches };
 }
-

@@ -17,7 +17,13 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
-  return { n: sorted.length, median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN };
+  return {
+    n: sorted.length,
+    median: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    min: sorted[0] ?? Number.NaN,
+    max: sorted.at(-1) ?? Number.NaN,
+  };
 }
 
 export const mb = (bytes: number) => bytes / 1024 / 1024;

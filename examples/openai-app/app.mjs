@@ -13,10 +13,18 @@ const client = new OpenAI({
   maxRetries: Number(process.env.OPENAI_MAX_RETRIES ?? 0),
   timeout: Number(process.env.OPENAI_TIMEOUT_MS ?? 30_000),
 });
-const models = (process.env.APP_MODELS ?? 'gpt-4o-mini,gpt-4o').split(',').map((m) => m.trim()).filter(Boolean);
+const models = (process.env.APP_MODELS ?? 'gpt-4o-mini,gpt-4o')
+  .split(',')
+  .map((m) => m.trim())
+  .filter(Boolean);
 const interval = Number(process.env.APP_INTERVAL_MS ?? 2000);
 const calls = process.env.APP_CALLS === undefined ? Infinity : Number(process.env.APP_CALLS);
-const questions = ['What is the capital of France?', 'Summarise the plot of Hamlet in one sentence.', 'Name three prime numbers.', 'Translate "good morning" into Spanish.'];
+const questions = [
+  'What is the capital of France?',
+  'Summarise the plot of Hamlet in one sentence.',
+  'Name three prime numbers.',
+  'Translate "good morning" into Spanish.',
+];
 
 // Started by the Nexus demo (with an IPC channel): stop with it, and do not wait for the channel.
 process.once('disconnect', () => process.exit(0));

@@ -29,7 +29,10 @@ const meterProvider = new MeterProvider({
   ],
 });
 metrics.setGlobalMeterProvider(meterProvider);
-registerInstrumentations({ instrumentations: [new OpenAIInstrumentation(), new UndiciInstrumentation()], meterProvider });
+registerInstrumentations({
+  instrumentations: [new OpenAIInstrumentation(), new UndiciInstrumentation()],
+  meterProvider,
+});
 
 // The app flushes before it exits (app.mjs); a signal flushes too.
 globalThis.__meterProvider = meterProvider;

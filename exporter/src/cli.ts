@@ -26,7 +26,11 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c', default: './nexus.yaml' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      options: {
+        config: { type: 'string', short: 'c', default: './nexus.yaml' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
     });
   } catch (e) {
     console.error(`${(e as Error).message}\n\n${USAGE}`);
@@ -85,23 +89,32 @@ async function main(argv: string[]): Promise<number> {
       }
       stopping = true;
       const grace = config.shutdownGraceSeconds;
-      log.info({ signal, graceSeconds: grace }, 'shutting down: aborting provider calls, finishing writes, flushing OTLP');
+      log.info(
+        { signal, graceSeconds: grace },
+        'shutting down: aborting provider calls, finishing writes, flushing OTLP'
+      );
       // Unreferenced: it only fires if something still keeps the process alive after the grace period.
       setTimeout(() => {
-        if (!stopped) log.error({ graceSeconds: grace }, `shutdown did not finish within ${grace} s (shutdownGraceSeconds); exiting anyway`);
+        if (!stopped)
+          log.error(
+            { graceSeconds: grace },
+            `shutdown did not finish within ${grace} s (shutdownGraceSeconds); exiting anyway`
+          );
         process.exit(stopped ? 0 : 1);
       }, grace * 1000).unref();
-      starting.then((running) => running.close()).then(
-        () => {
-          stopped = true;
-          log.info('stopped');
-          resolve(0);
-        },
-        (e: unknown) => {
-          log.error({ err: e }, 'shutdown failed');
-          resolve(1);
-        },
-      );
+      starting
+        .then((running) => running.close())
+        .then(
+          () => {
+            stopped = true;
+            log.info('stopped');
+            resolve(0);
+          },
+          (e: unknown) => {
+            log.error({ err: e }, 'shutdown failed');
+            resolve(1);
+          }
+        );
     };
     // Before the start resolves: until a listener is added, SIGTERM's default action kills the process
     // at once, and a supervisor may send it as soon as the exporter says it is listening.
@@ -118,5 +131,5 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     console.error(`nexus-exporter: ${redact(e instanceof Error ? e.message : String(e))}`);
     process.exitCode = 1;
-  },
+  }
 );

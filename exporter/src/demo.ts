@@ -18,7 +18,10 @@ const config = configSchema.parse({
   listen,
   stateDir,
   providers: sims.providers,
-  budgets: [{ provider: 'openai', account: 'demo', period: 'month', amountUsd: 2500 }, { provider: 'openai', account: 'demo', period: 'day', amountUsd: 100 }],
+  budgets: [
+    { provider: 'openai', account: 'demo', period: 'month', amountUsd: 2500 },
+    { provider: 'openai', account: 'demo', period: 'day', amountUsd: 100 },
+  ],
   polling: { jitter: 0.05 },
   // The example app's own calls (examples/openai-app) arrive over OTLP: real-traffic latency and errors.
   receiver: demoReceiver(sims),
@@ -27,7 +30,9 @@ const running = await runExporter(config, { log });
 const openai = sims.simulators.get('openai') as OpenAISimulator;
 const traffic = startDemoTraffic({ sim: openai, apiKey: openai.options.projectKey!, exporterUrl: running.url, log });
 for (const [name, sim] of sims.simulators) log.info({ provider: name, url: sim.baseUrl }, 'simulator running');
-console.log(`\nNexus demo running.\n  metrics:   ${running.url}/metrics\n  readiness: ${running.url}/readyz\n  state:     ${stateDir}\nPress Ctrl-C to stop.\n`);
+console.log(
+  `\nNexus demo running.\n  metrics:   ${running.url}/metrics\n  readiness: ${running.url}/readyz\n  state:     ${stateDir}\nPress Ctrl-C to stop.\n`
+);
 
 const stop = async () => {
   await traffic.stop();

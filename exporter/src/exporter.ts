@@ -48,7 +48,7 @@ export class Exporter {
 
   constructor(
     public config: ExporterConfig,
-    private readonly options: ExporterOptions = {},
+    private readonly options: ExporterOptions = {}
   ) {
     validateCatalog();
     this.log = options.log ?? createLogger(config.logLevel);
@@ -103,7 +103,8 @@ export class Exporter {
       onWriteError: () => this.model.incHealth('nexus_exporter_state_write_errors_total', {}),
     });
     const stored = this.credentials.snapshot();
-    for (const { provider, account } of managedAccounts(this.config, stored, this.log)) await this.addAccount(provider, account);
+    for (const { provider, account } of managedAccounts(this.config, stored, this.log))
+      await this.addAccount(provider, account);
     this.setBudgets([...this.config.budgets, ...stored.budgets]);
     if (this.config.receiver.enabled) {
       // Loaded only when enabled, like OTLP push: protobufjs and the OTLP message types cost memory.
@@ -175,7 +176,9 @@ export class Exporter {
 
   /** Polls every enabled account once, concurrently. Resolves to the number of failed polls. */
   async pollAll(): Promise<number> {
-    const results = await Promise.all([...this.pollers.values()].filter((p) => p.config.enabled).map((p) => p.pollNow()));
+    const results = await Promise.all(
+      [...this.pollers.values()].filter((p) => p.config.enabled).map((p) => p.pollNow())
+    );
     return results.filter((ok) => !ok).length;
   }
 

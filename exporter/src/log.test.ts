@@ -54,7 +54,8 @@ function strings(v: unknown): string[] {
 // output is part of a secret: JSON punctuation, escapes, digits, non-ASCII.
 const SECRET_CHARS = [...'0123456789,":{}\\/-_=+.~!\'$%&*;<>?@^`|', 'é', 'ß', '😀', '\u2028', '\n', '\t'];
 const FILLER_CHARS = [...'abcdefghijklmnopqrstuvwxyz '];
-const secretString = (minLength: number) => fc.string({ unit: fc.constantFrom(...SECRET_CHARS), minLength, maxLength: 40 });
+const secretString = (minLength: number) =>
+  fc.string({ unit: fc.constantFrom(...SECRET_CHARS), minLength, maxLength: 40 });
 const filler = fc.string({ unit: fc.constantFrom(...FILLER_CHARS), maxLength: 30 });
 
 /**
@@ -99,12 +100,18 @@ describe('redaction never throws and never shows part of a secret (property-base
     registerSecret(secret);
     try {
       const { lines, log } = capture();
-      log.warn({ reason: 'auth', failures: 3, circuitOpen: false, nested: { list: [secret, `x${secret}y`] } }, `poll failed${secret}`);
+      log.warn(
+        { reason: 'auth', failures: 3, circuitOpen: false, nested: { list: [secret, `x${secret}y`] } },
+        `poll failed${secret}`
+      );
       log.info({ [secret]: 1, err: new Error(`bad ${secret}`) }, 'keys too');
       assert.equal(lines.length, 2);
       for (const line of lines) {
         const parsed = JSON.parse(line) as Record<string, unknown>;
-        assert.ok(strings(parsed).every((s) => !s.includes(secret)), line);
+        assert.ok(
+          strings(parsed).every((s) => !s.includes(secret)),
+          line
+        );
       }
       assert.equal((JSON.parse(lines[0]!) as { failures: number }).failures, 3, 'the structure is kept');
     } finally {
@@ -114,26 +121,46 @@ describe('redaction never throws and never shows part of a secret (property-base
 
   it('logs any object holding arbitrary secrets as valid JSON without them', () => {
     fc.assert(
-      fc.property(fc.array(secretString(6), { minLength: 1, maxLength: 4 }), fc.jsonValue(), fc.nat(), (secrets, extra, pick) => {
-        for (const s of secrets) registerSecret(s);
-        try {
-          const s = secrets[pick % secrets.length]!;
-          const cyclic: Record<string, unknown> = { s };
-          cyclic.self = cyclic;
-          const { lines, log } = capture();
-          log.warn({ extra, value: `a${s}b`, [s]: [s, { deep: { deeper: s } }], err: new Error(s), cyclic, when: new Date(0), url: new URL(`http://h/?k=${encodeURIComponent(s)}`) }, s);
-          log.error(new Error(`${s}${s}`));
-          log.info(s);
-          assert.equal(lines.length, 3);
-          for (const line of lines) {
-            const all = strings(JSON.parse(line));
-            for (const secret of secrets) assert.ok(all.every((x) => !x.includes(secret)), `${JSON.stringify(secret)} in ${line}`);
+      fc.property(
+        fc.array(secretString(6), { minLength: 1, maxLength: 4 }),
+        fc.jsonValue(),
+        fc.nat(),
+        (secrets, extra, pick) => {
+          for (const s of secrets) registerSecret(s);
+          try {
+            const s = secrets[pick % secrets.length]!;
+            const cyclic: Record<string, unknown> = { s };
+            cyclic.self = cyclic;
+            const { lines, log } = capture();
+            log.warn(
+              {
+                extra,
+                value: `a${s}b`,
+                [s]: [s, { deep: { deeper: s } }],
+                err: new Error(s),
+                cyclic,
+                when: new Date(0),
+                url: new URL(`http://h/?k=${encodeURIComponent(s)}`),
+              },
+              s
+            );
+            log.error(new Error(`${s}${s}`));
+            log.info(s);
+            assert.equal(lines.length, 3);
+            for (const line of lines) {
+              const all = strings(JSON.parse(line));
+              for (const secret of secrets)
+                assert.ok(
+                  all.every((x) => !x.includes(secret)),
+                  `${JSON.stringify(secret)} in ${line}`
+                );
+            }
+          } finally {
+            for (const s of secrets) forgetSecret(s);
           }
-        } finally {
-          for (const s of secrets) forgetSecret(s);
         }
-      }),
-      { numRuns: 200 },
+      ),
+      { numRuns: 200 }
     );
   });
 
@@ -145,14 +172,17 @@ describe('redaction never throws and never shows part of a secret (property-base
           const max = cut % (text.length + 12);
           for (const out of [redact(text), excerpt(text, max)]) {
             const left = unmasked(out);
-            assert.ok([...left].every((c) => FILLER_CHARS.includes(c)), `part of a secret shows in ${JSON.stringify(out)} (from ${JSON.stringify(text)}, max ${max})`);
+            assert.ok(
+              [...left].every((c) => FILLER_CHARS.includes(c)),
+              `part of a secret shows in ${JSON.stringify(out)} (from ${JSON.stringify(text)}, max ${max})`
+            );
           }
-          assert.ok(excerpt(text, max).length <= max + 1);
+          assert.ok(excerpt(text, max).length <= max + 1, 'excerpt(text, max).length <= max + 1');
         } finally {
           for (const s of registered) forgetSecret(s);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 500 }
     );
   });
 });
@@ -160,14 +190,26 @@ describe('redaction never throws and never shows part of a secret (property-base
 describe('credentials in URLs', () => {
   it('finds the userinfo and query values, encoded and decoded', () => {
     const found = urlSecrets('https://proxy-user:p%40ss-w0rd!@proxy.example.com:8443/v1?api-key=abc%2Bdef123&x=1#frag');
-    for (const s of ['proxy-user:p%40ss-w0rd!', 'proxy-user', 'p%40ss-w0rd!', 'p@ss-w0rd!', 'abc%2Bdef123', 'abc+def123', '1']) assert.ok(found.includes(s), `${s} in ${found.join(' ')}`);
+    for (const s of [
+      'proxy-user:p%40ss-w0rd!',
+      'proxy-user',
+      'p%40ss-w0rd!',
+      'p@ss-w0rd!',
+      'abc%2Bdef123',
+      'abc+def123',
+      '1',
+    ])
+      assert.ok(found.includes(s), `${s} in ${found.join(' ')}`);
     assert.ok(!found.some((s) => s.includes('proxy.example.com')), 'the host is not a secret');
     assert.deepEqual(urlSecrets('https://api.openai.com/v1'), []);
     assert.deepEqual(urlSecrets('not a url'), []);
   });
 
   it('masks them for display and leaves everything else as it was', () => {
-    assert.equal(maskUrl('https://u:p@h.example/v1?key=s3cret&b=2#x'), 'https://[REDACTED]@h.example/v1?key=[REDACTED]&b=[REDACTED]#x');
+    assert.equal(
+      maskUrl('https://u:p@h.example/v1?key=s3cret&b=2#x'),
+      'https://[REDACTED]@h.example/v1?key=[REDACTED]&b=[REDACTED]#x'
+    );
     assert.equal(maskUrl('https://api.openai.com/v1'), 'https://api.openai.com/v1');
     assert.equal(maskUrl('http://[::1]:9/v1'), 'http://[::1]:9/v1');
   });

@@ -82,15 +82,28 @@ export function urlSecrets(value: string): string[] {
 
 /** The URL with its userinfo and query values masked, for display; anything else unchanged. */
 export function maskUrl(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*@)?([^?#]*)(\?[^#]*)?/i, (_all, scheme: string, userinfo: string | undefined, rest: string, query: string | undefined) => {
-    const q = query?.replace(/=[^&]*/g, `=${MASK}`) ?? '';
-    return `${scheme}${userinfo ? `${MASK}@` : ''}${rest}${q}`;
-  });
+  return value.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*@)?([^?#]*)(\?[^#]*)?/i,
+    (_all, scheme: string, userinfo: string | undefined, rest: string, query: string | undefined) => {
+      const q = query?.replace(/=[^&]*/g, `=${MASK}`) ?? '';
+      return `${scheme}${userinfo ? `${MASK}@` : ''}${rest}${q}`;
+    }
+  );
 }
 
 const REDACT_PATHS = [
-  '*.adminKey', '*.apiKey', '*.authToken', '*.apiKeySecret', '*.serviceKey', '*.masterKey', '*.managementKey',
-  '*.password', '*.token', 'headers.authorization', '*.headers.authorization', '*.headers["x-api-key"]',
+  '*.adminKey',
+  '*.apiKey',
+  '*.authToken',
+  '*.apiKeySecret',
+  '*.serviceKey',
+  '*.masterKey',
+  '*.managementKey',
+  '*.password',
+  '*.token',
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
 ];
 
 export function createLogger(level = process.env.NEXUS_LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
@@ -115,7 +128,7 @@ export function createLogger(level = process.env.NEXUS_LOG_LEVEL ?? 'info', dest
         },
       },
     },
-    destination ?? pino.destination({ dest: 2, sync: true }),
+    destination ?? pino.destination({ dest: 2, sync: true })
   );
 }
 
@@ -133,7 +146,8 @@ function scrub(v: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
       const code = (v as NodeJS.ErrnoException).code;
       return { type: v.name, message: redact(v.message), ...(typeof code === 'string' ? { code: redact(code) } : {}) };
     }
-    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return scrub((v as { toJSON(): unknown }).toJSON(), depth + 1, seen);
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function')
+      return scrub((v as { toJSON(): unknown }).toJSON(), depth + 1, seen);
     if (Array.isArray(v)) return v.map((x) => scrub(x, depth + 1, seen));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[redact(k)] = scrub(x, depth + 1, seen);

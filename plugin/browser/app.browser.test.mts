@@ -672,7 +672,8 @@ describe('the built plugin in Grafana (test host) against the exporter', { timeo
         assert.ok(
           host.proxied.some(
             (c) => c.method === 'PUT' && c.upstream?.endsWith(`/api/v1/providers/openai/accounts/${account}`)
-          )
+          ),
+          "host.proxied.some((c) => c.method === 'PUT' && c.upstream?.endsWith(`/api/v1/providers/openai/accounts/${account}`))"
         );
         for (const secret of [TOKEN, WRONG_TOKEN, openai.adminKey, WRONG_KEY]) {
           assert.equal(

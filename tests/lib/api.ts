@@ -36,7 +36,8 @@ export class PrometheusApi {
 
   private async get(path: string, params: Record<string, string | string[]>): Promise<PromResponse> {
     const u = new URL(path, this.url);
-    for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : [v]) u.searchParams.append(k, item);
+    for (const [k, v] of Object.entries(params))
+      for (const item of Array.isArray(v) ? v : [v]) u.searchParams.append(k, item);
     const res = await fetch(u);
     const body = (await res.json()) as Omit<PromResponse, 'httpStatus'>;
     return { ...body, httpStatus: res.status };
@@ -48,7 +49,12 @@ export class PrometheusApi {
   }
 
   queryRange(expr: string, start: number, end: number, stepSeconds: number): Promise<PromResponse> {
-    return this.get('/api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(stepSeconds) });
+    return this.get('/api/v1/query_range', {
+      query: expr,
+      start: String(start),
+      end: String(end),
+      step: String(stepSeconds),
+    });
   }
 
   async labelValues(label: string, match: string): Promise<string[]> {

@@ -21,8 +21,10 @@ export const TRANSLATED_SERIES: ReadonlyMap<string, ReadonlySet<string>> = new M
   SEMCONV_METRICS.flatMap((m) => {
     const base = promMetricName(m.name, m.unit, m.instrument);
     const labels = [...m.attributes.map(promLabelName), ...TRANSLATION_LABELS];
-    return HISTOGRAM_SUFFIXES.map((suffix) => [`${base}${suffix}`, new Set(suffix === '_bucket' ? [...labels, 'le'] : labels)] as const);
-  }),
+    return HISTOGRAM_SUFFIXES.map(
+      (suffix) => [`${base}${suffix}`, new Set(suffix === '_bucket' ? [...labels, 'le'] : labels)] as const
+    );
+  })
 );
 
 /** The catalog entry a series name belongs to (histogram series by their base name). */
@@ -51,7 +53,15 @@ export function seriesLabels(series: string): Set<string> | undefined {
 /** Every label name any catalog metric carries, plus target labels, `le`, and the labels recording rules set (e.g. the SLO rules' `slo`). */
 export function knownLabels(): Set<string> {
   ruleLabels ??= recordingRules().flatMap((r) => Object.keys(r.labels ?? {}));
-  return new Set([...CATALOG.flatMap((d) => labelNames(d)), 'provider', 'account', ...TARGET_LABELS, 'le', ...[...TRANSLATED_SERIES.values()].flatMap((l) => [...l]), ...ruleLabels]);
+  return new Set([
+    ...CATALOG.flatMap((d) => labelNames(d)),
+    'provider',
+    'account',
+    ...TARGET_LABELS,
+    'le',
+    ...[...TRANSLATED_SERIES.values()].flatMap((l) => [...l]),
+    ...ruleLabels,
+  ]);
 }
 let ruleLabels: string[] | undefined;
 

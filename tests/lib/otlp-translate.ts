@@ -9,15 +9,52 @@
 // `job`, service.instance.id `instance` (prometheus/prometheus storage/remote/otlptranslator/
 // prometheusremotewrite/helper.go, createAttributes); the others go to target_info.
 
-export type TranslatedType = 'gauge' | 'monotonic_counter' | 'non_monotonic_counter' | 'histogram' | 'exponential_histogram' | 'summary' | 'unknown';
+export type TranslatedType =
+  | 'gauge'
+  | 'monotonic_counter'
+  | 'non_monotonic_counter'
+  | 'histogram'
+  | 'exponential_histogram'
+  | 'summary'
+  | 'unknown';
 
 const UNIT_MAP: Record<string, string> = {
-  d: 'days', h: 'hours', min: 'minutes', s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds',
-  By: 'bytes', KiBy: 'kibibytes', MiBy: 'mebibytes', GiBy: 'gibibytes', TiBy: 'tibibytes', KBy: 'kilobytes', MBy: 'megabytes', GBy: 'gigabytes', TBy: 'terabytes',
-  m: 'meters', V: 'volts', A: 'amperes', J: 'joules', W: 'watts', g: 'grams',
-  Cel: 'celsius', Hz: 'hertz', '1': '', '%': 'percent',
+  d: 'days',
+  h: 'hours',
+  min: 'minutes',
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  GiBy: 'gibibytes',
+  TiBy: 'tibibytes',
+  KBy: 'kilobytes',
+  MBy: 'megabytes',
+  GBy: 'gigabytes',
+  TBy: 'terabytes',
+  m: 'meters',
+  V: 'volts',
+  A: 'amperes',
+  J: 'joules',
+  W: 'watts',
+  g: 'grams',
+  Cel: 'celsius',
+  Hz: 'hertz',
+  '1': '',
+  '%': 'percent',
 };
-const PER_UNIT_MAP: Record<string, string> = { s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week', mo: 'month', y: 'year' };
+const PER_UNIT_MAP: Record<string, string> = {
+  s: 'second',
+  m: 'minute',
+  h: 'hour',
+  d: 'day',
+  w: 'week',
+  mo: 'month',
+  y: 'year',
+};
 
 const isMetricChar = (c: string) => /^[a-zA-Z0-9:]$/.test(c);
 const isLabelChar = (c: string) => /^[a-zA-Z0-9]$/.test(c);
@@ -95,4 +132,11 @@ export function promLabelName(label: string): string {
 }
 
 /** Labels a Collector or Prometheus adds to every translated series (resource and scope). */
-export const TRANSLATION_LABELS = ['job', 'instance', 'exported_job', 'exported_instance', 'otel_scope_name', 'otel_scope_version'];
+export const TRANSLATION_LABELS = [
+  'job',
+  'instance',
+  'exported_job',
+  'exported_instance',
+  'otel_scope_name',
+  'otel_scope_version',
+];

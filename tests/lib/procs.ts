@@ -48,13 +48,15 @@ export class Daemon {
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
-    readonly logPath: string,
+    readonly logPath: string
   ) {
-    this.exit = new Promise((resolve) => child.once('exit', (code) => {
-      this.exited = true;
-      live.delete(this);
-      resolve(code);
-    }));
+    this.exit = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        this.exited = true;
+        live.delete(this);
+        resolve(code);
+      })
+    );
   }
 
   static start(name: string, cmd: string, args: string[], logPath: string): Daemon {
@@ -126,7 +128,7 @@ export async function freePort(): Promise<number> {
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  opts: { timeoutMs?: number; intervalMs?: number; describe?: () => string | Promise<string> } = {},
+  opts: { timeoutMs?: number; intervalMs?: number; describe?: () => string | Promise<string> } = {}
 ): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let last: unknown;
@@ -140,7 +142,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const extra = opts.describe ? `\n${await opts.describe()}` : '';
-      throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})${extra}`);
+      throw new Error(
+        `timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})${extra}`
+      );
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
   }

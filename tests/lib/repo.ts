@@ -127,7 +127,10 @@ export interface DashboardFile {
 }
 
 export function dashboards(): DashboardFile[] {
-  return filesIn(PATHS.dashboards, '.json').map((path) => ({ path, dashboard: JSON.parse(readFileSync(path, 'utf8')) as Dashboard }));
+  return filesIn(PATHS.dashboards, '.json').map((path) => ({
+    path,
+    dashboard: JSON.parse(readFileSync(path, 'utf8')) as Dashboard,
+  }));
 }
 
 /** Every panel, rows' nested panels included. */
@@ -149,7 +152,9 @@ export interface SourcedExpr {
 
 export function dashboardExprs(): SourcedExpr[] {
   return dashboards().flatMap(({ dashboard: d }) =>
-    panelsOf(d).flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${d.uid} / "${p.title}" / ${t.refId}`, expr: t.expr }))),
+    panelsOf(d).flatMap((p) =>
+      (p.targets ?? []).map((t) => ({ where: `${d.uid} / "${p.title}" / ${t.refId}`, expr: t.expr }))
+    )
   );
 }
 

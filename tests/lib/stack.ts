@@ -91,8 +91,12 @@ function pollInterval(provider: ProviderName, account: Record<string, unknown>, 
 
 /** The job name the shipped Prometheus config gives the exporter (the target `exporter:<port>`). */
 export function shippedExporterJob(): string {
-  const cfg = readYaml<{ scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }> }> }>(PATHS.prometheusConfig);
-  const job = cfg.scrape_configs.find((s) => s.static_configs?.some((c) => c.targets.some((t) => t.startsWith('exporter:'))));
+  const cfg = readYaml<{ scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }> }> }>(
+    PATHS.prometheusConfig
+  );
+  const job = cfg.scrape_configs.find((s) =>
+    s.static_configs?.some((c) => c.targets.some((t) => t.startsWith('exporter:')))
+  );
   if (!job) throw new Error('the shipped prometheus.yml has no scrape job for the exporter service');
   return job.job_name;
 }
@@ -116,7 +120,9 @@ export function alertmanagerConfigFor(webhookUrl: string, timing?: StackOptions[
     inhibit_rules: shipped.inhibit_rules,
     receivers: shipped.receivers.map((r) => {
       const notifies = Object.keys(r).some((k) => k.endsWith('_configs'));
-      return notifies ? { name: r.name, webhook_configs: [{ url: `${webhookUrl}/${r.name}`, send_resolved: true }] } : { name: r.name };
+      return notifies
+        ? { name: r.name, webhook_configs: [{ url: `${webhookUrl}/${r.name}`, send_resolved: true }] }
+        : { name: r.name };
     }),
   };
 }
@@ -133,7 +139,8 @@ async function writeRules(dir: string, forOverride?: string, sloScale?: number):
     for (const g of file.groups) {
       for (const r of g.rules) {
         if (isAlert(r) && forOverride !== undefined) r.for = forOverride;
-        if (sloScale !== undefined && !isAlert(r) && r.record.startsWith('client:')) r.expr = r.expr.replaceAll('[5m]', `[${promDuration(300 / sloScale)}]`);
+        if (sloScale !== undefined && !isAlert(r) && r.record.startsWith('client:'))
+          r.expr = r.expr.replaceAll('[5m]', `[${promDuration(300 / sloScale)}]`);
       }
     }
     await writeFile(join(dir, name), stringify({ groups: file.groups }));
@@ -143,7 +150,7 @@ async function writeRules(dir: string, forOverride?: string, sloScale?: number):
 export async function startDaemon(
   name: string,
   dir: string,
-  attempt: (port: number) => { cmd: string; args: string[] },
+  attempt: (port: number) => { cmd: string; args: string[] }
 ): Promise<{ daemon: Daemon; url: string }> {
   let lastError: unknown;
   // A port picked free can be taken by another test before the daemon binds it: retry on a new one.
@@ -153,11 +160,15 @@ export async function startDaemon(
     const daemon = Daemon.start(name, cmd, args, join(dir, `${name}-${i}.log`));
     const url = `http://127.0.0.1:${port}`;
     try {
-      await waitFor(`${name} to be ready on ${url}`, async () => {
-        if (!daemon.running) throw new Error(`${name} exited:\n${daemon.tail()}`);
-        const res = await fetch(`${url}/-/ready`).catch(() => undefined);
-        return res?.ok;
-      }, { timeoutMs: 60_000, intervalMs: 200 });
+      await waitFor(
+        `${name} to be ready on ${url}`,
+        async () => {
+          if (!daemon.running) throw new Error(`${name} exited:\n${daemon.tail()}`);
+          const res = await fetch(`${url}/-/ready`).catch(() => undefined);
+          return res?.ok;
+        },
+        { timeoutMs: 60_000, intervalMs: 200 }
+      );
       return { daemon, url };
     } catch (e) {
       lastError = e;
@@ -192,7 +203,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const sims = await startDemoSimulators();
     cleanups.push(() => sims.stop());
     for (const [provider, accounts] of Object.entries(sims.providers)) {
-      for (const account of accounts) account.pollIntervalSeconds = pollInterval(provider as ProviderName, account, opts.pollIntervalSeconds);
+      for (const account of accounts)
+        account.pollIntervalSeconds = pollInterval(provider as ProviderName, account, opts.pollIntervalSeconds);
     }
 
     const config = configSchema.parse({
@@ -209,8 +221,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // The apps' own calls, as in `npm run demo`: the example app against the OpenAI simulator.
     const openai = sims.simulators.get('openai') as OpenAISimulator;
     const traffic = startDemoTraffic({
-      sim: openai, apiKey: openai.options.projectKey!, exporterUrl: exporter.url, log: opts.log ?? silentLogger,
-      intervalMs: opts.traffic?.intervalMs ?? 1000, exportIntervalMs: opts.traffic?.exportIntervalMs ?? 2000,
+      sim: openai,
+      apiKey: openai.options.projectKey!,
+      exporterUrl: exporter.url,
+      log: opts.log ?? silentLogger,
+      intervalMs: opts.traffic?.intervalMs ?? 1000,
+      exportIntervalMs: opts.traffic?.exportIntervalMs ?? 2000,
     });
     cleanups.push(() => traffic.stop());
 
@@ -236,12 +252,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const job = shippedExporterJob();
     const exporterTarget = new URL(exporter.url).host;
     const promConfigPath = join(promDir, 'prometheus.yml');
-    await writeFile(promConfigPath, stringify({
-      global: { scrape_interval: opts.scrapeInterval, evaluation_interval: opts.evaluationInterval },
-      rule_files: [join(rulesDir, '*.yml')],
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(am.url).host] }] }] },
-      scrape_configs: [{ job_name: job, static_configs: [{ targets: [exporterTarget] }] }],
-    }));
+    await writeFile(
+      promConfigPath,
+      stringify({
+        global: { scrape_interval: opts.scrapeInterval, evaluation_interval: opts.evaluationInterval },
+        rule_files: [join(rulesDir, '*.yml')],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(am.url).host] }] }] },
+        scrape_configs: [{ job_name: job, static_configs: [{ targets: [exporterTarget] }] }],
+      })
+    );
     const prom = await startDaemon('prometheus', opts.dir, (port) => ({
       cmd: binaries.prometheus(),
       args: [

@@ -53,13 +53,15 @@ export class WebhookReceiver {
 
   /** Every alert delivered, flattened, with the notification's receiver. */
   alerts(): Array<WebhookAlert & { receiver: string; receivedAt: number }> {
-    return this.notifications.flatMap((n) => n.alerts.map((a) => ({ ...a, receiver: n.receiver, receivedAt: n.receivedAt })));
+    return this.notifications.flatMap((n) =>
+      n.alerts.map((a) => ({ ...a, receiver: n.receiver, receivedAt: n.receivedAt }))
+    );
   }
 
   /** The first delivered alert matching `labels` with `status`, received at or after `since`. */
   find(labels: Record<string, string>, status: 'firing' | 'resolved', since = 0) {
     return this.alerts().find(
-      (a) => a.status === status && a.receivedAt >= since && Object.entries(labels).every(([k, v]) => a.labels[k] === v),
+      (a) => a.status === status && a.receivedAt >= since && Object.entries(labels).every(([k, v]) => a.labels[k] === v)
     );
   }
 

@@ -4,7 +4,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
     readonly source: string,
-    readonly problems: string[],
+    readonly problems: string[]
   ) {
     super(`invalid configuration in ${source}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }

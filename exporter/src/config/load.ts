@@ -15,7 +15,9 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [code === 'ENOENT' ? `file not found (pass --config PATH)` : `cannot read file: ${code ?? String(e)}`]);
+    throw new ConfigError(path, [
+      code === 'ENOENT' ? `file not found (pass --config PATH)` : `cannot read file: ${code ?? String(e)}`,
+    ]);
   }
   return parseConfig(text, path, env);
 }
@@ -23,7 +25,10 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
 export function parseConfig(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env): ExporterConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(source, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`)
+    );
   }
   const raw: unknown = doc.toJS() ?? {};
   const problems: string[] = [];
@@ -42,23 +47,32 @@ export function parseConfig(text: string, source = 'config', env: NodeJS.Process
   return result.data as ExporterConfig;
 }
 
-
 /** Replaces `${VAR}` and `${VAR:-default}` in every string value; `$${` escapes a literal `${`. */
-function substituteEnv(value: unknown, path: Array<string | number>, env: NodeJS.ProcessEnv, problems: string[]): unknown {
+function substituteEnv(
+  value: unknown,
+  path: Array<string | number>,
+  env: NodeJS.ProcessEnv,
+  problems: string[]
+): unknown {
   if (typeof value === 'string') {
-    const replaced = value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, escape: string, name: string, fallback?: string) => {
-      if (escape) return whole.slice(1);
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
-      return '';
-    });
+    const replaced = value.replace(
+      /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+      (whole, escape: string, name: string, fallback?: string) => {
+        if (escape) return whole.slice(1);
+        const v = env[name];
+        if (v !== undefined && v !== '') return v;
+        if (fallback !== undefined) return fallback;
+        problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
+        return '';
+      }
+    );
     return replaced;
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, [...path, i], env, problems));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, [...path, k], env, problems)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, [...path, k], env, problems)])
+    );
   }
   return value;
 }
@@ -77,9 +91,10 @@ function formatIssues(error: z.ZodError): string[] {
     }
     // `input` is only inspected for absence; it is never printed, so a secret cannot leak from here.
     if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}: is required`;
-    if (issue.code === 'invalid_type') return `${where}: must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
-    if (issue.code === 'invalid_value') return `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (issue.code === 'invalid_type')
+      return `${where}: must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
+    if (issue.code === 'invalid_value')
+      return `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     return `${where}: ${issue.message}`;
   });
 }
-

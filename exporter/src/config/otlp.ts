@@ -19,7 +19,8 @@ export function isOtlpProtocol(value: unknown): value is OtlpProtocol {
 
 /** What is wrong with a protocol value that is not one of OTLP_PROTOCOLS. */
 export function otlpProtocolProblem(value: unknown): string {
-  if (value === 'grpc') return 'grpc is not supported: use http/protobuf (the default) or http/json, which an OpenTelemetry Collector receives on its HTTP port (4318)';
+  if (value === 'grpc')
+    return 'grpc is not supported: use http/protobuf (the default) or http/json, which an OpenTelemetry Collector receives on its HTTP port (4318)';
   return `must be one of ${OTLP_PROTOCOLS.map((p) => JSON.stringify(p)).join(', ')}`;
 }
 
@@ -41,7 +42,8 @@ function protocolFromEnvironment(env: NodeJS.ProcessEnv): OtlpProtocol {
   for (const name of PROTOCOL_VARIABLES) {
     const value = env[name]?.trim();
     if (!value) continue;
-    if (!isOtlpProtocol(value)) throw new ConfigError('the environment', [`${name} (environment variable): ${otlpProtocolProblem(value)}`]);
+    if (!isOtlpProtocol(value))
+      throw new ConfigError('the environment', [`${name} (environment variable): ${otlpProtocolProblem(value)}`]);
     return value;
   }
   return DEFAULT_OTLP_PROTOCOL;

@@ -9,17 +9,15 @@ import { PROVIDER_NAMES, type AccountBase, type ProviderName } from '../provider
 
 const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
-const regexList = z
-  .array(z.string())
-  .superRefine((list, ctx) => {
-    list.forEach((source, i) => {
-      try {
-        new RegExp(source);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', path: [i], message: `invalid regular expression: ${(e as Error).message}` });
-      }
-    });
+const regexList = z.array(z.string()).superRefine((list, ctx) => {
+  list.forEach((source, i) => {
+    try {
+      new RegExp(source);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: [i], message: `invalid regular expression: ${(e as Error).message}` });
+    }
   });
+});
 
 /** An IPv4/IPv6 address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
 function isIpOrCidr(value: string): boolean {
@@ -44,7 +42,8 @@ const budget = z
  * RFC 6750 §2.1): a token with a space, a quote or a non-ASCII character could never authenticate.
  */
 export const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
-export const TOKEN68_MESSAGE = 'must contain only letters, digits and - . _ ~ + / (with = only at the end): it is sent in an HTTP Authorization header (RFC 9110 token68), which cannot carry spaces or other characters';
+export const TOKEN68_MESSAGE =
+  'must contain only letters, digits and - . _ ~ + / (with = only at the end): it is sent in an HTTP Authorization header (RFC 9110 token68), which cannot carry spaces or other characters';
 const bearerToken = z.string().min(16, 'must be at least 16 characters').regex(TOKEN68, TOKEN68_MESSAGE);
 // Basic auth (RFC 7617): the user name ends at the first colon; neither part may hold control characters.
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
@@ -55,7 +54,9 @@ const admin = z
   .object({
     token: bearerToken.optional(),
     /** Browser origins allowed to call the API (CORS); none by default. */
-    corsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://grafana.example.com')).default([]),
+    corsOrigins: z
+      .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://grafana.example.com'))
+      .default([]),
     maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
     /** Wrong tokens accepted per client IP per minute before answering 429. */
     authFailuresPerMinute: z.number().int().min(1).max(1000).default(10),
@@ -63,7 +64,9 @@ const admin = z
      * Reverse proxies in front of the admin API (Grafana's plugin proxy), as IPs or CIDR ranges: only a
      * request from one of them has its client address taken from X-Forwarded-For. None by default.
      */
-    trustedProxies: z.array(z.string().refine(isIpOrCidr, 'must be an IP address or a CIDR range such as 10.0.0.0/8')).default([]),
+    trustedProxies: z
+      .array(z.string().refine(isIpOrCidr, 'must be an IP address or a CIDR range such as 10.0.0.0/8'))
+      .default([]),
   })
   .strict()
   .prefault({});
@@ -77,7 +80,10 @@ const metricsAuth = z.discriminatedUnion('type', [
       username: z
         .string()
         .min(1)
-        .refine((v) => !v.includes(':') && !CONTROL.test(v), 'must not contain ":" or control characters (RFC 7617 basic auth)'),
+        .refine(
+          (v) => !v.includes(':') && !CONTROL.test(v),
+          'must not contain ":" or control characters (RFC 7617 basic auth)'
+        ),
       password: z
         .string()
         .min(8, 'must be at least 8 characters')
@@ -97,13 +103,15 @@ const receiver = z
     maxSeries: z.number().int().min(1).max(1_000_000).default(10_000),
     maxStreams: z.number().int().min(1).max(1_000_000).default(50_000),
     /** More hosts (`host` or `host:port`) whose calls belong to a provider, e.g. a proxy. */
-    hosts: z.record(z.string().regex(/^[^\s/]{1,260}$/, 'must be a host or host:port'), z.enum(PROVIDER_NAMES)).default({}),
+    hosts: z
+      .record(z.string().regex(/^[^\s/]{1,260}$/, 'must be a host or host:port'), z.enum(PROVIDER_NAMES))
+      .default({}),
   })
   .strict()
   .prefault({});
 
 const providerShape = Object.fromEntries(
-  PROVIDER_NAMES.filter((p) => PROVIDERS[p]).map((p) => [p, z.array(PROVIDERS[p]!.accountSchema).prefault([])]),
+  PROVIDER_NAMES.filter((p) => PROVIDERS[p]).map((p) => [p, z.array(PROVIDERS[p]!.accountSchema).prefault([])])
 );
 
 export const configSchema = z
@@ -125,7 +133,9 @@ export const configSchema = z
          * OTLP/HTTP encoding. No default here: when absent, OTEL_EXPORTER_OTLP_METRICS_PROTOCOL or
          * OTEL_EXPORTER_OTLP_PROTOCOL decides, else http/protobuf (config/otlp.ts).
          */
-        protocol: z.custom<OtlpProtocol>(isOtlpProtocol, { error: (issue) => otlpProtocolProblem(issue.input) }).optional(),
+        protocol: z
+          .custom<OtlpProtocol>(isOtlpProtocol, { error: (issue) => otlpProtocolProblem(issue.input) })
+          .optional(),
         intervalSeconds: z.number().int().min(1).max(86_400).default(60),
         headers: z.record(z.string(), z.string()).optional(),
       })
@@ -166,7 +176,11 @@ export const configSchema = z
       const seen = new Set<string>();
       list.forEach((a, i) => {
         if (seen.has(a.account)) {
-          ctx.addIssue({ code: 'custom', path: ['providers', provider, i, 'account'], message: `duplicate account "${a.account}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['providers', provider, i, 'account'],
+            message: `duplicate account "${a.account}"`,
+          });
         }
         seen.add(a.account);
       });
@@ -174,10 +188,19 @@ export const configSchema = z
     const budgets = new Set<string>();
     cfg.budgets.forEach((b, i) => {
       if (!accounts[b.provider]?.some((a) => a.account === b.account)) {
-        ctx.addIssue({ code: 'custom', path: ['budgets', i, 'account'], message: `no ${b.provider} account named "${b.account}" is configured` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budgets', i, 'account'],
+          message: `no ${b.provider} account named "${b.account}" is configured`,
+        });
       }
       const key = `${b.provider}/${b.account}/${b.period}`;
-      if (budgets.has(key)) ctx.addIssue({ code: 'custom', path: ['budgets', i, 'period'], message: `duplicate ${b.period} budget for ${b.provider}/${b.account}` });
+      if (budgets.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budgets', i, 'period'],
+          message: `duplicate ${b.period} budget for ${b.provider}/${b.account}`,
+        });
       budgets.add(key);
     });
   });

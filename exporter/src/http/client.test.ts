@@ -17,7 +17,11 @@ import { CallAborted } from './errors.js';
 
 function recorder(): HttpObserver & { events: string[] } {
   const events: string[] = [];
-  return { events, onCall: (endpoint, code) => void events.push(`call ${endpoint} ${code}`), onError: (endpoint, reason) => void events.push(`error ${endpoint} ${reason}`) };
+  return {
+    events,
+    onCall: (endpoint, code) => void events.push(`call ${endpoint} ${code}`),
+    onError: (endpoint, reason) => void events.push(`error ${endpoint} ${reason}`),
+  };
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -40,7 +44,13 @@ describe('aborting provider calls', { timeout: 60_000 }, () => {
   it('ends a call to a provider that never answers, and closes its connection', async () => {
     const abort = new AbortController();
     const observer = recorder();
-    const http = new ProviderHttp(silent.url, { timeoutSeconds: 300, retries: 5, backoffSeconds: 60, maxRetryAfterSeconds: 60 }, observer, undefined, abort.signal);
+    const http = new ProviderHttp(
+      silent.url,
+      { timeoutSeconds: 300, retries: 5, backoffSeconds: 60, maxRetryAfterSeconds: 60 },
+      observer,
+      undefined,
+      abort.signal
+    );
     const call = http.request({ endpoint: '/hang', path: '/hang' });
     await until(() => silent.sockets.length > 0);
     const socket = silent.sockets.at(-1)!;
@@ -52,21 +62,41 @@ describe('aborting provider calls', { timeout: 60_000 }, () => {
   });
 
   it('ends the wait between retries and a Retry-After wait', async () => {
-    for (const fault of [{ kind: 'status', status: 503 } as const, { kind: 'status', status: 429, retryAfter: 50 } as const]) {
+    for (const fault of [
+      { kind: 'status', status: 503 } as const,
+      { kind: 'status', status: 429, retryAfter: 50 } as const,
+    ]) {
       sim.inject(fault, { times: 1 });
       const abort = new AbortController();
       const observer = recorder();
-      const http = new ProviderHttp(`${sim.baseUrl}/v1`, { timeoutSeconds: 300, retries: 5, backoffSeconds: 60, maxRetryAfterSeconds: 60 }, observer, undefined, abort.signal);
-      const call = http.request({ endpoint: '/organization/costs', path: 'organization/costs', query: { start_time: 0 } });
+      const http = new ProviderHttp(
+        `${sim.baseUrl}/v1`,
+        { timeoutSeconds: 300, retries: 5, backoffSeconds: 60, maxRetryAfterSeconds: 60 },
+        observer,
+        undefined,
+        abort.signal
+      );
+      const call = http.request({
+        endpoint: '/organization/costs',
+        path: 'organization/costs',
+        query: { start_time: 0 },
+      });
       await until(() => observer.events.some((e) => e.startsWith('error')));
       abort.abort();
       await assert.rejects(call, (e: unknown) => e instanceof CallAborted);
-      assert.equal(observer.events.filter((e) => e.startsWith('error')).length, 1, `${fault.status}: only the real failure is counted`);
+      assert.equal(
+        observer.events.filter((e) => e.startsWith('error')).length,
+        1,
+        `${fault.status}: only the real failure is counted`
+      );
     }
   });
 
   it('lets go of the shutdown signal once calls settle; many calls at once raise no listener warning', async () => {
-    const exporter = new Exporter(configSchema.parse({ listen: '127.0.0.1:0', stateDir: '/nonexistent' }) as ExporterConfig, { log: silentLogger, ephemeral: true });
+    const exporter = new Exporter(
+      configSchema.parse({ listen: '127.0.0.1:0', stateDir: '/nonexistent' }) as ExporterConfig,
+      { log: silentLogger, ephemeral: true }
+    );
     const { signal } = exporter;
     const warnings: string[] = [];
     const onWarning = (w: Error) => void warnings.push(w.name);
@@ -76,8 +106,14 @@ describe('aborting provider calls', { timeout: 60_000 }, () => {
       const settings = { timeoutSeconds: 0.2, retries: 0, backoffSeconds: 1, maxRetryAfterSeconds: 60 };
       const answered = new ProviderHttp(`${sim.baseUrl}/v1`, settings, recorder(), undefined, signal);
       const timedOut = new ProviderHttp(silent.url, settings, recorder(), undefined, signal);
-      const settled = await Promise.allSettled([answered.request({ endpoint: '/x', path: 'organization/costs' }), timedOut.request({ endpoint: '/hang', path: '/hang' })]);
-      assert.deepEqual(settled.map((r) => r.status), ['rejected', 'rejected']);
+      const settled = await Promise.allSettled([
+        answered.request({ endpoint: '/x', path: 'organization/costs' }),
+        timedOut.request({ endpoint: '/hang', path: '/hang' }),
+      ]);
+      assert.deepEqual(
+        settled.map((r) => r.status),
+        ['rejected', 'rejected']
+      );
       assert.equal(getEventListeners(signal, 'abort').length, 0, 'nothing left listening on the shutdown signal');
       // Fifteen accounts' calls in flight at once, then the shutdown.
       const hanging = new ProviderHttp(silent.url, { ...settings, timeoutSeconds: 300 }, recorder(), undefined, signal);
@@ -100,14 +136,17 @@ describe('aborting provider calls', { timeout: 60_000 }, () => {
     const settings = { timeoutSeconds: 0.3, retries: 0, backoffSeconds: 0, maxRetryAfterSeconds: 1 };
     const http = new ProviderHttp(`${sim.baseUrl}/v1`, settings, recorder(), undefined, abort.signal);
     const auth = { authorization: 'Bearer sk-admin-abort-test-1234567890ab' };
-    for (let i = 0; i < 20; i++) assert.equal((await http.request({ endpoint: '/models', path: 'models', headers: auth })).status, 200);
+    for (let i = 0; i < 20; i++)
+      assert.equal((await http.request({ endpoint: '/models', path: 'models', headers: auth })).status, 200);
     sim.inject({ kind: 'status', status: 500 }, { times: 1 });
     await assert.rejects(http.request({ endpoint: '/models', path: 'models', headers: auth }));
     const silentHttp = new ProviderHttp(silent.url, settings, recorder(), undefined, abort.signal);
     await assert.rejects(silentHttp.request({ endpoint: '/hang', path: '/hang' }), /no answer within/);
     assert.equal(getEventListeners(abort.signal, 'abort').length, 0, 'no abort listener left');
     const dependants = Object.getOwnPropertySymbols(abort.signal).find((s) => s.description === 'kDependantSignals');
-    const held = dependants ? ((abort.signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants]?.size ?? 0) : 0;
+    const held = dependants
+      ? ((abort.signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants]?.size ?? 0)
+      : 0;
     assert.equal(held, 0, 'no signal derived per call is held by the shutdown signal');
     // Shutdown still ends a call in flight.
     const call = silentHttp.request({ endpoint: '/hang', path: '/hang' });
@@ -117,7 +156,13 @@ describe('aborting provider calls', { timeout: 60_000 }, () => {
 
   it('fails at once when already aborted', async () => {
     const observer = recorder();
-    const http = new ProviderHttp(silent.url, { timeoutSeconds: 300, retries: 0, backoffSeconds: 1, maxRetryAfterSeconds: 60 }, observer, undefined, AbortSignal.abort());
+    const http = new ProviderHttp(
+      silent.url,
+      { timeoutSeconds: 300, retries: 0, backoffSeconds: 1, maxRetryAfterSeconds: 60 },
+      observer,
+      undefined,
+      AbortSignal.abort()
+    );
     await assert.rejects(http.request({ endpoint: '/x', path: '/x' }), CallAborted);
     assert.deepEqual(observer.events, []);
   });

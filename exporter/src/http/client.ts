@@ -22,7 +22,12 @@ export interface HttpSettings {
   maxRetryAfterSeconds: number;
 }
 
-export const DEFAULT_HTTP: HttpSettings = { timeoutSeconds: 30, retries: 2, backoffSeconds: 1, maxRetryAfterSeconds: 60 };
+export const DEFAULT_HTTP: HttpSettings = {
+  timeoutSeconds: 30,
+  retries: 2,
+  backoffSeconds: 1,
+  maxRetryAfterSeconds: 60,
+};
 
 /** Receives every attempt's timing and every failure; the poll engine turns these into metrics. */
 export interface HttpObserver {
@@ -70,12 +75,22 @@ interface RawResponse {
   text: string;
 }
 
-function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, abort?: AbortSignal): Promise<RawResponse> {
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+  abort?: AbortSignal
+): Promise<RawResponse> {
   // One signal per request for its timeout and the exporter's shutdown, let go when it settles.
   // AbortSignal.any([timeout, abort]) would do the same, but on Node 20 each call leaves memory on the
   // long-lived shutdown signal for good: a slow leak in an exporter that calls providers all day.
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs).unref();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    timeoutMs
+  ).unref();
   const onAbort = () => controller.abort(abort!.reason);
   if (abort?.aborted) onAbort();
   else abort?.addEventListener('abort', onAbort, { once: true });
@@ -85,7 +100,13 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
   });
 }
 
-function exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<RawResponse> {
+function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const transport = url.protocol === 'https:' ? https : http;
     const req = transport.request(
@@ -102,9 +123,11 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
           if (size > MAX_BODY_BYTES) req.destroy(new BodyTooLarge(`body larger than ${MAX_BODY_BYTES} bytes`));
           else text += decoder.write(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: headerReader(res.headers), text: text + decoder.end() }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: headerReader(res.headers), text: text + decoder.end() })
+        );
         res.on('error', reject);
-      },
+      }
     );
     req.on('error', reject);
     req.end(body);
@@ -143,7 +166,7 @@ export class ProviderHttp {
     private readonly observer: HttpObserver,
     private readonly errorMessage: ErrorMessageOf = defaultErrorMessage,
     /** Aborts calls in flight and the waits between retries (shutdown); they fail with CallAborted. */
-    private readonly signal?: AbortSignal,
+    private readonly signal?: AbortSignal
   ) {}
 
   url(path: string, query?: RequestSpec['query']): URL {
@@ -175,7 +198,8 @@ export class ProviderHttp {
           // p-retry calls this even when shouldRetry said no, so the bound is checked here too.
           const e = error as unknown as ProviderError;
           const wait = e.reason === 'rate_limited' ? e.retryAfterSeconds : undefined;
-          if (wait && wait <= maxRetryAfterSeconds && error.retriesLeft > 0) await sleep(wait * 1000, undefined, { signal });
+          if (wait && wait <= maxRetryAfterSeconds && error.retriesLeft > 0)
+            await sleep(wait * 1000, undefined, { signal });
         },
         shouldRetry: (error) => {
           if (error instanceof CallAborted) return false;
@@ -194,7 +218,11 @@ export class ProviderHttp {
   private async attempt<T>(spec: RequestSpec, url: URL): Promise<HttpResponse<T>> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'nexus-exporter', ...spec.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'nexus-exporter',
+      ...spec.headers,
+    };
     let body: string | undefined;
     if (spec.body !== undefined) {
       body = JSON.stringify(spec.body);
@@ -213,9 +241,11 @@ export class ProviderHttp {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       const reason: ErrorReason = timedOut ? 'timeout' : 'network';
       this.observer.onCall(spec.endpoint, reason, seconds());
-      throw this.fail(reason, spec.endpoint, timedOut
-        ? `no answer within ${this.settings.timeoutSeconds}s`
-        : `connection failed: ${causeOf(err)}`);
+      throw this.fail(
+        reason,
+        spec.endpoint,
+        timedOut ? `no answer within ${this.settings.timeoutSeconds}s` : `connection failed: ${causeOf(err)}`
+      );
     }
     this.observer.onCall(spec.endpoint, String(res.status), seconds());
 
@@ -226,7 +256,13 @@ export class ProviderHttp {
       const detail = parsed.ok ? this.errorMessage(parsed.value) : undefined;
       const reason = reasonForStatus(res.status);
       const retryAfter = reason === 'rate_limited' ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
-      throw this.fail(reason, spec.endpoint, `HTTP ${res.status}${detail ? `: ${excerpt(detail)}` : ''}`, res.status, retryAfter);
+      throw this.fail(
+        reason,
+        spec.endpoint,
+        `HTTP ${res.status}${detail ? `: ${excerpt(detail)}` : ''}`,
+        res.status,
+        retryAfter
+      );
     }
     if (!parsed.ok) {
       const what = /^\s*</.test(text) ? 'an HTML page' : text.trim() === '' ? 'an empty body' : 'malformed JSON';
@@ -235,7 +271,13 @@ export class ProviderHttp {
     return { status: res.status, headers: res.headers, body: parsed.value as T };
   }
 
-  private fail(reason: ErrorReason, endpoint: string, message: string, status?: number, retryAfter?: number): ProviderError {
+  private fail(
+    reason: ErrorReason,
+    endpoint: string,
+    message: string,
+    status?: number,
+    retryAfter?: number
+  ): ProviderError {
     const err = new ProviderError(reason, endpoint, `${endpoint}: ${message}`, status, retryAfter);
     this.observer.onError(endpoint, reason);
     err.counted = true;

@@ -1,7 +1,15 @@
 // Why a provider call failed, as the `reason` label of nexus_provider_errors_total.
 import { redact } from '../log.js';
 
-export const ERROR_REASONS = ['auth', 'rate_limited', 'server', 'timeout', 'network', 'bad_response', 'client'] as const;
+export const ERROR_REASONS = [
+  'auth',
+  'rate_limited',
+  'server',
+  'timeout',
+  'network',
+  'bad_response',
+  'client',
+] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
 export class ProviderError extends Error {
@@ -15,7 +23,7 @@ export class ProviderError extends Error {
     message: string,
     readonly status?: number,
     /** Seconds the provider asked us to wait (429 Retry-After). */
-    readonly retryAfterSeconds?: number,
+    readonly retryAfterSeconds?: number
   ) {
     super(redact(message));
   }

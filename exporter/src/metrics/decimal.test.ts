@@ -20,7 +20,8 @@ describe('decimal', () => {
   });
 
   it('refuses what is not a number, naming it', () => {
-    for (const bad of ['', '1,5', 'abc', '1.2.3', '--1', '0x10', '1e99999']) assert.throws(() => decimal(bad), /not a decimal number|too large/, bad);
+    for (const bad of ['', '1,5', 'abc', '1.2.3', '--1', '0x10', '1e99999'])
+      assert.throws(() => decimal(bad), /not a decimal number|too large/, bad);
     assert.throws(() => decimal(Number.NaN), /not a finite number/);
     assert.throws(() => decimal(Number.POSITIVE_INFINITY), /not a finite number/);
     assert.throws(() => decimal('1e30'), /too large/);
@@ -28,7 +29,11 @@ describe('decimal', () => {
 
   it('sums exactly where floats drift, and prints the decimal', () => {
     const amounts = ['2885.755', ...Array<string>(13).fill('0.1')];
-    assert.notEqual(amounts.reduce((s, a) => s + Number(a), 0), 2887.055, 'floats drift');
+    assert.notEqual(
+      amounts.reduce((s, a) => s + Number(a), 0),
+      2887.055,
+      'floats drift'
+    );
     assert.equal(exactSum(amounts.map(Number)), 2887.055);
     assert.equal(String(exactSum(amounts.map(Number))), '2887.055');
     assert.equal(formatDecimal(decimal('2885.8550')), '2885.855');
@@ -40,12 +45,17 @@ describe('decimal', () => {
 
   it('round-trips any amount with up to 12 decimal places, and its double prints as the same decimal', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.integer({ min: 0, max: 12 }), (units, places) => {
-        const value = (units / 10n ** BigInt(12 - places)) * 10n ** BigInt(12 - places);
-        assert.equal(decimal(formatDecimal(value)), value);
-        // At most 15 significant digits survive a double exactly.
-        if (formatDecimal(value).replace(/[-.]/g, '').replace(/^0+/, '').length <= 15) assert.equal(decimal(String(toNumber(value))), value);
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
+        fc.integer({ min: 0, max: 12 }),
+        (units, places) => {
+          const value = (units / 10n ** BigInt(12 - places)) * 10n ** BigInt(12 - places);
+          assert.equal(decimal(formatDecimal(value)), value);
+          // At most 15 significant digits survive a double exactly.
+          if (formatDecimal(value).replace(/[-.]/g, '').replace(/^0+/, '').length <= 15)
+            assert.equal(decimal(String(toNumber(value))), value);
+        }
+      )
     );
   });
 });

@@ -19,12 +19,14 @@ export function decimal(value: number | string): Decimal {
   const m = TEXT.exec(text);
   const whole = m?.[2] ?? '';
   const fraction = m?.[3] ?? '';
-  if (!m || (whole === '' && fraction === '')) throw new Error(`not a decimal number: ${JSON.stringify(text.slice(0, 40))}`);
+  if (!m || (whole === '' && fraction === ''))
+    throw new Error(`not a decimal number: ${JSON.stringify(text.slice(0, 40))}`);
   const digits = BigInt(`${whole}${fraction}` || '0');
   const shift = DECIMAL_PLACES - fraction.length + Number(m[4] ?? 0);
   let scaled: bigint;
   if (shift >= 0) {
-    if (digits !== 0n && digits.toString().length + shift - DECIMAL_PLACES > MAX_INTEGER_DIGITS) throw new Error(`number too large: ${text.slice(0, 40)}`);
+    if (digits !== 0n && digits.toString().length + shift - DECIMAL_PLACES > MAX_INTEGER_DIGITS)
+      throw new Error(`number too large: ${text.slice(0, 40)}`);
     scaled = digits * 10n ** BigInt(shift);
   } else {
     const divisor = 10n ** BigInt(-shift);

@@ -84,7 +84,11 @@ function mergeRepeated(def: MetricDef, sortedNames: readonly string[], series: r
 }
 
 /** The lines of one metric's series, each ending in a newline. */
-export function renderSeries(def: MetricDef, series: readonly Series[], sortedNames = [...labelNames(def)].sort()): string {
+export function renderSeries(
+  def: MetricDef,
+  series: readonly Series[],
+  sortedNames = [...labelNames(def)].sort()
+): string {
   let out = '';
   for (const s of mergeRepeated(def, sortedNames, series)) out += sampleLine(def.name, s.labels, s.value);
   return out;
@@ -255,7 +259,9 @@ export class SnapshotExposition {
           if (run.length === 0) return;
           const key = run.map((c) => c.id).join(',');
           keys.push(key);
-          deflated.push(this.runs.get(key) ?? deflatePiece(run.length === 1 ? run[0]!.text : Buffer.concat(run.map((c) => c.text))));
+          deflated.push(
+            this.runs.get(key) ?? deflatePiece(run.length === 1 ? run[0]!.text : Buffer.concat(run.map((c) => c.text)))
+          );
           run = [];
         };
         for (const c of segment.chunks) {

@@ -37,7 +37,9 @@ describe('LabelLimiter', () => {
 describe('LabelLimiter on provider error codes', () => {
   it('caps Twilio error codes like the other open-ended labels', () => {
     const l = new LabelLimiter({}, { maxValuesPerLabel: 2, allow: {} });
-    const codes = ['11200', '30003', '30005'].map((code) => l.fold('nexus_provider_reported_errors_total', { code, level: 'error' }).code);
+    const codes = ['11200', '30003', '30005'].map(
+      (code) => l.fold('nexus_provider_reported_errors_total', { code, level: 'error' }).code
+    );
     assert.deepEqual(codes, ['11200', '30003', 'other']);
   });
 });

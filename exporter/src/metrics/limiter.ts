@@ -22,7 +22,7 @@ export class LabelLimiter {
     private readonly admitted: Record<string, string[]>,
     private readonly settings: LimitSettings,
     /** The labels capped; the OTLP receiver caps every label its senders choose (receiver/ingest.ts). */
-    private readonly limited: readonly string[] = LIMITED_LABELS,
+    private readonly limited: readonly string[] = LIMITED_LABELS
   ) {}
 
   fold(metric: string, labels: Labels): Labels {

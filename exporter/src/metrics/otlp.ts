@@ -39,7 +39,10 @@ export class OtlpOutput {
       ...(settings.headers ? { headers: settings.headers } : {}),
     };
     // Both send to the same URL; they differ in the body and its Content-Type.
-    const exporter = (settings.protocol ?? DEFAULT_OTLP_PROTOCOL) === 'http/json' ? new JsonMetricExporter(options) : new ProtobufMetricExporter(options);
+    const exporter =
+      (settings.protocol ?? DEFAULT_OTLP_PROTOCOL) === 'http/json'
+        ? new JsonMetricExporter(options)
+        : new ProtobufMetricExporter(options);
     this.provider = new MeterProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'nexus-exporter', [ATTR_SERVICE_VERSION]: version }),
       readers: [
@@ -78,7 +81,7 @@ export class OtlpOutput {
           for (const s of model.series(name)) result.observe(observable, s.value, s.labels as Attributes);
         }
       },
-      observables.map(([, o]) => o),
+      observables.map(([, o]) => o)
     );
   }
 
@@ -90,4 +93,3 @@ export class OtlpOutput {
     await this.provider.shutdown();
   }
 }
-

@@ -51,7 +51,8 @@ describe('Accept-Encoding negotiation', () => {
     ['*;q=0.5, gzip;q=0', false],
   ];
   for (const [header, expected] of cases) {
-    it(`${JSON.stringify(header)} → ${expected ? 'gzip' : 'identity'}`, () => assert.equal(acceptsGzip(header), expected));
+    it(`${JSON.stringify(header)} → ${expected ? 'gzip' : 'identity'}`, () =>
+      assert.equal(acceptsGzip(header), expected));
   }
 });
 
@@ -82,9 +83,15 @@ describe('PrometheusOutput caching', () => {
     assert.equal(output.stats.textAssemblies, before.textAssemblies + 1);
     assert.equal(output.stats.gzipAssemblies, before.gzipAssemblies + 1);
     for (const t of [plain, gz]) {
-      assert.match(t, /^nexus_cost_usd_total\{provider="openai",account="a2",category="gpt-4o, input",project="p"\} 42$/m);
+      assert.match(
+        t,
+        /^nexus_cost_usd_total\{provider="openai",account="a2",category="gpt-4o, input",project="p"\} 42$/m
+      );
       assert.doesNotMatch(t, /account="a2",category="gpt-4o, input",project="p"\} 3$/m);
-      assert.match(t, /^nexus_cost_usd_total\{provider="openai",account="a4",category="gpt-4o, input",project="p"\} 5$/m);
+      assert.match(
+        t,
+        /^nexus_cost_usd_total\{provider="openai",account="a4",category="gpt-4o, input",project="p"\} 5$/m
+      );
     }
     assert.equal(dataAndHealth(gz), dataAndHealth(plain));
 
@@ -102,7 +109,10 @@ describe('PrometheusOutput caching', () => {
     model.swapSnapshot('openai/b', account('b', 3));
     const lines = (await output.render()).split('\n').filter((l) => l.startsWith('nexus_cost_usd_total{'));
     // The model's owner order (first swap), not the order of the last swap.
-    assert.deepEqual(lines.map((l) => /account="(\w)"/.exec(l)![1]), ['b', 'a']);
+    assert.deepEqual(
+      lines.map((l) => /account="(\w)"/.exec(l)![1]),
+      ['b', 'a']
+    );
     const t = await output.render();
     assert.equal(t.match(/^# TYPE nexus_cost_usd_total counter$/gm)?.length, 1);
   });
@@ -121,7 +131,10 @@ describe('PrometheusOutput caching', () => {
     const t = await text(output.exposition(true));
     assert.equal(output.stats.healthRenders, n + 1);
     assert.match(t, /^nexus_provider_up\{provider="openai",account="a"\} 0$/m);
-    assert.match(t, /^nexus_provider_request_duration_seconds_count\{provider="openai",account="a",endpoint="\/x",code="200"\} 1$/m);
+    assert.match(
+      t,
+      /^nexus_provider_request_duration_seconds_count\{provider="openai",account="a",endpoint="\/x",code="200"\} 1$/m
+    );
   });
 
   it('renders process metrics fresh on every scrape', async () => {
@@ -144,7 +157,11 @@ describe('/metrics over HTTP', () => {
 
   before(async () => {
     dir = await tempDir();
-    const config = configSchema.parse({ listen: '127.0.0.1:0', stateDir: dir.path, metricsAuth: { type: 'bearer', token: TOKEN } }) as ExporterConfig;
+    const config = configSchema.parse({
+      listen: '127.0.0.1:0',
+      stateDir: dir.path,
+      metricsAuth: { type: 'bearer', token: TOKEN },
+    }) as ExporterConfig;
     running = await runExporter(config, { log: silentLogger, ephemeral: true });
     for (let i = 0; i < 50; i++) running.exporter.model.swapSnapshot(`openai/a${i}`, account(`a${i}`, i));
   });
@@ -154,15 +171,17 @@ describe('/metrics over HTTP', () => {
   });
 
   function get(headers: Record<string, string>, method = 'GET') {
-    return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-      const req = request(`${running.url}/metrics`, { method, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+      (resolve, reject) => {
+        const req = request(`${running.url}/metrics`, { method, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      }
+    );
   }
 
   it('still requires the configured credentials', async () => {
@@ -183,7 +202,7 @@ describe('/metrics over HTTP', () => {
     assert.equal(gz.status, 200);
     assert.equal(gz.headers['content-encoding'], 'gzip');
     assert.equal(Number(gz.headers['content-length']), gz.body.length);
-    assert.ok(gz.body.length < plain.body.length / 3);
+    assert.ok(gz.body.length < plain.body.length / 3, 'gz.body.length < plain.body.length / 3');
     const unzipped = gunzipSync(gz.body).toString('utf8');
     assert.equal(dataAndHealth(unzipped), dataAndHealth(plain.body.toString('utf8')));
     assert.match(unzipped, /^nexus_spend_usd\{provider="openai",account="a49",period="day"\} 24.5$/m);

@@ -69,8 +69,17 @@ export class PrometheusOutput {
     const version = this.model.dataVersion;
     const snapshots = this.model.snapshotList();
     const attached = this.parts.flatMap((p) => p.render());
-    if (!gzip) return exposition([...this.data.textOf(version, snapshots).parts, health.text, ...attached, processText], false);
-    return exposition(gzipFromPieces([this.data.gzipOf(version, snapshots), (health.gzip ??= gzipPart(health.text)), ...attached.map(gzipPart), gzipPart(processText)]), true);
+    if (!gzip)
+      return exposition([...this.data.textOf(version, snapshots).parts, health.text, ...attached, processText], false);
+    return exposition(
+      gzipFromPieces([
+        this.data.gzipOf(version, snapshots),
+        (health.gzip ??= gzipPart(health.text)),
+        ...attached.map(gzipPart),
+        gzipPart(processText),
+      ]),
+      true
+    );
   }
 
   /** The full exposition as text (`once`, tests). */

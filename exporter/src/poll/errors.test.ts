@@ -8,9 +8,13 @@ import { MAX_BODY_BYTES } from '../http/client.js';
 import { MAX_RETRY_AFTER_SECONDS, parseRetryAfter } from '../http/errors.js';
 import { PrometheusOutput } from '../metrics/prometheus.js';
 import { OpenAISimulator } from '../simulators/openai.js';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness as realHarness, type Harness, type HarnessOptions } from '../testing/harness.js';
 
 const ADMIN = 'sk-admin-errors-4b8d2f6a1c3e5a7b9d0f';
+/** The simulator's and the exporter's clock: one fixed day, so the tests hold on any date. */
+const NOW = () => new Date('2026-11-10T08:00:00Z');
+const harness = (provider: 'openai', account: Record<string, unknown>, opts: HarnessOptions = {}) =>
+  realHarness(provider, account, { now: NOW, ...opts });
 let sim: OpenAISimulator;
 let baseUrl: string;
 
@@ -28,7 +32,7 @@ describe('provider errors', () => {
   before(async () => {
     sim = new OpenAISimulator({ adminKey: ADMIN });
     baseUrl = `${await sim.start()}/v1`;
-    sim.now = () => new Date('2026-11-10T08:00:00Z');
+    sim.now = NOW;
   });
   after(() => sim.stop());
   beforeEach(() => {
@@ -49,7 +53,11 @@ describe('provider errors', () => {
       const good = await goodThenPoll(h);
       sim.inject(c.fault, { path: '/organization/costs', times: 5 });
       assert.equal(await h.poller.pollNow(), false);
-      assert.equal(h.value('nexus_provider_errors_total', { reason: c.reason, endpoint: '/organization/costs' }), 1, 'counted once: not retried');
+      assert.equal(
+        h.value('nexus_provider_errors_total', { reason: c.reason, endpoint: '/organization/costs' }),
+        1,
+        'counted once: not retried'
+      );
       assert.equal(h.value('nexus_provider_errors_total'), 1, 'no other reason counted');
       assert.equal(h.value('nexus_provider_up'), 0);
       assert.equal(h.value('nexus_cost_usd_total'), good.cost);
@@ -125,7 +133,10 @@ describe('provider errors', () => {
     assert.equal(parseRetryAfter('120'), 120);
     assert.equal(parseRetryAfter('1e20'), undefined, 'not a delta-seconds');
     const h = await harness('openai', account());
-    sim.inject({ kind: 'status', status: 429, retryAfter: '100000000000000000000' }, { path: '/organization/costs', times: 1 });
+    sim.inject(
+      { kind: 'status', status: 429, retryAfter: '100000000000000000000' },
+      { path: '/organization/costs', times: 1 }
+    );
     assert.equal(await h.poller.pollNow(), false);
     assert.equal(h.poller.nextDelaySeconds(), MAX_RETRY_AFTER_SECONDS);
   });
@@ -144,10 +155,17 @@ describe('provider errors', () => {
     assert.equal(h.value('nexus_provider_errors_total', { reason: 'network' }), 1);
 
     const port = await closedPort();
-    const dead = await harness('openai', { account: 'dead', adminKey: ADMIN, baseUrl: `http://127.0.0.1:${port}/v1` }, { http: { retries: 0 } });
+    const dead = await harness(
+      'openai',
+      { account: 'dead', adminKey: ADMIN, baseUrl: `http://127.0.0.1:${port}/v1` },
+      { http: { retries: 0 } }
+    );
     assert.equal(await dead.poller.pollNow(), false);
     // The probe and the first data call both fail; nothing else is attempted.
-    assert.equal(dead.value('nexus_provider_errors_total', { reason: 'network', endpoint: '/organization/projects' }), 1);
+    assert.equal(
+      dead.value('nexus_provider_errors_total', { reason: 'network', endpoint: '/organization/projects' }),
+      1
+    );
     assert.equal(dead.value('nexus_provider_errors_total', { reason: 'network', endpoint: '/organization/costs' }), 1);
     assert.match(dead.poller.status().lastError!.message, /connection failed: ECONNREFUSED/);
   });
@@ -157,7 +175,10 @@ describe('provider errors', () => {
     const good = await goodThenPoll(h);
     sim.inject({ kind: 'oversized', bytes: MAX_BODY_BYTES + 4 * 1024 * 1024 }, { path: '/organization/costs' });
     assert.equal(await h.poller.pollNow(), false);
-    assert.equal(h.value('nexus_provider_errors_total', { reason: 'bad_response', endpoint: '/organization/costs' }), 1);
+    assert.equal(
+      h.value('nexus_provider_errors_total', { reason: 'bad_response', endpoint: '/organization/costs' }),
+      1
+    );
     assert.match(h.poller.status().lastError!.message, /body larger than/);
     assert.equal(h.value('nexus_cost_usd_total'), good.cost);
   });
@@ -168,7 +189,7 @@ describe('provider errors', () => {
     await Promise.all([broken.poller.pollNow(), fine.poller.pollNow()]);
     assert.equal(broken.value('nexus_provider_up', { account: 'broken' }), 0);
     assert.equal(fine.value('nexus_provider_up', { account: 'fine' }), 1);
-    assert.ok(fine.value('nexus_cost_usd_total', { account: 'fine' }) > 0);
+    assert.ok(fine.value('nexus_cost_usd_total', { account: 'fine' }) > 0, 'fine has cost');
     assert.equal(fine.value('nexus_cost_usd_total', { account: 'broken' }), 0);
   });
 
@@ -181,14 +202,18 @@ describe('provider errors', () => {
     assert.match(status, /HTTP 401/);
   });
 
-  it('shows no part of a key that an error body has across the excerpt\'s cut', async () => {
+  it("shows no part of a key that an error body has across the excerpt's cut", async () => {
     const h = await harness('openai', account());
     for (const at of [280, 290, 299, 300]) {
-      sim.inject({ kind: 'status', status: 400, message: `${'x'.repeat(at)}${ADMIN} echoed by the provider` }, { path: '/organization/costs', times: 1 });
+      sim.inject(
+        { kind: 'status', status: 400, message: `${'x'.repeat(at)}${ADMIN} echoed by the provider` },
+        { path: '/organization/costs', times: 1 }
+      );
       assert.equal(await h.poller.pollNow(), false);
       const message = h.poller.status().lastError!.message;
       assert.match(message, /HTTP 400: x+/);
-      for (let n = 8; n <= ADMIN.length; n++) assert.ok(!message.includes(ADMIN.slice(0, n)), `the first ${n} characters of the key show: ${message}`);
+      for (let n = 8; n <= ADMIN.length; n++)
+        assert.ok(!message.includes(ADMIN.slice(0, n)), `the first ${n} characters of the key show: ${message}`);
     }
   });
 
@@ -206,7 +231,11 @@ describe('provider errors', () => {
 
 async function durationCodes(output: PrometheusOutput, endpoint: string): Promise<Set<string>> {
   const text = await output.render();
-  const counts = text.split('\n').filter((l) => l.startsWith('nexus_provider_request_duration_seconds_count') && l.includes(`endpoint="${endpoint}"`));
+  const counts = text
+    .split('\n')
+    .filter(
+      (l) => l.startsWith('nexus_provider_request_duration_seconds_count') && l.includes(`endpoint="${endpoint}"`)
+    );
   return new Set(counts.map((l) => /code="(\d+)"/.exec(l)![1]!));
 }
 

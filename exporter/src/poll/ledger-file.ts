@@ -66,7 +66,10 @@ export type LedgerFile = z.output<typeof fileV2>;
 
 /** Validates a parsed ledger file of any supported version and returns it in memory, migrated. */
 export function parseLedgerFile(raw: unknown, path: string, provider?: string): LedgerState {
-  const refuse = (problem: string) => new Error(`${path}: ${problem}; fix the file or move it aside (the counters then start again from the current month)`);
+  const refuse = (problem: string) =>
+    new Error(
+      `${path}: ${problem}; fix the file or move it aside (the counters then start again from the current month)`
+    );
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw refuse('not a ledger file (expected a JSON object)');
   const version = (raw as { version?: unknown }).version;
   if (version === 1) {
@@ -80,7 +83,9 @@ export function parseLedgerFile(raw: unknown, path: string, provider?: string): 
     return fromFileV2(parsed.data);
   }
   if (typeof version === 'number' && version > LEDGER_VERSION) {
-    throw new Error(`${path}: ledger version ${version} was written by a newer exporter (this one reads up to ${LEDGER_VERSION}); run that version or move the file aside`);
+    throw new Error(
+      `${path}: ledger version ${version} was written by a newer exporter (this one reads up to ${LEDGER_VERSION}); run that version or move the file aside`
+    );
   }
   throw refuse(`not a ledger file (version ${JSON.stringify(version) ?? 'missing'})`);
 }
@@ -103,12 +108,16 @@ export function toLedgerFile(state: LedgerState): LedgerFile {
 function fromFileV2(file: LedgerFile): LedgerState {
   const checkpoints = mapCheckpoints(file.checkpoints, decimal);
   const totals: LedgerState['totals'] = {};
-  for (const [key, t] of Object.entries(file.totals)) totals[key] = total(t.metric, t.labels, decimal(t.value), decimal(t.debt));
+  for (const [key, t] of Object.entries(file.totals))
+    totals[key] = total(t.metric, t.labels, decimal(t.value), decimal(t.debt));
   return { checkpoints, totals, admitted: file.admitted, lastRead: file.lastRead, floors: file.floors };
 }
 
 /** The checkpoints (source → bucket → key → value) with every value read by `value`. */
-function mapCheckpoints<T>(file: Record<string, Record<string, Record<string, T>>>, value: (v: T) => Decimal): LedgerState['checkpoints'] {
+function mapCheckpoints<T>(
+  file: Record<string, Record<string, Record<string, T>>>,
+  value: (v: T) => Decimal
+): LedgerState['checkpoints'] {
   const checkpoints: LedgerState['checkpoints'] = {};
   for (const [source, buckets] of Object.entries(file)) {
     const out: Record<string, Record<string, Decimal>> = (checkpoints[source] = {});
@@ -138,7 +147,8 @@ function migrateV1(file: z.output<typeof fileV1>, provider?: string): LedgerStat
   const exact = (v: number) => roundDecimal(decimal(v), V1_PLACES);
   let checkpoints = mapCheckpoints(file.checkpoints, exact);
   const totals: LedgerState['totals'] = {};
-  for (const [key, t] of Object.entries(file.totals)) totals[key] = total(t.metric, t.labels, exact(t.value), exact(t.debt));
+  for (const [key, t] of Object.entries(file.totals))
+    totals[key] = total(t.metric, t.labels, exact(t.value), exact(t.debt));
   const lastRead = { ...file.lastRead };
 
   if (provider === 'openai') {
@@ -149,10 +159,12 @@ function migrateV1(file: z.output<typeof fileV1>, provider?: string): LedgerStat
         for (const [ck, type] of tokenEntries(entries)) if (type.type === 'reasoning') delete entries[ck];
       }
     }
-    for (const [key, t] of Object.entries(totals)) if (t.metric === 'nexus_tokens_total' && t.labels.type === 'reasoning') delete totals[key];
+    for (const [key, t] of Object.entries(totals))
+      if (t.metric === 'nexus_tokens_total' && t.labels.type === 'reasoning') delete totals[key];
   }
   if (provider === 'openrouter') {
-    for (const entries of Object.values(checkpoints['openrouter.activity'] ?? {})) rewriteTokens(entries, { output: ['reasoning'] });
+    for (const entries of Object.values(checkpoints['openrouter.activity'] ?? {}))
+      rewriteTokens(entries, { output: ['reasoning'] });
   }
   if (provider === 'exa' && checkpoints['exa.usage']) {
     const split: LedgerState['checkpoints'] = {};
@@ -177,7 +189,9 @@ function labelsOf(ck: string): Labels {
 }
 
 /** Token checkpoints of a bucket: checkpoint key → its model, type and identity. */
-function tokenEntries(entries: Record<string, Decimal>): Array<[string, { model: string; type: string; identity: string }]> {
+function tokenEntries(
+  entries: Record<string, Decimal>
+): Array<[string, { model: string; type: string; identity: string }]> {
   const out: Array<[string, { model: string; type: string; identity: string }]> = [];
   for (const ck of Object.keys(entries)) {
     const [metric, , identity] = JSON.parse(ck) as [string, string, string];

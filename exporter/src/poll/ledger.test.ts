@@ -11,7 +11,12 @@ import { Ledger } from './ledger.js';
 const D1 = 1_763_337_600; // 2025-11-17T00:00Z
 const D2 = D1 + 86_400;
 
-function rec(bucketStart: number, value: number, labels = { category: 'a', project: 'p' }, identity?: string): UsageRecord {
+function rec(
+  bucketStart: number,
+  value: number,
+  labels = { category: 'a', project: 'p' },
+  identity?: string
+): UsageRecord {
   return { bucketStart, metric: 'nexus_cost_usd_total', labels, value, identity };
 }
 
@@ -19,7 +24,11 @@ function batch(usage: UsageRecord[], window = D1): SourceBatch {
   return { usage, window };
 }
 
-const total = (l: Ledger, category = 'a') => l.totals().filter((t) => t.labels.category === category).reduce((s, t) => s + t.value, 0);
+const total = (l: Ledger, category = 'a') =>
+  l
+    .totals()
+    .filter((t) => t.labels.category === category)
+    .reduce((s, t) => s + t.value, 0);
 
 describe('Ledger', () => {
   it('adds only the growth of a re-read bucket', () => {
@@ -36,7 +45,11 @@ describe('Ledger', () => {
     const now = new Date((D2 + 3600) * 1000);
     l.apply('s', batch([rec(D1, 5)]), now);
     for (const bad of [D1 * 1000, Number.NaN, D1 + 0.5, -86_400, D2 + 2 * 86_400]) {
-      assert.throws(() => l.apply('s', batch([rec(D1, 9), rec(bad, 1)]), now), /not a Unix time up to a day from now/, String(bad));
+      assert.throws(
+        () => l.apply('s', batch([rec(D1, 9), rec(bad, 1)]), now),
+        /not a Unix time up to a day from now/,
+        String(bad)
+      );
       assert.equal(total(l), 5, 'nothing applied');
     }
     // Tomorrow (a provider's clock ahead of ours) is allowed.
@@ -74,7 +87,13 @@ describe('Ledger', () => {
   it('keeps records with the same labels apart by identity', () => {
     const l = Ledger.inMemory();
     const labels = { code: '11200', level: 'error' };
-    const alert = (sid: string): UsageRecord => ({ bucketStart: D1, metric: 'nexus_provider_reported_errors_total', labels, value: 1, identity: sid });
+    const alert = (sid: string): UsageRecord => ({
+      bucketStart: D1,
+      metric: 'nexus_provider_reported_errors_total',
+      labels,
+      value: 1,
+      identity: sid,
+    });
     l.apply('s', batch([alert('NO1'), alert('NO2')]));
     l.apply('s', batch([alert('NO1'), alert('NO2'), alert('NO3')]));
     assert.equal(l.totals()[0]!.value, 3);
@@ -83,7 +102,9 @@ describe('Ledger', () => {
   it('creates a series at zero on its first record', () => {
     const l = Ledger.inMemory();
     l.apply('s', batch([rec(D1, 0)]));
-    assert.deepEqual(l.totals(), [{ metric: 'nexus_cost_usd_total', labels: { category: 'a', project: 'p' }, value: 0, exact: 0n }]);
+    assert.deepEqual(l.totals(), [
+      { metric: 'nexus_cost_usd_total', labels: { category: 'a', project: 'p' }, value: 0, exact: 0n },
+    ]);
   });
 
   it('seeds from the month start, then reads the look-back floored to the day', () => {
@@ -154,8 +175,16 @@ describe('Ledger', () => {
 
   const invalid: Array<[string, string, RegExp]> = [
     ['a bare version', '{"version":1}', /bad\.json: not a valid version 1 ledger file: checkpoints: .*move it aside/],
-    ['a version 2 file without totals', '{"version":2,"checkpoints":{},"admitted":{},"lastRead":{},"floors":{}}', /bad\.json: not a valid ledger file: totals: /],
-    ['a money value that is not a decimal', '{"version":2,"checkpoints":{"s":{"1":{"k":"1,5"}}},"totals":{},"admitted":{},"lastRead":{},"floors":{}}', /bad\.json: not a valid ledger file: checkpoints\.s\.1\.k: must be a decimal number/],
+    [
+      'a version 2 file without totals',
+      '{"version":2,"checkpoints":{},"admitted":{},"lastRead":{},"floors":{}}',
+      /bad\.json: not a valid ledger file: totals: /,
+    ],
+    [
+      'a money value that is not a decimal',
+      '{"version":2,"checkpoints":{"s":{"1":{"k":"1,5"}}},"totals":{},"admitted":{},"lastRead":{},"floors":{}}',
+      /bad\.json: not a valid ledger file: checkpoints\.s\.1\.k: must be a decimal number/,
+    ],
     ['null', 'null', /bad\.json: not a ledger file \(expected a JSON object\)/],
     ['an array', '[1,2]', /bad\.json: not a ledger file \(expected a JSON object\)/],
     ['no version', '{"checkpoints":{}}', /bad\.json: not a ledger file \(version missing\)/],
@@ -181,9 +210,22 @@ describe('Ledger', () => {
 
 describe('Ledger file version 1', () => {
   const ck = (labels: Record<string, string>, metric = 'nexus_tokens_total', identity = '') =>
-    JSON.stringify([metric, JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]])), identity]);
+    JSON.stringify([
+      metric,
+      JSON.stringify(
+        Object.keys(labels)
+          .sort()
+          .map((k) => [k, labels[k]])
+      ),
+      identity,
+    ]);
   const tokens = (model: string, type: string) => ck({ model, type });
-  const totalKey = (metric: string, labels: Record<string, string>) => `${metric}\n${JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]))}`;
+  const totalKey = (metric: string, labels: Record<string, string>) =>
+    `${metric}\n${JSON.stringify(
+      Object.keys(labels)
+        .sort()
+        .map((k) => [k, labels[k]])
+    )}`;
 
   async function loadV1(provider: string, file: unknown): Promise<Ledger> {
     const dir = await tempDir();
@@ -200,36 +242,84 @@ describe('Ledger file version 1', () => {
     const m = 'gpt-4o';
     const l = await loadV1('openai', {
       version: 1,
-      checkpoints: { 'openai.usage.completions': { [D1]: { [tokens(m, 'input')]: 1000, [tokens(m, 'cached_input')]: 400, [tokens(m, 'audio_input')]: 50, [tokens(m, 'output')]: 500, [tokens(m, 'audio_output')]: 50, [tokens(m, 'reasoning')]: 30 } } },
+      checkpoints: {
+        'openai.usage.completions': {
+          [D1]: {
+            [tokens(m, 'input')]: 1000,
+            [tokens(m, 'cached_input')]: 400,
+            [tokens(m, 'audio_input')]: 50,
+            [tokens(m, 'output')]: 500,
+            [tokens(m, 'audio_output')]: 50,
+            [tokens(m, 'reasoning')]: 30,
+          },
+        },
+      },
       totals: {
-        [totalKey('nexus_tokens_total', { model: m, type: 'input' })]: { metric: 'nexus_tokens_total', labels: { model: m, type: 'input' }, value: 9000, debt: 0 },
-        [totalKey('nexus_tokens_total', { model: m, type: 'reasoning' })]: { metric: 'nexus_tokens_total', labels: { model: m, type: 'reasoning' }, value: 30, debt: 0 },
-        [totalKey('nexus_cost_usd_total', { category: 'x', project: 'p' })]: { metric: 'nexus_cost_usd_total', labels: { category: 'x', project: 'p' }, value: 2885.8550000000005, debt: 0.1 },
+        [totalKey('nexus_tokens_total', { model: m, type: 'input' })]: {
+          metric: 'nexus_tokens_total',
+          labels: { model: m, type: 'input' },
+          value: 9000,
+          debt: 0,
+        },
+        [totalKey('nexus_tokens_total', { model: m, type: 'reasoning' })]: {
+          metric: 'nexus_tokens_total',
+          labels: { model: m, type: 'reasoning' },
+          value: 30,
+          debt: 0,
+        },
+        [totalKey('nexus_cost_usd_total', { category: 'x', project: 'p' })]: {
+          metric: 'nexus_cost_usd_total',
+          labels: { category: 'x', project: 'p' },
+          value: 2885.8550000000005,
+          debt: 0.1,
+        },
       },
       admitted: {},
       lastRead: { 'openai.usage.completions': D1 + 3600 },
     });
     const input = () => l.totals().find((t) => t.labels.type === 'input')!.value;
     assert.equal(input(), 9000, 'the total keeps its value: a lower counter would read as a reset');
-    assert.equal(l.totals().some((t) => t.labels.type === 'reasoning'), false, 'the invented reasoning series is gone');
-    assert.equal(l.state.checkpoints['openai.usage.completions']![D1]![tokens(m, 'input')], 550n * 10n ** 12n, 'input − cached − audio');
-    assert.equal(l.state.checkpoints['openai.usage.completions']![D1]![tokens(m, 'output')], 450n * 10n ** 12n, 'output − audio output');
+    assert.equal(
+      l.totals().some((t) => t.labels.type === 'reasoning'),
+      false,
+      'the invented reasoning series is gone'
+    );
+    assert.equal(
+      l.state.checkpoints['openai.usage.completions']![D1]![tokens(m, 'input')],
+      550n * 10n ** 12n,
+      'input − cached − audio'
+    );
+    assert.equal(
+      l.state.checkpoints['openai.usage.completions']![D1]![tokens(m, 'output')],
+      450n * 10n ** 12n,
+      'output − audio output'
+    );
     // The same bucket re-read with the new meaning adds nothing; growth adds only the growth.
-    const again = (input: number) => l.apply('openai.usage.completions', { usage: [
-      { bucketStart: D1, metric: 'nexus_tokens_total', labels: { model: m, type: 'input' }, value: input },
-    ], window: D1 });
+    const again = (input: number) =>
+      l.apply('openai.usage.completions', {
+        usage: [{ bucketStart: D1, metric: 'nexus_tokens_total', labels: { model: m, type: 'input' }, value: input }],
+        window: D1,
+      });
     again(550);
     assert.equal(input(), 9000);
     again(600);
     assert.equal(input(), 9050);
-    assert.equal(l.totals().find((t) => t.metric === 'nexus_cost_usd_total')!.exact, 2_885_855_000_000_000n, 'a float total becomes the decimal it stood for');
+    assert.equal(
+      l.totals().find((t) => t.metric === 'nexus_cost_usd_total')!.exact,
+      2_885_855_000_000_000n,
+      'a float total becomes the decimal it stood for'
+    );
   });
 
   it('migrates OpenRouter output to completion minus reasoning', async () => {
     const m = 'deepseek/deepseek-r1';
     const l = await loadV1('openrouter', {
       version: 1,
-      checkpoints: { 'openrouter.activity': { [D1]: { [tokens(m, 'output')]: 125, [tokens(m, 'reasoning')]: 25, [tokens(m, 'input')]: 50 } } },
+      checkpoints: {
+        'openrouter.activity': {
+          [D1]: { [tokens(m, 'output')]: 125, [tokens(m, 'reasoning')]: 25, [tokens(m, 'input')]: 50 },
+        },
+      },
       totals: {},
       admitted: {},
     });
@@ -262,13 +352,23 @@ describe('Ledger windows and events', () => {
     const tenDaysLater = new Date((D1 + 10 * 86_400 + 3600) * 1000);
     assert.equal(l.windowStart('s', 3 * 86_400, tenDaysLater), D1, 'from the day of the last read, not only 3 days');
     const twoMonthsLater = new Date((D1 + 60 * 86_400) * 1000);
-    assert.equal(l.windowStart('s', 3 * 86_400, twoMonthsLater), D1 + 60 * 86_400 - 28 * 86_400, 'bounded by retention');
+    assert.equal(
+      l.windowStart('s', 3 * 86_400, twoMonthsLater),
+      D1 + 60 * 86_400 - 28 * 86_400,
+      'bounded by retention'
+    );
   });
 
   it('does not subtract an event that vanished from an append-only source', () => {
     const l = Ledger.inMemory();
     const labels = { code: '30003', level: 'error' };
-    const alert = (sid: string): UsageRecord => ({ bucketStart: D1, metric: 'nexus_provider_reported_errors_total', labels, value: 1, identity: sid });
+    const alert = (sid: string): UsageRecord => ({
+      bucketStart: D1,
+      metric: 'nexus_provider_reported_errors_total',
+      labels,
+      value: 1,
+      identity: sid,
+    });
     l.apply('s', { ...batch([alert('NO1'), alert('NO2')]), appendOnly: true });
     l.apply('s', { ...batch([alert('NO2')]), appendOnly: true });
     l.apply('s', { ...batch([alert('NO2'), alert('NO3')]), appendOnly: true });

@@ -31,13 +31,17 @@ function emptyState(): LedgerState {
 
 /** A canonical, collision-free key for a label set (values may hold any character). */
 export function labelsKey(labels: Labels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]])
+  );
 }
 
 export class Ledger {
   private constructor(
     private readonly path: string | undefined,
-    readonly state: LedgerState,
+    readonly state: LedgerState
   ) {}
 
   static inMemory(): Ledger {
@@ -76,7 +80,10 @@ export class Ledger {
     const lastRead = this.state.lastRead[source];
     let start = lookback;
     if (lastRead !== undefined && lastRead < lookback) {
-      start = Math.max(utcDayStart(new Date(lastRead * 1000)), utcDayStart(new Date((nowSeconds - MAX_BACKFILL_SECONDS) * 1000)));
+      start = Math.max(
+        utcDayStart(new Date(lastRead * 1000)),
+        utcDayStart(new Date((nowSeconds - MAX_BACKFILL_SECONDS) * 1000))
+      );
     }
     return Math.max(start, this.state.floors[source] ?? start);
   }
@@ -89,14 +96,22 @@ export class Ledger {
   apply(source: string, batch: SourceBatch, now = new Date()): void {
     const records = (batch.usage ?? []).map((r) => {
       const lk = labelsKey(r.labels);
-      return { r, lk, ck: JSON.stringify([r.metric, lk, r.identity ?? '']), value: typeof r.value === 'bigint' ? r.value : decimal(r.value) };
+      return {
+        r,
+        lk,
+        ck: JSON.stringify([r.metric, lk, r.identity ?? '']),
+        value: typeof r.value === 'bigint' ? r.value : decimal(r.value),
+      };
     });
     if (records.length > 0 && batch.window === undefined) throw new Error(`source ${source}: records without a window`);
     // The last guard against a date read wrongly (epoch milliseconds, NaN): no bucket far in the
     // future or before 1970; a provider's clock ahead of ours by up to a day is allowed.
     const latest = Math.floor(now.getTime() / 1000) + DAY_SECONDS;
     for (const { r } of records) {
-      if (!Number.isSafeInteger(r.bucketStart) || r.bucketStart < 0 || r.bucketStart > latest) throw new Error(`source ${source}: a record of ${r.metric} in bucket ${r.bucketStart}, not a Unix time up to a day from now`);
+      if (!Number.isSafeInteger(r.bucketStart) || r.bucketStart < 0 || r.bucketStart > latest)
+        throw new Error(
+          `source ${source}: a record of ${r.metric} in bucket ${r.bucketStart}, not a Unix time up to a day from now`
+        );
     }
     const seen = new Set<string>();
     for (const { r, lk, ck, value } of records) {
@@ -147,6 +162,11 @@ export class Ledger {
   }
 
   totals(): CounterTotal[] {
-    return Object.values(this.state.totals).map(({ metric, labels, number, value }) => ({ metric, labels, value: number, exact: value }));
+    return Object.values(this.state.totals).map(({ metric, labels, number, value }) => ({
+      metric,
+      labels,
+      value: number,
+      exact: value,
+    }));
   }
 }

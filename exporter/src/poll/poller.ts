@@ -14,7 +14,16 @@ import { decimal, toNumber } from '../metrics/decimal.js';
 import { LabelLimiter, OTHER, type LimitSettings } from '../metrics/limiter.js';
 import type { MetricsModel, Sample } from '../metrics/model.js';
 import { accountSecrets, type AnyProviderModule } from '../providers/module.js';
-import type { AccountBase, Collector, GaugeSample, Labels, PollContext, ProviderName, SourceBatch, SourceShape } from '../providers/types.js';
+import type {
+  AccountBase,
+  Collector,
+  GaugeSample,
+  Labels,
+  PollContext,
+  ProviderName,
+  SourceBatch,
+  SourceShape,
+} from '../providers/types.js';
 import { DAY_SECONDS, utcDayStart } from '../providers/values.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
 import { Ledger, labelsKey } from './ledger.js';
@@ -111,7 +120,9 @@ export function dataTimestamp(shape: SourceShape, now: Date, batch: SourceBatch)
 }
 
 /** Metrics with a `scope` label (nexus_spend_usd, nexus_cost_usd_total): the poller adds it from the account's spendScope. */
-const SCOPED_METRICS = new Set<string>(CATALOG.filter((d) => (d.labels as readonly string[]).includes('scope')).map((d) => d.name));
+const SCOPED_METRICS = new Set<string>(
+  CATALOG.filter((d) => (d.labels as readonly string[]).includes('scope')).map((d) => d.name)
+);
 
 /** The outcome of one poll: `success` read every source, `partial` some, `failure` none. */
 export type PollResult = 'success' | 'partial' | 'failure';
@@ -151,7 +162,7 @@ export class AccountPoller {
     readonly provider: ProviderName,
     private account: AccountConfig,
     private readonly module: AnyProviderModule,
-    private readonly deps: PollerDeps,
+    private readonly deps: PollerDeps
   ) {
     this.labels = { provider, account: account.account };
     this.owner = `${provider}/${account.account}`;
@@ -167,12 +178,16 @@ export class AccountPoller {
   /** Loads the ledger and serves the persisted counters before the first poll, so a restart shows no gap. */
   async init(): Promise<void> {
     if (this.deps.stateDir) {
-      this.ledger = await Ledger.load(join(this.deps.stateDir, 'ledger', `${this.provider}-${this.account.account}.json`), this.provider);
+      this.ledger = await Ledger.load(
+        join(this.deps.stateDir, 'ledger', `${this.provider}-${this.account.account}.json`),
+        this.provider
+      );
     }
     this.limiter = new LabelLimiter(this.ledger.state.admitted, this.deps.limits);
     this.publishSettings();
     const { model } = this.deps;
-    for (const result of ['success', 'partial', 'failure', 'skipped']) model.incHealth('nexus_provider_polls_total', { ...this.labels, result }, 0);
+    for (const result of ['success', 'partial', 'failure', 'skipped'])
+      model.incHealth('nexus_provider_polls_total', { ...this.labels, result }, 0);
     if (this.ledger.totals().length > 0) this.swap();
   }
 
@@ -217,12 +232,15 @@ export class AccountPoller {
     const { model } = this.deps;
     model.setHealth('nexus_provider_poll_interval_seconds', this.labels, this.account.pollIntervalSeconds);
     if (this.account.enabled) {
-      if (model.healthValue('nexus_provider_up', this.labels) === undefined) model.setHealth('nexus_provider_up', this.labels, 0);
-      if (model.healthValue('nexus_provider_circuit_open', this.labels) === undefined) model.setHealth('nexus_provider_circuit_open', this.labels, 0);
+      if (model.healthValue('nexus_provider_up', this.labels) === undefined)
+        model.setHealth('nexus_provider_up', this.labels, 0);
+      if (model.healthValue('nexus_provider_circuit_open', this.labels) === undefined)
+        model.setHealth('nexus_provider_circuit_open', this.labels, 0);
     } else {
       model.deleteHealth('nexus_provider_up', this.labels);
       model.deleteHealth('nexus_provider_circuit_open', this.labels);
-      for (const source of this.sources.keys()) model.deleteHealth('nexus_provider_source_up', { ...this.labels, source });
+      for (const source of this.sources.keys())
+        model.deleteHealth('nexus_provider_source_up', { ...this.labels, source });
     }
   }
 
@@ -263,7 +281,9 @@ export class AccountPoller {
   private sourceStatus(): SourceStatus[] {
     const names = new Map<string, string>();
     for (const { gauges } of this.sources.values()) {
-      for (const g of gauges) if (g.metric === 'nexus_project_info' && g.labels.project && g.labels.name) names.set(g.labels.project, g.labels.name);
+      for (const g of gauges)
+        if (g.metric === 'nexus_project_info' && g.labels.project && g.labels.name)
+          names.set(g.labels.project, g.labels.name);
     }
     return [...this.sources].map(([source, s]) => {
       const colon = source.indexOf(':');
@@ -288,7 +308,9 @@ export class AccountPoller {
   private async tick(): Promise<void> {
     if (this.inFlight) {
       this.deps.model.incHealth('nexus_provider_polls_total', { ...this.labels, result: 'skipped' });
-      this.log.warn('a poll is still running, skipping this one; raise pollIntervalSeconds or lower http.timeoutSeconds');
+      this.log.warn(
+        'a poll is still running, skipping this one; raise pollIntervalSeconds or lower http.timeoutSeconds'
+      );
       await this.inFlight;
     } else {
       await this.pollNow();
@@ -299,7 +321,10 @@ export class AccountPoller {
   /** Seconds until the next scheduled poll: the interval with jitter, the breaker cool-down, or Retry-After. */
   nextDelaySeconds(): number {
     const { jitter, breakerFailures, breakerCooldownSeconds } = this.deps.polling;
-    const base = this.failures >= breakerFailures ? Math.max(breakerCooldownSeconds, this.account.pollIntervalSeconds) : this.account.pollIntervalSeconds;
+    const base =
+      this.failures >= breakerFailures
+        ? Math.max(breakerCooldownSeconds, this.account.pollIntervalSeconds)
+        : this.account.pollIntervalSeconds;
     let delay = base * (1 + (Math.random() * 2 - 1) * jitter);
     const retryAfter = this.lastErrorRetryAfter;
     if (retryAfter !== undefined) delay = Math.max(delay, retryAfter);
@@ -319,14 +344,15 @@ export class AccountPoller {
           // Error counters exist at zero from an endpoint's first call, so increase() sees the first error.
           if (!this.knownEndpoints.has(endpoint)) {
             this.knownEndpoints.add(endpoint);
-            for (const reason of ERROR_REASONS) model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }, 0);
+            for (const reason of ERROR_REASONS)
+              model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }, 0);
           }
           model.observeDuration({ ...labels, endpoint, code }, seconds);
         },
         onError: (endpoint, reason) => model.incHealth('nexus_provider_errors_total', { ...labels, endpoint, reason }),
       },
       this.module.errorMessage,
-      this.deps.signal,
+      this.deps.signal
     );
     return { http, now, log: this.log, source: onSource };
   }
@@ -343,7 +369,9 @@ export class AccountPoller {
       const info = this.declareSource(name, shape);
       let batch: SourceBatch;
       try {
-        batch = await readSource({ windowStart: (lookbackSeconds) => this.ledger.windowStart(name, lookbackSeconds, now) });
+        batch = await readSource({
+          windowStart: (lookbackSeconds) => this.ledger.windowStart(name, lookbackSeconds, now),
+        });
         // Applied at once: the source is complete, whatever happens to the rest of the poll.
         this.ledger.apply(name, batch, now);
       } catch (e) {
@@ -359,7 +387,8 @@ export class AccountPoller {
       this.sources.set(name, { gauges: batch.gauges ?? [], up: true, lastRead: new Date(), info });
       model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 1);
       const dataUntil = dataTimestamp(shape, now, batch);
-      if (dataUntil !== undefined) model.setHealth('nexus_source_data_timestamp_seconds', { ...this.labels, source: name }, dataUntil);
+      if (dataUntil !== undefined)
+        model.setHealth('nexus_source_data_timestamp_seconds', { ...this.labels, source: name }, dataUntil);
       return true;
     });
     let thrown: ProviderError | undefined;
@@ -399,9 +428,16 @@ export class AccountPoller {
 
   /** Counts an error once (the HTTP layer counts its own) and returns it as a ProviderError. */
   private countError(e: unknown, where: string): ProviderError {
-    const err = e instanceof ProviderError ? e : new ProviderError('bad_response', where, `${where} failed: ${e instanceof Error ? e.message : String(e)}`);
+    const err =
+      e instanceof ProviderError
+        ? e
+        : new ProviderError('bad_response', where, `${where} failed: ${e instanceof Error ? e.message : String(e)}`);
     if (!err.counted) {
-      this.deps.model.incHealth('nexus_provider_errors_total', { ...this.labels, endpoint: err.endpoint, reason: err.reason });
+      this.deps.model.incHealth('nexus_provider_errors_total', {
+        ...this.labels,
+        endpoint: err.endpoint,
+        reason: err.reason,
+      });
       err.counted = true;
     }
     return err;
@@ -411,7 +447,8 @@ export class AccountPoller {
   private declareSource(name: string, shape: SourceShape): Labels {
     const info = sourceInfo(name, shape);
     const previous = this.sources.get(name)?.info;
-    if (previous && labelsKey(previous) !== labelsKey(info)) this.deps.model.deleteHealth('nexus_source_info', { ...this.labels, ...previous });
+    if (previous && labelsKey(previous) !== labelsKey(info))
+      this.deps.model.deleteHealth('nexus_source_info', { ...this.labels, ...previous });
     this.deps.model.setHealth('nexus_source_info', { ...this.labels, ...info }, 1);
     return info;
   }
@@ -420,9 +457,18 @@ export class AccountPoller {
     const previous = this.sources.get(name);
     const lastError = { at: new Date().toISOString(), reason: err.reason, message: redact(err.message) };
     // The last good gauges stay; a source never read before has none.
-    this.sources.set(name, { gauges: previous?.gauges ?? [], up: false, lastRead: previous?.lastRead, lastError, info });
+    this.sources.set(name, {
+      gauges: previous?.gauges ?? [],
+      up: false,
+      lastRead: previous?.lastRead,
+      lastError,
+      info,
+    });
     this.deps.model.setHealth('nexus_provider_source_up', { ...this.labels, source: name }, 0);
-    this.log.warn({ source: name, reason: err.reason, endpoint: err.endpoint }, `source ${name} failed, serving its last good data: ${err.message}`);
+    this.log.warn(
+      { source: name, reason: err.reason, endpoint: err.endpoint },
+      `source ${name} failed, serving its last good data: ${err.message}`
+    );
   }
 
   private finishPoll(result: PollResult, errors: ProviderError[], started: number): void {
@@ -440,13 +486,24 @@ export class AccountPoller {
     const open = this.failures >= this.deps.polling.breakerFailures;
     model.setHealth('nexus_provider_up', this.labels, result === 'success' ? 1 : 0);
     model.setHealth('nexus_provider_circuit_open', this.labels, open ? 1 : 0);
-    if (this.lastSuccess) model.setHealth('nexus_provider_last_success_timestamp_seconds', this.labels, Math.floor(this.lastSuccess.getTime() / 1000));
+    if (this.lastSuccess)
+      model.setHealth(
+        'nexus_provider_last_success_timestamp_seconds',
+        this.labels,
+        Math.floor(this.lastSuccess.getTime() / 1000)
+      );
     model.incHealth('nexus_provider_polls_total', { ...this.labels, result });
     model.setHealth('nexus_provider_poll_duration_seconds', this.labels, (performance.now() - started) / 1000);
     if (result === 'failure') {
-      this.log.warn({ reason: last?.reason, endpoint: last?.endpoint, failures: this.failures, circuitOpen: open }, `poll failed, serving the last good data: ${last?.message ?? ''}`);
+      this.log.warn(
+        { reason: last?.reason, endpoint: last?.endpoint, failures: this.failures, circuitOpen: open },
+        `poll failed, serving the last good data: ${last?.message ?? ''}`
+      );
     } else {
-      this.log.debug({ sources: this.sources.size, failed: errors.length }, result === 'success' ? 'poll succeeded' : 'poll partly succeeded');
+      this.log.debug(
+        { sources: this.sources.size, failed: errors.length },
+        result === 'success' ? 'poll succeeded' : 'poll partly succeeded'
+      );
     }
   }
 
@@ -468,16 +525,25 @@ export class AccountPoller {
       const key = `${metric}|${labelsKey(labels)}`;
       const existing = merged.get(key);
       if (!existing) {
-        merged.set(key, { metric, labels, value: typeof value === 'bigint' ? toNumber(value) : value, exact: typeof value === 'bigint' ? value : undefined });
+        merged.set(key, {
+          metric,
+          labels,
+          value: typeof value === 'bigint' ? toNumber(value) : value,
+          exact: typeof value === 'bigint' ? value : undefined,
+        });
         return;
       }
       if (metric === 'nexus_project_info') return;
-      existing.exact = (existing.exact ?? decimal(existing.value)) + (typeof value === 'bigint' ? value : decimal(value));
+      existing.exact =
+        (existing.exact ?? decimal(existing.value)) + (typeof value === 'bigint' ? value : decimal(value));
       existing.value = toNumber(existing.exact);
     };
     for (const { gauges } of this.sources.values()) for (const g of gauges) add(g.metric, g.labels, g.value);
     for (const t of this.ledger.totals()) add(t.metric, t.labels, t.exact);
-    this.deps.model.swapSnapshot(this.owner, [...merged.values()].map(({ metric, labels, value }) => ({ metric, labels, value })));
+    this.deps.model.swapSnapshot(
+      this.owner,
+      [...merged.values()].map(({ metric, labels, value }) => ({ metric, labels, value }))
+    );
     this.deps.model.setHealth('nexus_exporter_series', this.labels, merged.size);
   }
 

@@ -50,32 +50,70 @@ const CASES: Case[] = [
     async start() {
       const sim = new OpenAISimulator({ adminKey: 'sk-admin-first-0000000000000000', stringAmounts: true });
       const url = await sim.start();
-      return { sim, account: { account: 'prod', adminKey: 'sk-admin-first-0000000000000000', baseUrl: `${url}/v1`, usageEndpoints: ['completions'] } };
+      return {
+        sim,
+        account: {
+          account: 'prod',
+          adminKey: 'sk-admin-first-0000000000000000',
+          baseUrl: `${url}/v1`,
+          usageEndpoints: ['completions'],
+        },
+      };
     },
-    expected: (sim, now) => daysOf(now).reduce((s, d) => s + (sim as OpenAISimulator).costs(d).reduce((t, c) => t + c.usd, 0), 0),
-    previousMonth: (sim, now) => lastDaysOfPreviousMonth(now).reduce((s, d) => s + (sim as OpenAISimulator).costs(d).reduce((t, c) => t + c.usd, 0), 0),
+    expected: (sim, now) =>
+      daysOf(now).reduce((s, d) => s + (sim as OpenAISimulator).costs(d).reduce((t, c) => t + c.usd, 0), 0),
+    previousMonth: (sim, now) =>
+      lastDaysOfPreviousMonth(now).reduce(
+        (s, d) => s + (sim as OpenAISimulator).costs(d).reduce((t, c) => t + c.usd, 0),
+        0
+      ),
   },
   {
     provider: 'openrouter',
     async start() {
-      const keys = { apiKey: 'sk-or-v1-first-000000000000000000000000', managementKey: 'sk-or-v1-first-mgmt-0000000000000000000' };
+      const keys = {
+        apiKey: 'sk-or-v1-first-000000000000000000000000',
+        managementKey: 'sk-or-v1-first-mgmt-0000000000000000000',
+      };
       const sim = new OpenRouterSimulator({ ...keys, firstDay: Date.UTC(2026, 8, 1) / 1000 });
       const url = await sim.start();
       return { sim, account: { account: 'main', ...keys, baseUrl: `${url}/api/v1`, activityIntervalSeconds: 0 } };
     },
     // /activity holds completed days: the current month's days before today.
-    expected: (sim, now) => daysOf(now, utcDayStart(now) - DAY_SECONDS).reduce((s, d) => s + (sim as OpenRouterSimulator).dayCost(d, now), 0),
-    previousMonth: (sim, now) => lastDaysOfPreviousMonth(now).reduce((s, d) => s + (sim as OpenRouterSimulator).dayCost(d, now), 0),
+    expected: (sim, now) =>
+      daysOf(now, utcDayStart(now) - DAY_SECONDS).reduce((s, d) => s + (sim as OpenRouterSimulator).dayCost(d, now), 0),
+    previousMonth: (sim, now) =>
+      lastDaysOfPreviousMonth(now).reduce((s, d) => s + (sim as OpenRouterSimulator).dayCost(d, now), 0),
   },
   {
     provider: 'exa',
     async start() {
-      const sim = new ExaSimulator({ serviceKey: 'exa-first-service-000000000000000', keys: EXA_KEYS.map((k) => ({ ...k })) });
+      const sim = new ExaSimulator({
+        serviceKey: 'exa-first-service-000000000000000',
+        keys: EXA_KEYS.map((k) => ({ ...k })),
+      });
       const url = await sim.start();
-      return { sim, account: { account: 'team', serviceKey: 'exa-first-service-000000000000000', baseUrl: url, adminBaseUrl: `${url}/team-management` } };
+      return {
+        sim,
+        account: {
+          account: 'team',
+          serviceKey: 'exa-first-service-000000000000000',
+          baseUrl: url,
+          adminBaseUrl: `${url}/team-management`,
+        },
+      };
     },
-    expected: (sim, now) => EXA_KEYS.reduce((s, k) => s + (sim as ExaSimulator).usage(k.id, utcMonthStart(now), now.getTime() / 1000).totalUsd, 0),
-    previousMonth: (sim, now) => EXA_KEYS.reduce((s, k) => s + (sim as ExaSimulator).usage(k.id, utcMonthStart(now) - 3 * DAY_SECONDS, utcMonthStart(now)).totalUsd, 0),
+    expected: (sim, now) =>
+      EXA_KEYS.reduce(
+        (s, k) => s + (sim as ExaSimulator).usage(k.id, utcMonthStart(now), now.getTime() / 1000).totalUsd,
+        0
+      ),
+    previousMonth: (sim, now) =>
+      EXA_KEYS.reduce(
+        (s, k) =>
+          s + (sim as ExaSimulator).usage(k.id, utcMonthStart(now) - 3 * DAY_SECONDS, utcMonthStart(now)).totalUsd,
+        0
+      ),
   },
   {
     provider: 'twilio',
@@ -83,10 +121,21 @@ const CASES: Case[] = [
       const creds = { accountSid: 'AC3f0e2b1c4d5a6978877665544332211a', authToken: 'twilio-first-token-0000000000000' };
       const sim = new TwilioSimulator({ ...creds, alertsPerHour: 0 });
       const url = await sim.start();
-      return { sim, account: { account: 'prod', ...creds, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, alerts: false } };
+      return {
+        sim,
+        account: {
+          account: 'prod',
+          ...creds,
+          baseUrl: `${url}/2010-04-01`,
+          monitorBaseUrl: `${url}/v1`,
+          alerts: false,
+        },
+      };
     },
-    expected: (sim, now) => daysOf(now).reduce((s, d) => s + (sim as TwilioSimulator).day(d, 'totalprice', false).price, 0),
-    previousMonth: (sim, now) => lastDaysOfPreviousMonth(now).reduce((s, d) => s + (sim as TwilioSimulator).day(d, 'totalprice', false).price, 0),
+    expected: (sim, now) =>
+      daysOf(now).reduce((s, d) => s + (sim as TwilioSimulator).day(d, 'totalprice', false).price, 0),
+    previousMonth: (sim, now) =>
+      lastDaysOfPreviousMonth(now).reduce((s, d) => s + (sim as TwilioSimulator).day(d, 'totalprice', false).price, 0),
   },
 ];
 
@@ -103,10 +152,17 @@ describe('a first start early in the month counts the current month only', () =>
           assert.ok(c.previousMonth(sim, clock) > 10, 'the previous month had real usage');
           for (const offset of [0, ...LATER]) {
             clock = new Date(first.getTime() + offset);
-            assert.equal(await h.poller.pollNow(), true, `${clock.toISOString()}: ${JSON.stringify(h.poller.status().lastError)}`);
+            assert.equal(
+              await h.poller.pollNow(),
+              true,
+              `${clock.toISOString()}: ${JSON.stringify(h.poller.status().lastError)}`
+            );
             const expected = c.expected(sim, clock);
             const counted = h.value('nexus_cost_usd_total');
-            assert.ok(closeTo(counted, expected), `${clock.toISOString()}: counted ${counted}, the month so far is ${expected}`);
+            assert.ok(
+              closeTo(counted, expected),
+              `${clock.toISOString()}: counted ${counted}, the month so far is ${expected}`
+            );
           }
         } finally {
           await sim.stop();
@@ -121,11 +177,16 @@ describe('a first start early in the month counts the current month only', () =>
     sim.now = () => clock;
     const url = await sim.start();
     try {
-      const h: Harness = await harness('apollo', { account: 'sales', apiKey: 'apollo-first-master-00000000000000', baseUrl: `${url}/api/v1` }, { now: () => clock });
+      const h: Harness = await harness(
+        'apollo',
+        { account: 'sales', apiKey: 'apollo-first-master-00000000000000', baseUrl: `${url}/api/v1` },
+        { now: () => clock }
+      );
       for (const offset of [0, ...LATER]) {
         clock = new Date(Date.UTC(2026, 11, 1, 0, 20) + offset);
         assert.equal(await h.poller.pollNow(), true);
-        for (const credit of sim.credits()) assert.equal(h.value('nexus_credits_remaining', { credit_type: credit.type }), credit.leftOver, credit.type);
+        for (const credit of sim.credits())
+          assert.equal(h.value('nexus_credits_remaining', { credit_type: credit.type }), credit.leftOver, credit.type);
       }
       assert.equal(h.series('nexus_cost_usd_total').length, 0, 'Apollo has no cost counter to seed');
     } finally {

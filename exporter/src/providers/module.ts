@@ -27,7 +27,9 @@ const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** Keys every provider account has. `defaultInterval` should keep the provider far inside its limits. */
 export function accountBase(defaultBaseUrl: string, defaultIntervalSeconds: number, minIntervalSeconds = 5) {
   return z.object({
-    account: z.string().regex(ACCOUNT_NAME, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit'),
+    account: z
+      .string()
+      .regex(ACCOUNT_NAME, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit'),
     baseUrl: httpUrl.default(defaultBaseUrl),
     pollIntervalSeconds: z.number().int().min(minIntervalSeconds).max(86_400).default(defaultIntervalSeconds),
     enabled: z.boolean().default(true),
@@ -50,7 +52,9 @@ export const secret = (what: string) =>
  * field (a proxy's `https://user:pass@host/v1`).
  */
 export function accountSecrets(module: AnyProviderModule, account: AccountBase & Record<string, unknown>): string[] {
-  const fromUrls = Object.values(account).flatMap((v) => (typeof v === 'string' && /^https?:\/\//i.test(v) ? urlSecrets(v) : []));
+  const fromUrls = Object.values(account).flatMap((v) =>
+    typeof v === 'string' && /^https?:\/\//i.test(v) ? urlSecrets(v) : []
+  );
   return [...module.secrets(account), ...fromUrls];
 }
 
@@ -58,7 +62,7 @@ export function accountSecrets(module: AnyProviderModule, account: AccountBase &
 export type AnyProviderModule = ProviderModule<AccountBase & Record<string, unknown>>;
 
 export function defineProvider<S extends z.ZodType<AccountBase>>(
-  module: Omit<ProviderModule<z.output<S>>, 'accountSchema'> & { accountSchema: S },
+  module: Omit<ProviderModule<z.output<S>>, 'accountSchema'> & { accountSchema: S }
 ): AnyProviderModule {
   return module as unknown as AnyProviderModule;
 }

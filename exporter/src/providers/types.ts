@@ -123,4 +123,3 @@ export interface AccountBase {
   pollIntervalSeconds: number;
   enabled: boolean;
 }
-

@@ -9,7 +9,16 @@ const DAY = Date.UTC(2026, 7, 23) / 1000;
 
 describe('utcDayOf', () => {
   it('takes the UTC day of a date with or without a time part', () => {
-    for (const text of ['2026-08-23', '2026-08-23 00:00:00', '2026-08-23T00:00:00Z', '2026-08-23T23:59:59Z', '2026-08-23 13:05', '2026-08-23T14:05:11+00:00', '2026-08-23T14:05:11.123Z', ' 2026-08-23 ']) {
+    for (const text of [
+      '2026-08-23',
+      '2026-08-23 00:00:00',
+      '2026-08-23T00:00:00Z',
+      '2026-08-23T23:59:59Z',
+      '2026-08-23 13:05',
+      '2026-08-23T14:05:11+00:00',
+      '2026-08-23T14:05:11.123Z',
+      ' 2026-08-23 ',
+    ]) {
       assert.equal(utcDayOf(text), DAY, text);
     }
   });
@@ -21,28 +30,63 @@ describe('utcDayOf', () => {
 
   it('refuses impossible and foreign forms', () => {
     // The drifts the simulators' `dates` fault serves are among them: another notation, RFC 2822, US dates.
-    for (const text of ['2026-02-30', '2026-13-01', '23/08/2026', '2026-08-23 24:00:00', '2026-08-23T12:60:00Z', '20260823', '', 'yesterday', 'Sun, 23 Aug 2026 00:00:00 GMT', 'Sun, 23 Aug 2026 00:00:00 +0000', '08/23/2026', '1787443200000']) {
+    for (const text of [
+      '2026-02-30',
+      '2026-13-01',
+      '23/08/2026',
+      '2026-08-23 24:00:00',
+      '2026-08-23T12:60:00Z',
+      '20260823',
+      '',
+      'yesterday',
+      'Sun, 23 Aug 2026 00:00:00 GMT',
+      'Sun, 23 Aug 2026 00:00:00 +0000',
+      '08/23/2026',
+      '1787443200000',
+    ]) {
       assert.equal(utcDayOf(text), undefined, text);
     }
     const r = utcDay.safeParse('2026-02-30 00:00:00');
-    assert.ok(!r.success);
-    assert.match(r.error.issues[0]!.message, /must be a date such as 2026-08-23 or 2026-08-23 00:00:00, got "2026-02-30 00:00:00"/);
+    assert.ok(!r.success, '!r.success');
+    assert.match(
+      r.error.issues[0]!.message,
+      /must be a date such as 2026-08-23 or 2026-08-23 00:00:00, got "2026-02-30 00:00:00"/
+    );
   });
 });
 
 describe('instantOf', () => {
   it('reads an ISO 8601 date-time with seconds and a zone, to the second', () => {
     const at = Date.UTC(2026, 7, 23, 14, 5, 11) / 1000;
-    for (const text of ['2026-08-23T14:05:11+00:00', '2026-08-23T14:05:11Z', '2026-08-23T14:05:11.250Z', '2026-08-23T16:05:11+02:00']) assert.equal(instantOf(text), at, text);
+    for (const text of [
+      '2026-08-23T14:05:11+00:00',
+      '2026-08-23T14:05:11Z',
+      '2026-08-23T14:05:11.250Z',
+      '2026-08-23T16:05:11+02:00',
+    ])
+      assert.equal(instantOf(text), at, text);
   });
 
   it('refuses dates alone, no zone, other notations and impossible times', () => {
-    for (const text of ['2026-08-23', '2026-08-23 14:05:11', '2026-08-23T14:05:11', '2026-08-23T14:05Z', 'Sun, 23 Aug 2026 14:05:11 +0000', '1787494711', '2026-02-30T00:00:00Z', '2026-08-23T25:00:00Z', ' 2026-08-23T14:05:11Z']) {
+    for (const text of [
+      '2026-08-23',
+      '2026-08-23 14:05:11',
+      '2026-08-23T14:05:11',
+      '2026-08-23T14:05Z',
+      'Sun, 23 Aug 2026 14:05:11 +0000',
+      '1787494711',
+      '2026-02-30T00:00:00Z',
+      '2026-08-23T25:00:00Z',
+      ' 2026-08-23T14:05:11Z',
+    ]) {
       assert.equal(instantOf(text), undefined, text);
     }
     const r = instant.safeParse('Sun, 23 Aug 2026 14:05:11 +0000');
-    assert.ok(!r.success);
-    assert.match(r.error.issues[0]!.message, /must be a date-time such as 2026-08-23T14:05:11\+00:00, got "Sun, 23 Aug 2026 14:05:11 \+0000"/);
+    assert.ok(!r.success, '!r.success');
+    assert.match(
+      r.error.issues[0]!.message,
+      /must be a date-time such as 2026-08-23T14:05:11\+00:00, got "Sun, 23 Aug 2026 14:05:11 \+0000"/
+    );
   });
 });
 

@@ -22,17 +22,19 @@ export const numeric = z.union([
 export const optionalNumeric = numeric.nullish().transform((v) => v ?? undefined);
 
 /** An amount of money, exact: a number or a numeric string, as a Decimal (10^-12 units). */
-export const money = z.union([
-  z.number().refine(Number.isFinite, 'must be a finite number'),
-  z.string().regex(NUMERIC, 'must be a number or a numeric string'),
-]).transform((v, ctx): Decimal => {
-  try {
-    return decimal(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    return z.NEVER;
-  }
-});
+export const money = z
+  .union([
+    z.number().refine(Number.isFinite, 'must be a finite number'),
+    z.string().regex(NUMERIC, 'must be a number or a numeric string'),
+  ])
+  .transform((v, ctx): Decimal => {
+    try {
+      return decimal(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
 
 /** Like `money`, but null and absent become undefined. */
 export const optionalMoney = money.nullish().transform((v) => v ?? undefined);
@@ -49,7 +51,8 @@ function parseDate(text: string): number | undefined {
   const ms = Date.UTC(year, month - 1, day);
   const check = new Date(ms);
   // Date.UTC rolls 2026-02-31 over into March; such a date is not a real day.
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
+    return undefined;
   if (m[4] === undefined) return ms;
   const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
   if (hour > 23 || minute > 59 || second > 60) return undefined;
@@ -86,7 +89,10 @@ export function instantOf(text: string): number | undefined {
 export const utcDay = z.string().transform((v, ctx) => {
   const day = utcDayOf(v);
   if (day === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a date such as 2026-08-23 or 2026-08-23 00:00:00, got ${JSON.stringify(v.slice(0, 40))}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a date such as 2026-08-23 or 2026-08-23 00:00:00, got ${JSON.stringify(v.slice(0, 40))}`,
+    });
     return z.NEVER;
   }
   return day;
@@ -96,7 +102,10 @@ export const utcDay = z.string().transform((v, ctx) => {
 export const instant = z.string().transform((v, ctx) => {
   const at = instantOf(v);
   if (at === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be a date-time such as 2026-08-23T14:05:11+00:00, got ${JSON.stringify(v.slice(0, 40))}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a date-time such as 2026-08-23T14:05:11+00:00, got ${JSON.stringify(v.slice(0, 40))}`,
+    });
     return z.NEVER;
   }
   return at;

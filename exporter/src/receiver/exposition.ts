@@ -14,7 +14,9 @@ export const RECEIVER_DEFS: readonly MetricDef[] = CATALOG.filter((d) => d.part 
 
 const KIND_OF = new Map<string, ClientKind>(Object.entries(OUTPUTS).map(([kind, o]) => [o.metric, kind as ClientKind]));
 const LE = new Map<ClientKind, string[]>(
-  Object.entries(OUTPUTS).filter(([, o]) => o.bounds).map(([kind, o]) => [kind as ClientKind, [...o.bounds!.map((b) => `le="${formatValue(b)}"`), 'le="+Inf"']]),
+  Object.entries(OUTPUTS)
+    .filter(([, o]) => o.bounds)
+    .map(([kind, o]) => [kind as ClientKind, [...o.bounds!.map((b) => `le="${formatValue(b)}"`), 'le="+Inf"']])
 );
 
 /** `name="value",...` of a series, in catalog label order. */
@@ -47,7 +49,13 @@ class Output {
   }
 }
 
-function histogramLines(name: string, le: readonly string[], labels: string, values: readonly number[], out: Output): void {
+function histogramLines(
+  name: string,
+  le: readonly string[],
+  labels: string,
+  values: readonly number[],
+  out: Output
+): void {
   const bucket = `${name}_bucket{`;
   const sep = labels ? `,${labels}} ` : '} ';
   let cumulative = 0;
@@ -57,7 +65,9 @@ function histogramLines(name: string, le: readonly string[], labels: string, val
     text += bucket + le[i] + sep + formatValue(cumulative) + '\n';
   }
   const braces = labels ? `{${labels}}` : '';
-  out.push(`${text}${name}_sum${braces} ${formatValue(values[le.length + 1]!)}\n${name}_count${braces} ${formatValue(values[le.length]!)}\n`);
+  out.push(
+    `${text}${name}_sum${braces} ${formatValue(values[le.length + 1]!)}\n${name}_count${braces} ${formatValue(values[le.length]!)}\n`
+  );
 }
 
 function sample(name: string, labels: string, value: number): string {

@@ -13,7 +13,14 @@ import { configSchema, type ExporterConfig } from '../config/schema.js';
 import { silentLogger } from '../log.js';
 import { runExporter, type RunningExporter } from '../server/listen.js';
 import { bucketsOf, histogramMetric, requestJson, sumMetric } from '../testing/otlp.js';
-import { decodeRequest, decodeResponse, decodeStatus, encodeRequest, encodeResponse, type ExportRequest } from './otlp.js';
+import {
+  decodeRequest,
+  decodeResponse,
+  decodeStatus,
+  encodeRequest,
+  encodeResponse,
+  type ExportRequest,
+} from './otlp.js';
 import { GENAI_DURATION_BUCKETS } from './semconv.js';
 
 const TOKEN = 'receiver-token-0123456789';
@@ -26,11 +33,23 @@ class CollectingReader extends MetricReader {
 /** What an app instrumented with the OpenTelemetry SDK exports: two chat calls, one failed, and their tokens. */
 async function sdkExport(service = 'chat-app'): Promise<ResourceMetrics> {
   const reader = new CollectingReader();
-  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': service }), readers: [reader] });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    readers: [reader],
+  });
   const meter = provider.getMeter('@opentelemetry/instrumentation-openai', '0.21.0');
-  const duration = meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', advice: { explicitBucketBoundaries: GENAI_DURATION_BUCKETS } });
+  const duration = meter.createHistogram('gen_ai.client.operation.duration', {
+    unit: 's',
+    advice: { explicitBucketBoundaries: GENAI_DURATION_BUCKETS },
+  });
   const tokens = meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}' });
-  const attrs = { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'server.address': 'api.openai.com', 'server.port': 443 };
+  const attrs = {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.system': 'openai',
+    'gen_ai.request.model': 'gpt-4o-mini',
+    'server.address': 'api.openai.com',
+    'server.port': 443,
+  };
   duration.record(0.42, { ...attrs, 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' });
   duration.record(1.9, { ...attrs, 'error.type': 'RateLimitError' });
   tokens.record(57, { ...attrs, 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18', 'gen_ai.token.type': 'input' });
@@ -51,12 +70,23 @@ interface Answer {
 /** A raw HTTP request (fetch would refuse some of the bodies and headers under test). */
 function post(url: string, body: Buffer, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/v1/metrics`, { method: 'POST', headers: { 'content-length': String(body.length), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks), headers: res.headers }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      `${url}/v1/metrics`,
+      { method: 'POST', headers: { 'content-length': String(body.length), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: res.headers['content-type'],
+            body: Buffer.concat(chunks),
+            headers: res.headers,
+          })
+        );
+        res.on('error', reject);
+      }
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -72,13 +102,19 @@ async function metricsText(url: string): Promise<string> {
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }
 
 async function start(receiver: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RunningExporter> {
-  const config = configSchema.parse({ listen: '127.0.0.1:0', stateDir: '/nonexistent', receiver, ...extra }) as ExporterConfig;
+  const config = configSchema.parse({
+    listen: '127.0.0.1:0',
+    stateDir: '/nonexistent',
+    receiver,
+    ...extra,
+  }) as ExporterConfig;
   return runExporter(config, { log: silentLogger, ephemeral: true });
 }
 
@@ -100,67 +136,147 @@ describe('POST /v1/metrics', () => {
     assert.deepEqual(decodeResponse(a.body, 'protobuf'), {});
     const text = await metricsText(running.url);
     const common = { provider: 'openai', operation: 'chat', service: 'pb-app' };
-    assert.equal(sample(text, 'nexus_client_operation_duration_seconds_count', { ...common, model: 'gpt-4o-mini-2024-07-18', error_type: '' }), 1);
-    assert.equal(sample(text, 'nexus_client_operation_duration_seconds_bucket', { ...common, model: 'gpt-4o-mini', error_type: 'RateLimitError', le: '1.28' }), 0);
-    assert.equal(sample(text, 'nexus_client_operation_duration_seconds_bucket', { ...common, model: 'gpt-4o-mini', error_type: 'RateLimitError', le: '2.56' }), 1);
+    assert.equal(
+      sample(text, 'nexus_client_operation_duration_seconds_count', {
+        ...common,
+        model: 'gpt-4o-mini-2024-07-18',
+        error_type: '',
+      }),
+      1
+    );
+    assert.equal(
+      sample(text, 'nexus_client_operation_duration_seconds_bucket', {
+        ...common,
+        model: 'gpt-4o-mini',
+        error_type: 'RateLimitError',
+        le: '1.28',
+      }),
+      0
+    );
+    assert.equal(
+      sample(text, 'nexus_client_operation_duration_seconds_bucket', {
+        ...common,
+        model: 'gpt-4o-mini',
+        error_type: 'RateLimitError',
+        le: '2.56',
+      }),
+      1
+    );
     assert.equal(sample(text, 'nexus_client_tokens_total', { ...common, type: 'output' }), 112);
     // app.jobs is not Nexus' business: accepted, not counted, not rejected.
-    assert.ok(sample(text, 'nexus_receiver_dropped_points_total', { reason: 'ignored' })! >= 1);
+    assert.ok(
+      sample(text, 'nexus_receiver_dropped_points_total', { reason: 'ignored' })! >= 1,
+      "sample(text, 'nexus_receiver_dropped_points_total', { reason: 'ignored' })! >= 1"
+    );
   });
 
   it('takes OTLP/JSON, gzip-compressed, and answers JSON', async () => {
     const body = gzipSync(Buffer.from(JsonMetricsSerializer.serializeRequest(await sdkExport('json-app'))!));
-    const a = await post(running.url, body, { ...auth, 'content-type': `${JSON_TYPE}; charset=utf-8`, 'content-encoding': 'gzip' });
+    const a = await post(running.url, body, {
+      ...auth,
+      'content-type': `${JSON_TYPE}; charset=utf-8`,
+      'content-encoding': 'gzip',
+    });
     assert.equal(a.status, 200, a.body.toString());
     assert.equal(a.type, JSON_TYPE);
     assert.deepEqual(JSON.parse(a.body.toString()), {});
-    assert.equal(sample(await metricsText(running.url), 'nexus_client_tokens_total', { service: 'json-app', type: 'input' }), 57);
+    assert.equal(
+      sample(await metricsText(running.url), 'nexus_client_tokens_total', { service: 'json-app', type: 'input' }),
+      57
+    );
   });
 
   it('reads OTLP/JSON as the spec writes it: 64-bit integers as strings or numbers, enums as integers, hex ids, unknown keys ignored', async () => {
     const now = Date.now();
     const json = {
-      resourceMetrics: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'spec-app' } }], droppedAttributesCount: 0 },
-        scopeMetrics: [{
-          scope: { name: 'manual' },
-          metrics: [{
-            name: 'gen_ai.client.operation.duration',
-            unit: 's',
-            someFutureField: { x: 1 },
-            histogram: {
-              aggregationTemporality: 1,
-              dataPoints: [{
-                attributes: [{ key: 'gen_ai.provider.name', value: { stringValue: 'openai' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } }],
-                startTimeUnixNano: String(BigInt(now) * 1_000_000n),
-                timeUnixNano: Number(now + 1000) * 1_000_000,
-                count: 3,
-                sum: 2.5,
-                bucketCounts: ['0', '0', '0', '0', '0', '0', '1', '1', 1, '0', '0', '0', '0', '0', '0'],
-                explicitBounds: GENAI_DURATION_BUCKETS,
-                exemplars: [{ asDouble: 0.9, timeUnixNano: String(BigInt(now) * 1_000_000n), traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }],
-              }],
+      resourceMetrics: [
+        {
+          resource: {
+            attributes: [{ key: 'service.name', value: { stringValue: 'spec-app' } }],
+            droppedAttributesCount: 0,
+          },
+          scopeMetrics: [
+            {
+              scope: { name: 'manual' },
+              metrics: [
+                {
+                  name: 'gen_ai.client.operation.duration',
+                  unit: 's',
+                  someFutureField: { x: 1 },
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        attributes: [
+                          { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
+                          { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+                        ],
+                        startTimeUnixNano: String(BigInt(now) * 1_000_000n),
+                        timeUnixNano: Number(now + 1000) * 1_000_000,
+                        count: 3,
+                        sum: 2.5,
+                        bucketCounts: ['0', '0', '0', '0', '0', '0', '1', '1', 1, '0', '0', '0', '0', '0', '0'],
+                        explicitBounds: GENAI_DURATION_BUCKETS,
+                        exemplars: [
+                          {
+                            asDouble: 0.9,
+                            timeUnixNano: String(BigInt(now) * 1_000_000n),
+                            traceId: '5b8efff798038103d269b633813fc60c',
+                            spanId: 'eee19b7ec3c1b174',
+                          },
+                        ],
+                      },
+                    ],
+                  },
+                },
+              ],
             },
-          }],
-        }],
-      }],
+          ],
+        },
+      ],
     };
     const a = await post(running.url, Buffer.from(JSON.stringify(json)), { ...auth, 'content-type': JSON_TYPE });
     assert.equal(a.status, 200, a.body.toString());
     assert.deepEqual(JSON.parse(a.body.toString()), {});
-    assert.equal(sample(await metricsText(running.url), 'nexus_client_operation_duration_seconds_count', { service: 'spec-app', model: 'gpt-4o' }), 3);
+    assert.equal(
+      sample(await metricsText(running.url), 'nexus_client_operation_duration_seconds_count', {
+        service: 'spec-app',
+        model: 'gpt-4o',
+      }),
+      3
+    );
   });
 
   for (const encoding of ['protobuf', 'json'] as const) {
     const type = encoding === 'protobuf' ? PB : JSON_TYPE;
-    const encode = (json: Record<string, unknown>) => (encoding === 'protobuf' ? encodeRequest(json) : Buffer.from(JSON.stringify(json)));
+    const encode = (json: Record<string, unknown>) =>
+      encoding === 'protobuf' ? encodeRequest(json) : Buffer.from(JSON.stringify(json));
 
     it(`reports unusable points in partial_success (${encoding})`, async () => {
       const t = Date.now();
-      const good = histogramMetric('gen_ai.client.operation.duration', [{ attrs: { 'gen_ai.provider.name': 'openai' }, startMs: t, timeMs: t + 1, counts: bucketsOf([0.2]), sum: 0.2 }]);
-      const bad = histogramMetric('gen_ai.client.operation.duration', [{ attrs: { 'gen_ai.provider.name': 'openai', 'error.type': 'x' }, startMs: t, timeMs: t + 1, counts: [1, 2], bounds: [1, 2, 3], sum: 1 }]);
-      const gauge = { name: 'gen_ai.client.operation.duration', unit: 's', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: '1' }] } };
-      const a = await post(running.url, encode(requestJson([good, bad, gauge], { 'service.name': `partial-${encoding}` })), { ...auth, 'content-type': type });
+      const good = histogramMetric('gen_ai.client.operation.duration', [
+        { attrs: { 'gen_ai.provider.name': 'openai' }, startMs: t, timeMs: t + 1, counts: bucketsOf([0.2]), sum: 0.2 },
+      ]);
+      const bad = histogramMetric('gen_ai.client.operation.duration', [
+        {
+          attrs: { 'gen_ai.provider.name': 'openai', 'error.type': 'x' },
+          startMs: t,
+          timeMs: t + 1,
+          counts: [1, 2],
+          bounds: [1, 2, 3],
+          sum: 1,
+        },
+      ]);
+      const gauge = {
+        name: 'gen_ai.client.operation.duration',
+        unit: 's',
+        gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: '1' }] },
+      };
+      const a = await post(
+        running.url,
+        encode(requestJson([good, bad, gauge], { 'service.name': `partial-${encoding}` })),
+        { ...auth, 'content-type': type }
+      );
       assert.equal(a.status, 200);
       assert.equal(a.type, type);
       const { partialSuccess } = decodeResponse(a.body, encoding);
@@ -168,11 +284,20 @@ describe('POST /v1/metrics', () => {
       assert.match(partialSuccess!.errorMessage, /^2 data point\(s\) rejected: /);
       assert.match(partialSuccess!.errorMessage, /bucket_counts must have one more entry/);
       assert.match(partialSuccess!.errorMessage, /a gauge is not supported/);
-      if (encoding === 'json') assert.equal((JSON.parse(a.body.toString()) as { partialSuccess: { rejectedDataPoints: unknown } }).partialSuccess.rejectedDataPoints, '2', 'int64 as a string');
+      if (encoding === 'json')
+        assert.equal(
+          (JSON.parse(a.body.toString()) as { partialSuccess: { rejectedDataPoints: unknown } }).partialSuccess
+            .rejectedDataPoints,
+          '2',
+          'int64 as a string'
+        );
     });
 
     it(`answers a malformed body with 400 and a google.rpc.Status (${encoding})`, async () => {
-      const body = encoding === 'protobuf' ? Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]) : Buffer.from('{"resourceMetrics": [{"scopeMetrics": "nope"}]}');
+      const body =
+        encoding === 'protobuf'
+          ? Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01])
+          : Buffer.from('{"resourceMetrics": [{"scopeMetrics": "nope"}]}');
       const a = await post(running.url, body, { ...auth, 'content-type': type });
       assert.equal(a.status, 400);
       assert.equal(a.type, type);
@@ -184,19 +309,47 @@ describe('POST /v1/metrics', () => {
 
   it('reads a string that is not valid UTF-8 with U+FFFD in its place', async () => {
     const t = Date.now();
-    const body = encodeRequest(requestJson([histogramMetric('gen_ai.client.operation.duration', [{ attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'model-XYZ' }, startMs: t, timeMs: t + 1, counts: bucketsOf([0.2]), sum: 0.2 }])], { 'service.name': 'utf8-app' }));
+    const body = encodeRequest(
+      requestJson(
+        [
+          histogramMetric('gen_ai.client.operation.duration', [
+            {
+              attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'model-XYZ' },
+              startMs: t,
+              timeMs: t + 1,
+              counts: bucketsOf([0.2]),
+              sum: 0.2,
+            },
+          ]),
+        ],
+        { 'service.name': 'utf8-app' }
+      )
+    );
     const at = body.indexOf('model-XYZ');
     body[at + 6] = 0xff;
     const a = await post(running.url, body, { ...auth, 'content-type': PB });
     assert.equal(a.status, 200);
-    assert.equal(sample(await metricsText(running.url), 'nexus_client_operation_duration_seconds_count', { service: 'utf8-app', model: 'model-\uFFFDYZ' }), 1);
+    assert.equal(
+      sample(await metricsText(running.url), 'nexus_client_operation_duration_seconds_count', {
+        service: 'utf8-app',
+        model: 'model-\uFFFDYZ',
+      }),
+      1
+    );
   });
 
   it('answers 400 for truncated JSON and for a gzip body that is not gzip', async () => {
-    const truncated = await post(running.url, Buffer.from('{"resourceMetrics": [{"res'), { ...auth, 'content-type': JSON_TYPE });
+    const truncated = await post(running.url, Buffer.from('{"resourceMetrics": [{"res'), {
+      ...auth,
+      'content-type': JSON_TYPE,
+    });
     assert.equal(truncated.status, 400);
     assert.match(decodeStatus(truncated.body, 'json').message, /malformed OTLP\/JSON/);
-    const notGzip = await post(running.url, Buffer.from('plain text'), { ...auth, 'content-type': PB, 'content-encoding': 'gzip' });
+    const notGzip = await post(running.url, Buffer.from('plain text'), {
+      ...auth,
+      'content-type': PB,
+      'content-encoding': 'gzip',
+    });
     assert.equal(notGzip.status, 400);
     assert.equal(decodeStatus(notGzip.body, 'protobuf').code, 3);
   });
@@ -206,11 +359,14 @@ describe('POST /v1/metrics', () => {
     const missing = await post(running.url, body, { 'content-type': PB });
     assert.equal(missing.status, 401);
     assert.equal(missing.headers['www-authenticate'], 'Bearer realm="nexus-otlp"');
-    assert.deepEqual(decodeStatus(missing.body, 'protobuf'), { code: 16, message: 'missing bearer token (Authorization: Bearer <receiver.token>)' });
+    assert.deepEqual(decodeStatus(missing.body, 'protobuf'), {
+      code: 16,
+      message: 'missing bearer token (Authorization: Bearer <receiver.token>)',
+    });
     const wrong = await post(running.url, body, { 'content-type': JSON_TYPE, authorization: `Bearer ${TOKEN}x` });
     assert.equal(wrong.status, 401);
     assert.equal(decodeStatus(wrong.body, 'json').message, 'invalid bearer token');
-    assert.ok(!wrong.body.toString().includes(TOKEN));
+    assert.ok(!wrong.body.toString().includes(TOKEN), '!wrong.body.toString().includes(TOKEN)');
   });
 
   it('answers 413 for a body over maxBodyBytes, before or after decompression (a gzip bomb)', async () => {
@@ -218,7 +374,7 @@ describe('POST /v1/metrics', () => {
     assert.equal(big.status, 413);
     assert.equal(decodeStatus(big.body, 'protobuf').code, 8);
     const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
-    assert.ok(bomb.length < 65_536);
+    assert.ok(bomb.length < 65_536, 'bomb.length < 65_536');
     const a = await post(running.url, bomb, { ...auth, 'content-type': JSON_TYPE, 'content-encoding': 'gzip' });
     assert.equal(a.status, 413);
     assert.match(decodeStatus(a.body, 'json').message, /after decompression/);
@@ -240,32 +396,68 @@ describe('POST /v1/metrics', () => {
         const a = await post(running.url, Buffer.from(bytes), { ...auth, 'content-type': type });
         assert.ok(a.status === 200 || a.status === 400, `${a.status} ${a.body.toString()}`);
       }),
-      { numRuns: 150 },
+      { numRuns: 150 }
     );
     const text = await metricsText(running.url);
-    assert.ok(sample(text, 'nexus_receiver_requests_total', { code: '400' })! > 0);
-    assert.ok(sample(text, 'nexus_receiver_requests_total', { code: '401' })! >= 2);
+    assert.ok(
+      sample(text, 'nexus_receiver_requests_total', { code: '400' })! > 0,
+      "sample(text, 'nexus_receiver_requests_total', { code: '400' })! > 0"
+    );
+    assert.ok(
+      sample(text, 'nexus_receiver_requests_total', { code: '401' })! >= 2,
+      "sample(text, 'nexus_receiver_requests_total', { code: '401' })! >= 2"
+    );
   });
 });
 
 describe('a flood of new label values', () => {
   it('ends in other and dropped counters on /metrics, with the state capped', async () => {
-    const running = await start({ enabled: true, maxSeries: 10, maxStreams: 100 }, { limits: { maxValuesPerLabel: 3 } });
+    const running = await start(
+      { enabled: true, maxSeries: 10, maxStreams: 100 },
+      { limits: { maxValuesPerLabel: 3 } }
+    );
     try {
       const t = Date.now();
       for (let batch = 0; batch < 10; batch++) {
         const metrics = Array.from({ length: 50 }, (_, k) =>
-          histogramMetric('gen_ai.client.operation.duration', [{ attrs: { 'gen_ai.provider.name': `p-${k % 7}`, 'gen_ai.request.model': `m-${batch}-${k}`, 'error.type': `E${k}` }, startMs: t, timeMs: t + 1, counts: bucketsOf([0.1]), sum: 0.1 }]));
-        const a = await post(running.url, encodeRequest(requestJson(metrics, { 'service.name': `svc-${batch}` })), { 'content-type': PB });
+          histogramMetric('gen_ai.client.operation.duration', [
+            {
+              attrs: {
+                'gen_ai.provider.name': `p-${k % 7}`,
+                'gen_ai.request.model': `m-${batch}-${k}`,
+                'error.type': `E${k}`,
+              },
+              startMs: t,
+              timeMs: t + 1,
+              counts: bucketsOf([0.1]),
+              sum: 0.1,
+            },
+          ])
+        );
+        const a = await post(running.url, encodeRequest(requestJson(metrics, { 'service.name': `svc-${batch}` })), {
+          'content-type': PB,
+        });
         assert.equal(a.status, 200);
       }
       const text = await metricsText(running.url);
       assert.equal(sample(text, 'nexus_receiver_series', {}), 10);
-      assert.ok(sample(text, 'nexus_receiver_streams', {})! <= 100);
-      assert.ok(sample(text, 'nexus_receiver_dropped_points_total', { reason: 'series_limit' })! > 0);
-      assert.equal((sample(text, 'nexus_receiver_accepted_points_total', {}) ?? 0) + sample(text, 'nexus_receiver_dropped_points_total', { reason: 'series_limit' })!, 500);
-      const models = new Set([...text.matchAll(/^nexus_client_operation_duration_seconds_count\{[^}]*model="([^"]*)"/gm)].map((m) => m[1]));
-      assert.ok(models.has('other'));
+      assert.ok(
+        sample(text, 'nexus_receiver_streams', {})! <= 100,
+        "sample(text, 'nexus_receiver_streams', {})! <= 100"
+      );
+      assert.ok(
+        sample(text, 'nexus_receiver_dropped_points_total', { reason: 'series_limit' })! > 0,
+        "sample(text, 'nexus_receiver_dropped_points_total', { reason: 'series_limit' })! > 0"
+      );
+      assert.equal(
+        (sample(text, 'nexus_receiver_accepted_points_total', {}) ?? 0) +
+          sample(text, 'nexus_receiver_dropped_points_total', { reason: 'series_limit' })!,
+        500
+      );
+      const models = new Set(
+        [...text.matchAll(/^nexus_client_operation_duration_seconds_count\{[^}]*model="([^"]*)"/gm)].map((m) => m[1])
+      );
+      assert.ok(models.has('other'), "models.has('other')");
       assert.ok(models.size <= 4, [...models].join());
     } finally {
       await running.close();
@@ -302,28 +494,61 @@ describe('the receiver switched off, and OTLP push', () => {
       });
     });
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-    const running = await start({ enabled: true }, { otlp: { endpoint: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/metrics`, intervalSeconds: 3600 } });
+    const running = await start(
+      { enabled: true },
+      {
+        otlp: {
+          endpoint: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/metrics`,
+          intervalSeconds: 3600,
+        },
+      }
+    );
     try {
       const t = Date.now();
-      const body = encodeRequest(requestJson([
-        histogramMetric('gen_ai.client.operation.duration', [{ attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' }, startMs: t, timeMs: t + 1, counts: bucketsOf([0.2, 3]), sum: 3.2 }]),
-        sumMetric('gen_ai.client.token.usage', [{ attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.token.type': 'input' }, startMs: t, timeMs: t + 1, value: 99 }]),
-      ], { 'service.name': 'pushed-app' }));
+      const body = encodeRequest(
+        requestJson(
+          [
+            histogramMetric('gen_ai.client.operation.duration', [
+              {
+                attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' },
+                startMs: t,
+                timeMs: t + 1,
+                counts: bucketsOf([0.2, 3]),
+                sum: 3.2,
+              },
+            ]),
+            sumMetric('gen_ai.client.token.usage', [
+              {
+                attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.token.type': 'input' },
+                startMs: t,
+                timeMs: t + 1,
+                value: 99,
+              },
+            ]),
+          ],
+          { 'service.name': 'pushed-app' }
+        )
+      );
       assert.equal((await post(running.url, body, { 'content-type': PB })).status, 200);
       await running.exporter.flushOtlp();
       assert.deepEqual(new Set(received.map((r) => r.contentType)), new Set([PB]));
-      const scope = received.flatMap((r) => r.body.resourceMetrics.flatMap((rm) => rm.scopeMetrics)).find((s) => s.scope?.name === 'nexus-exporter/receiver');
+      const scope = received
+        .flatMap((r) => r.body.resourceMetrics.flatMap((rm) => rm.scopeMetrics))
+        .find((s) => s.scope?.name === 'nexus-exporter/receiver');
       assert.ok(scope, 'the receiver scope is pushed');
-      const duration = scope.metrics.find((m) => m.name === 'nexus_client_operation_duration_seconds')!.histogram!.dataPoints;
+      const duration = scope.metrics.find((m) => m.name === 'nexus_client_operation_duration_seconds')!.histogram!
+        .dataPoints;
       assert.equal(duration.length, 1);
       assert.equal(Number(duration[0]!.count), 2);
       assert.equal(duration[0]!.bucketCounts.length, GENAI_DURATION_BUCKETS.length + 1);
       assert.equal(scope.metrics.find((m) => m.name === 'nexus_client_tokens')!.sum!.dataPoints[0]!.asDouble, 99);
-      assert.ok(scope.metrics.some((m) => m.name === 'nexus_receiver_dropped_points'));
+      assert.ok(
+        scope.metrics.some((m) => m.name === 'nexus_receiver_dropped_points'),
+        "scope.metrics.some((m) => m.name === 'nexus_receiver_dropped_points')"
+      );
     } finally {
       await running.close();
       await new Promise((r) => sink.close(r));
     }
   });
 });
-

@@ -11,7 +11,13 @@ import { constantTimeEqual } from '../server/api/auth.js';
 import { DecodeError, GRPC, decodeRequest, encodeResponse, encodeStatus, type Encoding } from './otlp.js';
 import type { Receiver } from './index.js';
 
-const GRPC_BY_STATUS: Record<number, number> = { 400: GRPC.invalidArgument, 401: GRPC.unauthenticated, 413: GRPC.resourceExhausted, 415: GRPC.invalidArgument, 500: GRPC.internal };
+const GRPC_BY_STATUS: Record<number, number> = {
+  400: GRPC.invalidArgument,
+  401: GRPC.unauthenticated,
+  413: GRPC.resourceExhausted,
+  415: GRPC.invalidArgument,
+  500: GRPC.internal,
+};
 
 /** The encoding a Content-Type asks for, or undefined when it is not an OTLP one. */
 export function encodingOf(contentType: string | undefined): Encoding | undefined {
@@ -27,7 +33,13 @@ function reply(res: Response, encoding: Encoding, status: number, body: Buffer):
   res.end(body);
 }
 
-function fail(res: Response, encoding: Encoding, status: number, message: string, headers: Record<string, string> = {}): void {
+function fail(
+  res: Response,
+  encoding: Encoding,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {}
+): void {
   res.set(headers);
   reply(res, encoding, status, encodeStatus(encoding, GRPC_BY_STATUS[status] ?? GRPC.internal, message));
 }
@@ -54,15 +66,27 @@ export function receiverRoute(receiver: Receiver): Array<RequestHandler | ErrorR
     if (!config.token) return next();
     const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(req.get('authorization') ?? '');
     if (m && constantTimeEqual(m[1]!, config.token)) return next();
-    fail(res, encodingFor(req), 401, m ? 'invalid bearer token' : 'missing bearer token (Authorization: Bearer <receiver.token>)', { 'www-authenticate': 'Bearer realm="nexus-otlp"' });
+    fail(
+      res,
+      encodingFor(req),
+      401,
+      m ? 'invalid bearer token' : 'missing bearer token (Authorization: Bearer <receiver.token>)',
+      { 'www-authenticate': 'Bearer realm="nexus-otlp"' }
+    );
   };
 
   const negotiate: RequestHandler = (req, res, next) => {
     if (!encodingOf(req.get('content-type'))) {
-      return fail(res, 'json', 415, `unsupported content type "${req.get('content-type') ?? ''}": send application/x-protobuf or application/json`);
+      return fail(
+        res,
+        'json',
+        415,
+        `unsupported content type "${req.get('content-type') ?? ''}": send application/x-protobuf or application/json`
+      );
     }
     const coding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
-    if (coding !== 'identity' && coding !== 'gzip') return fail(res, encodingFor(req), 415, `unsupported content encoding "${coding}": send gzip or no encoding`);
+    if (coding !== 'identity' && coding !== 'gzip')
+      return fail(res, encodingFor(req), 415, `unsupported content encoding "${coding}": send gzip or no encoding`);
     next();
   };
 
@@ -94,9 +118,16 @@ export function receiverRoute(receiver: Receiver): Array<RequestHandler | ErrorR
 
   const errors: ErrorRequestHandler = (err: { status?: number; type?: string; message?: string }, req, res, _next) => {
     const encoding = encodingFor(req);
-    if (err.type === 'entity.too.large') return fail(res, encoding, 413, `request body over ${config.maxBodyBytes} bytes (receiver.maxBodyBytes), after decompression`);
+    if (err.type === 'entity.too.large')
+      return fail(
+        res,
+        encoding,
+        413,
+        `request body over ${config.maxBodyBytes} bytes (receiver.maxBodyBytes), after decompression`
+      );
     if (err.status === 415) return fail(res, encoding, 415, err.message ?? 'unsupported encoding');
-    if (err.status && err.status >= 400 && err.status < 500) return fail(res, encoding, 400, `unreadable request body: ${err.message ?? 'bad request'}`);
+    if (err.status && err.status >= 400 && err.status < 500)
+      return fail(res, encoding, 400, `unreadable request body: ${err.message ?? 'bad request'}`);
     log.error({ err }, 'OTLP receiver: request failed');
     fail(res, encoding, 500, 'internal error while reading the request');
   };

@@ -28,7 +28,8 @@ export class ReceiverStats {
 
   add(result: IngestResult): void {
     this.accepted += result.accepted;
-    for (const [reason, n] of Object.entries(result.dropped)) this.dropped.set(reason as DropReason, (this.dropped.get(reason as DropReason) ?? 0) + n);
+    for (const [reason, n] of Object.entries(result.dropped))
+      this.dropped.set(reason as DropReason, (this.dropped.get(reason as DropReason) ?? 0) + n);
   }
 }
 
@@ -40,10 +41,13 @@ export class Receiver implements ExpositionPart {
     readonly config: ReceiverConfig,
     limits: LimitSettings,
     readonly log: Logger,
-    now: () => number = Date.now,
+    now: () => number = Date.now
   ) {
     registerSecret(config.token);
-    this.ingestor = new Ingestor({ maxSeries: config.maxSeries, maxStreams: config.maxStreams, hosts: config.hosts, limits }, now);
+    this.ingestor = new Ingestor(
+      { maxSeries: config.maxSeries, maxStreams: config.maxStreams, hosts: config.hosts, limits },
+      now
+    );
   }
 
   private listener?: Promise<RequestListener>;
@@ -57,7 +61,7 @@ export class Receiver implements ExpositionPart {
         this.log.error({ err: e }, 'OTLP receiver: could not load');
         res.statusCode = 500;
         res.end();
-      },
+      }
     );
   }
 

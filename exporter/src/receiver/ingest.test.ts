@@ -10,17 +10,43 @@ const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, the receiver's start in t
 const DURATION = 'gen_ai.client.operation.duration';
 const TOKENS = 'gen_ai.client.token.usage';
 const HTTP = 'http.client.request.duration';
-const CHAT: Attrs = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18', 'server.address': 'api.openai.com', 'server.port': 443 };
+const CHAT: Attrs = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o-mini',
+  'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+  'server.address': 'api.openai.com',
+  'server.port': 443,
+};
 
-function ingestor(opts: { maxSeries?: number; maxStreams?: number; hosts?: Record<string, string>; limits?: LimitSettings; now?: () => number } = {}): Ingestor {
+function ingestor(
+  opts: {
+    maxSeries?: number;
+    maxStreams?: number;
+    hosts?: Record<string, string>;
+    limits?: LimitSettings;
+    now?: () => number;
+  } = {}
+): Ingestor {
   return new Ingestor(
-    { maxSeries: opts.maxSeries ?? 10_000, maxStreams: opts.maxStreams ?? 50_000, hosts: opts.hosts ?? {}, limits: opts.limits ?? DEFAULT_LIMITS },
-    opts.now ?? (() => T0),
+    {
+      maxSeries: opts.maxSeries ?? 10_000,
+      maxStreams: opts.maxStreams ?? 50_000,
+      hosts: opts.hosts ?? {},
+      limits: opts.limits ?? DEFAULT_LIMITS,
+    },
+    opts.now ?? (() => T0)
   );
 }
 
 /** The series as plain values: labels by name, and the histogram's count and sum or the counter's value. */
-function view(s: ClientSeries): { labels: Record<string, string>; count?: number; sum?: number; value?: number; buckets?: number[] } {
+function view(s: ClientSeries): {
+  labels: Record<string, string>;
+  count?: number;
+  sum?: number;
+  value?: number;
+  buckets?: number[];
+} {
   const out = OUTPUTS[s.kind];
   const values = labelValues(s);
   const labels = Object.fromEntries(out.labels.map((l, i) => [l, values[i]!]));
@@ -39,8 +65,22 @@ function only(i: Ingestor) {
   return list[0]!;
 }
 
-const duration = (points: Array<{ start: number; time: number; seconds: number[]; attrs?: Attrs; bounds?: number[] }>, opts?: { unit?: string; temporality?: 1 | 2 }) =>
-  histogramMetric(DURATION, points.map((p) => ({ attrs: p.attrs ?? CHAT, startMs: p.start, timeMs: p.time, counts: bucketsOf(p.seconds, p.bounds), bounds: p.bounds, sum: p.seconds.reduce((a, b) => a + b, 0) })), opts);
+const duration = (
+  points: Array<{ start: number; time: number; seconds: number[]; attrs?: Attrs; bounds?: number[] }>,
+  opts?: { unit?: string; temporality?: 1 | 2 }
+) =>
+  histogramMetric(
+    DURATION,
+    points.map((p) => ({
+      attrs: p.attrs ?? CHAT,
+      startMs: p.start,
+      timeMs: p.time,
+      counts: bucketsOf(p.seconds, p.bounds),
+      bounds: p.bounds,
+      sum: p.seconds.reduce((a, b) => a + b, 0),
+    })),
+    opts
+  );
 
 describe('Ingestor: cumulative and delta accounting', () => {
   it('counts a cumulative stream started after the receiver in full, then only its growth', () => {
@@ -52,7 +92,7 @@ describe('Ingestor: cumulative and delta accounting', () => {
     r = i.ingest(request([duration([{ start, time: start + 20_000, seconds: [0.3, 1.5, 0.05] }])]));
     const s = only(i);
     assert.equal(s.count, 3);
-    assert.ok(Math.abs(s.sum! - 1.85) < 1e-9);
+    assert.ok(Math.abs(s.sum! - 1.85) < 1e-9, 'Math.abs(s.sum! - 1.85) < 1e-9');
     assert.deepEqual(s.buckets, bucketsOf([0.3, 1.5, 0.05]));
   });
 
@@ -62,7 +102,10 @@ describe('Ingestor: cumulative and delta accounting', () => {
     const first = request([duration([{ start, time: start + 10_000, seconds: [0.3] }])]);
     i.ingest(first);
     const again = i.ingest(first);
-    assert.deepEqual({ accepted: again.accepted, duplicate: again.dropped.duplicate, rejected: again.rejected }, { accepted: 0, duplicate: 1, rejected: 0 });
+    assert.deepEqual(
+      { accepted: again.accepted, duplicate: again.dropped.duplicate, rejected: again.rejected },
+      { accepted: 0, duplicate: 1, rejected: 0 }
+    );
     i.ingest(request([duration([{ start, time: start + 30_000, seconds: [0.3, 0.3, 0.3] }])]));
     const late = i.ingest(request([duration([{ start, time: start + 20_000, seconds: [0.3, 0.3] }])]));
     assert.equal(late.dropped.duplicate, 1);
@@ -93,7 +136,8 @@ describe('Ingestor: cumulative and delta accounting', () => {
 
   it('adds delta points as they come, once each', () => {
     const i = ingestor();
-    const d = (from: number, to: number, seconds: number[]) => request([duration([{ start: from, time: to, seconds }], { temporality: 1 })]);
+    const d = (from: number, to: number, seconds: number[]) =>
+      request([duration([{ start: from, time: to, seconds }], { temporality: 1 })]);
     i.ingest(d(T0 - 60_000, T0, [0.5])); // deltas carry no history: even one from before the start counts
     i.ingest(d(T0, T0 + 60_000, [0.5, 0.7]));
     const retry = i.ingest(d(T0, T0 + 60_000, [0.5, 0.7]));
@@ -113,7 +157,10 @@ describe('Ingestor: cumulative and delta accounting', () => {
     assert.match(refused.messages[0]!, /receiver\.maxSeries/);
     now = T0 + 2 * 3_600_000; // a idle for two hours: reclaimed for b
     i.ingest(request([duration([{ start: T0 + 1, time: now, seconds: [1, 1], attrs: b }])]));
-    assert.deepEqual(all(i).map((s) => [s.labels.model, s.count]), [['b', 2]]);
+    assert.deepEqual(
+      all(i).map((s) => [s.labels.model, s.count]),
+      [['b', 2]]
+    );
   });
 
   it('forgets the least recently updated stream when full, and then counts its return only from there', () => {
@@ -127,10 +174,24 @@ describe('Ingestor: cumulative and delta accounting', () => {
     // a again, with the same cumulative values: a baseline, not counted twice; then its growth.
     i.ingest(request([duration([{ start: T0 + 1, time: T0 + 30_000, seconds: [1], attrs: a }])]));
     i.ingest(request([duration([{ start: T0 + 1, time: T0 + 40_000, seconds: [1, 1], attrs: a }])]));
-    assert.deepEqual(all(i).map((s) => [s.labels.model, s.count]).sort(), [['a', 2], ['b', 1]]);
+    assert.deepEqual(
+      all(i)
+        .map((s) => [s.labels.model, s.count])
+        .sort(),
+      [
+        ['a', 2],
+        ['b', 1],
+      ]
+    );
     // A stream that started before the last one forgotten is a baseline at first sight (it may be one
     // that was forgotten): conservative, it never counts twice.
-    i.ingest(request([duration([{ start: T0 + 2, time: T0 + 50_000, seconds: [1, 1, 1], attrs: { ...CHAT, 'gen_ai.response.model': 'c' } }])]));
+    i.ingest(
+      request([
+        duration([
+          { start: T0 + 2, time: T0 + 50_000, seconds: [1, 1, 1], attrs: { ...CHAT, 'gen_ai.response.model': 'c' } },
+        ]),
+      ])
+    );
     assert.equal(all(i).find((s) => s.labels.model === 'c')!.count, 0);
   });
 
@@ -140,7 +201,7 @@ describe('Ingestor: cumulative and delta accounting', () => {
       fc.record({ kind: fc.constant('record' as const), seconds: fc.double({ min: 0, max: 100, noNaN: true }) }),
       fc.constant({ kind: 'export' as const }),
       fc.constant({ kind: 'retry' as const }),
-      fc.constant({ kind: 'restart' as const }),
+      fc.constant({ kind: 'restart' as const })
     );
     fc.assert(
       fc.property(fc.array(event, { maxLength: 60 }), fc.boolean(), (events, delta) => {
@@ -153,7 +214,9 @@ describe('Ingestor: cumulative and delta accounting', () => {
         let last: ReturnType<typeof request> | undefined;
         const exportNow = () => {
           clock += 1000;
-          last = request([duration([{ start: delta ? start : start, time: clock, seconds: life }], { temporality: delta ? 1 : 2 })]);
+          last = request([
+            duration([{ start: delta ? start : start, time: clock, seconds: life }], { temporality: delta ? 1 : 2 }),
+          ]);
           i.ingest(last);
           exported = recorded;
           if (delta) {
@@ -179,7 +242,7 @@ describe('Ingestor: cumulative and delta accounting', () => {
         const counted = [...i.series.values()].reduce((n, s) => n + s.values[GENAI_DURATION_BUCKETS.length + 1]!, 0);
         assert.equal(counted, recorded);
       }),
-      { numRuns: 300 },
+      { numRuns: 300 }
     );
   });
 });
@@ -196,17 +259,37 @@ describe('Ingestor: buckets', () => {
     const b = only(j).buckets!;
     const at = (le: number) => b[GENAI_DURATION_BUCKETS.indexOf(le)];
     assert.deepEqual([at(1.28), at(5.12), b.at(-1)], [1, 1, 1]);
-    assert.equal(b.reduce((x, y) => x + y, 0), 3);
+    assert.equal(
+      b.reduce((x, y) => x + y, 0),
+      3
+    );
   });
 
   it('reads milliseconds as seconds', () => {
     const i = ingestor();
     const start = T0 + 1;
     const ms = [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10240, 20480, 40960, 81920];
-    i.ingest(request([histogramMetric(DURATION, [{ attrs: CHAT, startMs: start, timeMs: start + 1, counts: bucketsOf([300, 1500], ms), bounds: ms, sum: 1800 }], { unit: 'ms' })]));
+    i.ingest(
+      request([
+        histogramMetric(
+          DURATION,
+          [
+            {
+              attrs: CHAT,
+              startMs: start,
+              timeMs: start + 1,
+              counts: bucketsOf([300, 1500], ms),
+              bounds: ms,
+              sum: 1800,
+            },
+          ],
+          { unit: 'ms' }
+        ),
+      ])
+    );
     const s = only(i);
     assert.deepEqual(s.buckets, bucketsOf([0.3, 1.5]));
-    assert.ok(Math.abs(s.sum! - 1.8) < 1e-9);
+    assert.ok(Math.abs(s.sum! - 1.8) < 1e-9, 'Math.abs(s.sum! - 1.8) < 1e-9');
   });
 });
 
@@ -214,13 +297,35 @@ describe('Ingestor: attribution', () => {
   const start = T0 + 1;
   const one = (attrs: Attrs, resource?: Attrs, name = DURATION) => {
     const i = ingestor({ hosts: { 'llm-proxy.internal:8443': 'openai', 'exa-proxy.internal': 'exa' } });
-    const r = i.ingest(request([name === HTTP ? histogramMetric(HTTP, [{ attrs, startMs: start, timeMs: start + 1, counts: bucketsOf([0.2], HTTP_CLIENT_DURATION_BUCKETS), bounds: HTTP_CLIENT_DURATION_BUCKETS, sum: 0.2 }]) : duration([{ start, time: start + 1, seconds: [0.2], attrs }])], resource));
+    const r = i.ingest(
+      request(
+        [
+          name === HTTP
+            ? histogramMetric(HTTP, [
+                {
+                  attrs,
+                  startMs: start,
+                  timeMs: start + 1,
+                  counts: bucketsOf([0.2], HTTP_CLIENT_DURATION_BUCKETS),
+                  bounds: HTTP_CLIENT_DURATION_BUCKETS,
+                  sum: 0.2,
+                },
+              ])
+            : duration([{ start, time: start + 1, seconds: [0.2], attrs }]),
+        ],
+        resource
+      )
+    );
     return { r, series: all(i) };
   };
 
   it('attributes a GenAI point to provider, model, operation, error type and service', () => {
     assert.deepEqual(one(CHAT, { 'service.name': 'checkout', 'service.instance.id': 'i-1' }).series[0]!.labels, {
-      provider: 'openai', model: 'gpt-4o-mini-2024-07-18', operation: 'chat', error_type: '', service: 'checkout',
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      operation: 'chat',
+      error_type: '',
+      service: 'checkout',
     });
     const failed = one({ ...CHAT, 'gen_ai.response.model': '', 'error.type': 'RateLimitError' }).series[0]!.labels;
     assert.deepEqual([failed.model, failed.error_type], ['gpt-4o-mini', 'RateLimitError']);
@@ -228,44 +333,123 @@ describe('Ingestor: attribution', () => {
 
   it('takes the provider from a known host first, then gen_ai.provider.name, then gen_ai.system, then the host', () => {
     const p = (attrs: Attrs) => one(attrs).series[0]!.labels.provider;
-    assert.equal(p({ ...CHAT, 'server.address': 'openrouter.ai' }), 'openrouter', 'an OpenAI client pointed at OpenRouter');
-    assert.equal(p({ 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat' }), 'openai', 'the deprecated gen_ai.system');
-    assert.equal(p({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.system': 'openai', 'server.address': 'api.anthropic.com' }), 'anthropic');
+    assert.equal(
+      p({ ...CHAT, 'server.address': 'openrouter.ai' }),
+      'openrouter',
+      'an OpenAI client pointed at OpenRouter'
+    );
+    assert.equal(
+      p({ 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat' }),
+      'openai',
+      'the deprecated gen_ai.system'
+    );
+    assert.equal(
+      p({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.system': 'openai', 'server.address': 'api.anthropic.com' }),
+      'anthropic'
+    );
     assert.equal(p({ 'server.address': 'llm.example.com' }), 'llm.example.com');
-    assert.equal(p({ 'gen_ai.provider.name': 'openai', 'server.address': 'llm-proxy.internal', 'server.port': 8443 }), 'openai', 'receiver.hosts by host:port');
+    assert.equal(
+      p({ 'gen_ai.provider.name': 'openai', 'server.address': 'llm-proxy.internal', 'server.port': 8443 }),
+      'openai',
+      'receiver.hosts by host:port'
+    );
   });
 
   it('keeps HTTP client durations to provider hosts only', () => {
-    const kept = one({ 'http.request.method': 'POST', 'server.address': 'api.exa.ai', 'server.port': 443, 'http.response.status_code': 500, 'error.type': '500' }, { 'service.name': 'crawler' }, HTTP);
-    assert.deepEqual(kept.series[0]!.labels, { provider: 'exa', method: 'POST', error_type: '500', service: 'crawler' });
-    assert.equal(one({ 'http.request.method': 'GET', 'server.address': 'exa-proxy.internal' }, undefined, HTTP).series[0]!.labels.provider, 'exa', 'receiver.hosts by host');
+    const kept = one(
+      {
+        'http.request.method': 'POST',
+        'server.address': 'api.exa.ai',
+        'server.port': 443,
+        'http.response.status_code': 500,
+        'error.type': '500',
+      },
+      { 'service.name': 'crawler' },
+      HTTP
+    );
+    assert.deepEqual(kept.series[0]!.labels, {
+      provider: 'exa',
+      method: 'POST',
+      error_type: '500',
+      service: 'crawler',
+    });
+    assert.equal(
+      one({ 'http.request.method': 'GET', 'server.address': 'exa-proxy.internal' }, undefined, HTTP).series[0]!.labels
+        .provider,
+      'exa',
+      'receiver.hosts by host'
+    );
     const other = one({ 'http.request.method': 'GET', 'server.address': 'example.com' }, undefined, HTTP);
-    assert.deepEqual({ series: other.series.length, ignored: other.r.dropped.ignored, rejected: other.r.rejected }, { series: 0, ignored: 1, rejected: 0 });
+    assert.deepEqual(
+      { series: other.series.length, ignored: other.r.dropped.ignored, rejected: other.r.rejected },
+      { series: 0, ignored: 1, rejected: 0 }
+    );
   });
 
   it('counts tokens from the token usage histogram sum or a monotonic sum, by token type', () => {
     const i = ingestor();
-    i.ingest(request([
-      histogramMetric(TOKENS, [
-        { attrs: { ...CHAT, 'gen_ai.token.type': 'input' }, startMs: start, timeMs: start + 1, counts: bucketsOf([120, 80], [1, 4, 16, 64, 256]), bounds: [1, 4, 16, 64, 256], sum: 200 },
-        { attrs: { ...CHAT, 'gen_ai.token.type': 'output' }, startMs: start, timeMs: start + 1, counts: bucketsOf([40], [1, 4, 16, 64, 256]), bounds: [1, 4, 16, 64, 256], sum: 40 },
-      ], { unit: '{token}' }),
-      sumMetric(TOKENS, [{ attrs: { ...CHAT, 'gen_ai.response.model': 'o3-mini', 'gen_ai.token.type': 'output' }, startMs: start, timeMs: start + 1, value: 7 }]),
-    ]));
-    assert.deepEqual(all(i).map((s) => [s.labels.model, s.labels.type, s.value]), [['gpt-4o-mini-2024-07-18', 'input', 200], ['gpt-4o-mini-2024-07-18', 'output', 40], ['o3-mini', 'output', 7]]);
+    i.ingest(
+      request([
+        histogramMetric(
+          TOKENS,
+          [
+            {
+              attrs: { ...CHAT, 'gen_ai.token.type': 'input' },
+              startMs: start,
+              timeMs: start + 1,
+              counts: bucketsOf([120, 80], [1, 4, 16, 64, 256]),
+              bounds: [1, 4, 16, 64, 256],
+              sum: 200,
+            },
+            {
+              attrs: { ...CHAT, 'gen_ai.token.type': 'output' },
+              startMs: start,
+              timeMs: start + 1,
+              counts: bucketsOf([40], [1, 4, 16, 64, 256]),
+              bounds: [1, 4, 16, 64, 256],
+              sum: 40,
+            },
+          ],
+          { unit: '{token}' }
+        ),
+        sumMetric(TOKENS, [
+          {
+            attrs: { ...CHAT, 'gen_ai.response.model': 'o3-mini', 'gen_ai.token.type': 'output' },
+            startMs: start,
+            timeMs: start + 1,
+            value: 7,
+          },
+        ]),
+      ])
+    );
+    assert.deepEqual(
+      all(i).map((s) => [s.labels.model, s.labels.type, s.value]),
+      [
+        ['gpt-4o-mini-2024-07-18', 'input', 200],
+        ['gpt-4o-mini-2024-07-18', 'output', 40],
+        ['o3-mini', 'output', 7],
+      ]
+    );
   });
 
   it('ignores metrics Nexus does not keep, without rejecting them', () => {
     const i = ingestor();
-    const r = i.ingest(request([sumMetric('http.server.request.count', [{ attrs: {}, startMs: start, timeMs: start + 1, value: 3 }])]));
-    assert.deepEqual({ ignored: r.dropped.ignored, rejected: r.rejected, series: i.series.size }, { ignored: 1, rejected: 0, series: 0 });
+    const r = i.ingest(
+      request([sumMetric('http.server.request.count', [{ attrs: {}, startMs: start, timeMs: start + 1, value: 3 }])])
+    );
+    assert.deepEqual(
+      { ignored: r.dropped.ignored, rejected: r.rejected, series: i.series.size },
+      { ignored: 1, rejected: 0, series: 0 }
+    );
   });
 });
 
 describe('Ingestor: points that cannot be used', () => {
   const start = T0 + 1;
   const point = (over: Record<string, unknown>) => {
-    const m = histogramMetric(DURATION, [{ attrs: CHAT, startMs: start, timeMs: start + 1, counts: bucketsOf([0.3]), sum: 0.3 }]) as { histogram: { dataPoints: Array<Record<string, unknown>> } };
+    const m = histogramMetric(DURATION, [
+      { attrs: CHAT, startMs: start, timeMs: start + 1, counts: bucketsOf([0.3]), sum: 0.3 },
+    ]) as { histogram: { dataPoints: Array<Record<string, unknown>> } };
     Object.assign(m.histogram.dataPoints[0]!, over);
     return m;
   };
@@ -277,14 +461,25 @@ describe('Ingestor: points that cannot be used', () => {
     ['a negative sum', { sum: -1 }, /not negative/],
     ['a sum that is not a number', { sum: 'NaN' }, /finite/],
     ['no time', { timeUnixNano: '0' }, /time_unix_nano/],
-    ['a model name of 300 characters', { attributes: [{ key: 'gen_ai.response.model', value: { stringValue: 'm'.repeat(300) } }] }, /longer than 256/],
-    ['200 attributes', { attributes: Array.from({ length: 200 }, (_, k) => ({ key: `a${k}`, value: { stringValue: 'x' } })) }, /more than 128 attributes/],
+    [
+      'a model name of 300 characters',
+      { attributes: [{ key: 'gen_ai.response.model', value: { stringValue: 'm'.repeat(300) } }] },
+      /longer than 256/,
+    ],
+    [
+      '200 attributes',
+      { attributes: Array.from({ length: 200 }, (_, k) => ({ key: `a${k}`, value: { stringValue: 'x' } })) },
+      /more than 128 attributes/,
+    ],
   ];
   for (const [what, over, message] of cases) {
     it(`rejects ${what}, with a message`, () => {
       const i = ingestor();
       const r = i.ingest(request([point(over)]));
-      assert.deepEqual({ rejected: r.rejected, invalid: r.dropped.invalid, accepted: r.accepted, series: i.series.size }, { rejected: 1, invalid: 1, accepted: 0, series: 0 });
+      assert.deepEqual(
+        { rejected: r.rejected, invalid: r.dropped.invalid, accepted: r.accepted, series: i.series.size },
+        { rejected: 1, invalid: 1, accepted: 0, series: 0 }
+      );
       assert.match(r.messages.join(), message);
       assert.match(r.messages.join(), /^gen_ai\.client\.operation\.duration: /);
     });
@@ -292,13 +487,34 @@ describe('Ingestor: points that cannot be used', () => {
 
   it('rejects kept metrics of an unusable type or temporality, once per point', () => {
     const i = ingestor();
-    const r = i.ingest(request([
-      { name: DURATION, unit: 's', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: '1' }, { asDouble: 2, timeUnixNano: '2' }] } },
-      { name: DURATION, unit: 's', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ count: '1', timeUnixNano: '1' }] } },
-      sumMetric(TOKENS, [{ attrs: CHAT, startMs: start, timeMs: start + 1, value: 3 }], { monotonic: false }),
-      duration([{ start, time: start + 1, seconds: [1] }], { unit: 'min' }),
-      { ...duration([{ start, time: start + 1, seconds: [1] }]), histogram: { ...(duration([{ start, time: start + 1, seconds: [1] }]).histogram as object), aggregationTemporality: 0 } },
-    ]));
+    const r = i.ingest(
+      request([
+        {
+          name: DURATION,
+          unit: 's',
+          gauge: {
+            dataPoints: [
+              { asDouble: 1, timeUnixNano: '1' },
+              { asDouble: 2, timeUnixNano: '2' },
+            ],
+          },
+        },
+        {
+          name: DURATION,
+          unit: 's',
+          exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ count: '1', timeUnixNano: '1' }] },
+        },
+        sumMetric(TOKENS, [{ attrs: CHAT, startMs: start, timeMs: start + 1, value: 3 }], { monotonic: false }),
+        duration([{ start, time: start + 1, seconds: [1] }], { unit: 'min' }),
+        {
+          ...duration([{ start, time: start + 1, seconds: [1] }]),
+          histogram: {
+            ...(duration([{ start, time: start + 1, seconds: [1] }]).histogram as object),
+            aggregationTemporality: 0,
+          },
+        },
+      ])
+    );
     assert.equal(r.rejected, 6);
     assert.equal(r.dropped.unsupported, 6);
     assert.match(r.messages.join('\n'), /a gauge is not supported/);
@@ -310,11 +526,18 @@ describe('Ingestor: points that cannot be used', () => {
 
   it('rejects token usage without a token type, and skips points without a recorded value', () => {
     const i = ingestor();
-    const r = i.ingest(request([
-      sumMetric(TOKENS, [{ attrs: CHAT, startMs: start, timeMs: start + 1, value: 3 }]),
-      histogramMetric(DURATION, [{ attrs: CHAT, startMs: start, timeMs: start + 1, counts: bucketsOf([]), sum: 0, flags: 1 }]),
-    ]));
-    assert.deepEqual({ rejected: r.rejected, invalid: r.dropped.invalid, noValue: r.dropped.no_value }, { rejected: 1, invalid: 1, noValue: 1 });
+    const r = i.ingest(
+      request([
+        sumMetric(TOKENS, [{ attrs: CHAT, startMs: start, timeMs: start + 1, value: 3 }]),
+        histogramMetric(DURATION, [
+          { attrs: CHAT, startMs: start, timeMs: start + 1, counts: bucketsOf([]), sum: 0, flags: 1 },
+        ]),
+      ])
+    );
+    assert.deepEqual(
+      { rejected: r.rejected, invalid: r.dropped.invalid, noValue: r.dropped.no_value },
+      { rejected: 1, invalid: 1, noValue: 1 }
+    );
     assert.match(r.messages[0]!, /gen_ai\.token\.type is missing/);
   });
 });
@@ -324,8 +547,13 @@ describe('Ingestor: a request with too many points', () => {
     const i = ingestor();
     const start = T0 + 1;
     const point = { attrs: CHAT, startMs: start, timeMs: start + 1, counts: bucketsOf([0.1]), sum: 0.1 };
-    const big = histogramMetric(DURATION, Array.from({ length: 60_000 }, () => point));
-    const r = i.ingest(request([big, big, sumMetric('other.metric', [{ attrs: {}, startMs: start, timeMs: start + 1, value: 1 }])]));
+    const big = histogramMetric(
+      DURATION,
+      Array.from({ length: 60_000 }, () => point)
+    );
+    const r = i.ingest(
+      request([big, big, sumMetric('other.metric', [{ attrs: {}, startMs: start, timeMs: start + 1, value: 1 }])])
+    );
     // The first 60,000 are one stream's points (one accepted, the rest repeats); the next 60,000 and the last metric go over the budget.
     assert.equal(r.accepted + (r.dropped.duplicate ?? 0), 60_000);
     assert.equal(r.dropped.invalid, 60_001);
@@ -345,7 +573,16 @@ describe('Ingestor: a flood of new label values', () => {
       const metrics = [];
       for (let k = 0; k < 100; k++) {
         const n = batch * 100 + k;
-        metrics.push(duration([{ start, time: start + 1, seconds: [0.1], attrs: { ...CHAT, 'gen_ai.response.model': `model-${n}`, 'error.type': `E${n % 9}` } }]));
+        metrics.push(
+          duration([
+            {
+              start,
+              time: start + 1,
+              seconds: [0.1],
+              attrs: { ...CHAT, 'gen_ai.response.model': `model-${n}`, 'error.type': `E${n % 9}` },
+            },
+          ])
+        );
         points++;
       }
       // Each batch from another service, a new one every time.
@@ -359,8 +596,11 @@ describe('Ingestor: a flood of new label values', () => {
     const labels = all(i).map((s) => s.labels);
     assert.equal(new Set(labels.map((l) => l.model).filter((m) => m !== 'other')).size, 5, 'five models admitted');
     assert.equal(new Set(labels.map((l) => l.service).filter((m) => m !== 'other')).size, 5, 'five services admitted');
-    assert.ok(labels.some((l) => l.model === 'other' && l.service === 'other'));
-    assert.ok(seriesLimit > 0);
+    assert.ok(
+      labels.some((l) => l.model === 'other' && l.service === 'other'),
+      "labels.some((l) => l.model === 'other' && l.service === 'other')"
+    );
+    assert.ok(seriesLimit > 0, 'seriesLimit > 0');
     assert.equal(accepted + seriesLimit, points);
   });
 });

@@ -24,8 +24,16 @@ import { LabelLimiter, type LimitSettings } from '../metrics/limiter.js';
 // Types only: otlp.ts loads protobufjs, which the receiver needs only from its first request on.
 import type { ExportRequest, HistogramDataPoint, KeyValue, Metric, NumberDataPoint } from './otlp.js';
 import {
-  ATTR, GENAI_DURATION_BUCKETS, HTTP_CLIENT_DURATION_BUCKETS, PROVIDER_HOSTS, SEMCONV, genaiModel, genaiProvider, hostProvider,
-  type AttributeReader, type ClientKind,
+  ATTR,
+  GENAI_DURATION_BUCKETS,
+  HTTP_CLIENT_DURATION_BUCKETS,
+  PROVIDER_HOSTS,
+  SEMCONV,
+  genaiModel,
+  genaiProvider,
+  hostProvider,
+  type AttributeReader,
+  type ClientKind,
 } from './semconv.js';
 
 /** AggregationTemporality (opentelemetry-proto metrics.proto). */
@@ -35,7 +43,14 @@ const FLAG_NO_RECORDED_VALUE = 1;
 
 export type DropReason = 'ignored' | 'unsupported' | 'invalid' | 'duplicate' | 'no_value' | 'series_limit';
 /** Every reason, so that each counter exists at zero before its first drop. */
-export const DROP_REASONS: readonly DropReason[] = ['ignored', 'unsupported', 'invalid', 'duplicate', 'no_value', 'series_limit'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'ignored',
+  'unsupported',
+  'invalid',
+  'duplicate',
+  'no_value',
+  'series_limit',
+];
 /**
  * Reasons that the sender is told about in `partial_success.rejected_data_points`. Points of metrics
  * Nexus does not keep are accepted and discarded (a filter, not an error); a retried point was already
@@ -176,7 +191,7 @@ export class Ingestor {
 
   constructor(
     private readonly settings: IngestSettings,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = Date.now
   ) {
     this.limiter = new LabelLimiter({}, settings.limits, CAPPED_LABELS);
     this.hosts = { ...PROVIDER_HOSTS, ...lowerKeys(settings.hosts) };
@@ -235,11 +250,13 @@ export class Ingestor {
     const sum = metric.data === 'sum' ? metric.sum : undefined;
     const temporality = histogram?.aggregationTemporality ?? sum?.aggregationTemporality;
     if (kind === 'tokens') {
-      if (!histogram && !(sum && sum.isMonotonic)) return `a ${describe(metric)} is not supported (expected a histogram or a monotonic sum)`;
+      if (!histogram && !(sum && sum.isMonotonic))
+        return `a ${describe(metric)} is not supported (expected a histogram or a monotonic sum)`;
     } else if (!histogram) {
       return `a ${describe(metric)} is not supported (expected an explicit-bucket histogram)`;
     }
-    if (temporality !== TEMPORALITY.delta && temporality !== TEMPORALITY.cumulative) return 'aggregation temporality must be delta or cumulative';
+    if (temporality !== TEMPORALITY.delta && temporality !== TEMPORALITY.cumulative)
+      return 'aggregation temporality must be delta or cumulative';
     let scale = 1;
     if (kind !== 'tokens') {
       if (metric.unit === 'ms') scale = 1e-3;
@@ -256,11 +273,12 @@ export class Ingestor {
     resource: Resource,
     scope: readonly [string, string],
     tally: Tally,
-    now: number,
+    now: number
   ): void {
     if ((point.flags & FLAG_NO_RECORDED_VALUE) !== 0) return tally.drop('no_value', 1);
     const attributes = point.attributes;
-    if (attributes.length > MAX_POINT_ATTRIBUTES) return tally.drop('invalid', 1, `${metric.name}: more than ${MAX_POINT_ATTRIBUTES} attributes on a point`);
+    if (attributes.length > MAX_POINT_ATTRIBUTES)
+      return tally.drop('invalid', 1, `${metric.name}: more than ${MAX_POINT_ATTRIBUTES} attributes on a point`);
     const n = this.valuesOf(kind, shape, point);
     if (typeof n === 'string') return tally.drop('invalid', 1, `${metric.name}: ${n}`);
     const time = point.timeUnixNano;
@@ -272,8 +290,18 @@ export class Ingestor {
     if (!stream || stream.series.evicted) {
       const series = this.seriesFor(kind, attributes, resource.service, now);
       if (typeof series !== 'object') {
-        if (series) tally.drop(series === MISSING_HOST ? 'ignored' : 'invalid', 1, series === MISSING_HOST ? undefined : `${metric.name}: ${series}`);
-        else tally.drop('series_limit', 1, `${metric.name}: the receiver holds its maximum of ${this.settings.maxSeries} series (receiver.maxSeries)`);
+        if (series)
+          tally.drop(
+            series === MISSING_HOST ? 'ignored' : 'invalid',
+            1,
+            series === MISSING_HOST ? undefined : `${metric.name}: ${series}`
+          );
+        else
+          tally.drop(
+            'series_limit',
+            1,
+            `${metric.name}: the receiver holds its maximum of ${this.settings.maxSeries} series (receiver.maxSeries)`
+          );
         return;
       }
       if (stream) stream.series = series;
@@ -312,15 +340,23 @@ export class Ingestor {
   private valuesOf(kind: ClientKind, shape: Shape, point: HistogramDataPoint & NumberDataPoint): number | string {
     const out = this.scratch;
     if (kind === 'tokens') {
-      const v = shape.histogram ? point.sum : hasOwn(point, 'asInt') ? point.asInt : hasOwn(point, 'asDouble') ? point.asDouble : undefined;
-      if (v === undefined || v === null) return shape.histogram ? 'a token usage histogram needs its sum' : 'the point has no value';
+      const v = shape.histogram
+        ? point.sum
+        : hasOwn(point, 'asInt')
+          ? point.asInt
+          : hasOwn(point, 'asDouble')
+            ? point.asDouble
+            : undefined;
+      if (v === undefined || v === null)
+        return shape.histogram ? 'a token usage histogram needs its sum' : 'the point has no value';
       if (!Number.isFinite(v) || v < 0) return 'token counts must be finite and not negative';
       out[0] = v;
       return 1;
     }
     const bounds = point.explicitBounds;
     const counts = point.bucketCounts;
-    if (bounds.length === 0 || counts.length !== bounds.length + 1) return 'bucket_counts must have one more entry than explicit_bounds, and a histogram needs buckets';
+    if (bounds.length === 0 || counts.length !== bounds.length + 1)
+      return 'bucket_counts must have one more entry than explicit_bounds, and a histogram needs buckets';
     if (bounds.length > MAX_BOUNDS) return `more than ${MAX_BOUNDS} explicit bounds`;
     const ours = OUTPUTS[kind].bounds!;
     const index = this.bucketMap(bounds, shape.scale, ours);
@@ -367,7 +403,12 @@ export class Ingestor {
   }
 
   /** The series a new stream feeds: attribution, caps, and the series limit. */
-  private seriesFor(kind: ClientKind, attributes: KeyValue[], service: string, now: number): ClientSeries | string | undefined {
+  private seriesFor(
+    kind: ClientKind,
+    attributes: KeyValue[],
+    service: string,
+    now: number
+  ): ClientSeries | string | undefined {
     const attrs = readAttributes(attributes);
     const attr: AttributeReader = (k) => attrs.get(k);
     let labels: Record<string, string>;
@@ -376,7 +417,12 @@ export class Ingestor {
       if (!provider) return MISSING_HOST;
       labels = { provider, method: attr(ATTR.httpMethod) ?? '', error_type: attr(ATTR.errorType) ?? '', service };
     } else {
-      labels = { provider: genaiProvider(attr, this.hosts), model: genaiModel(attr), operation: attr(ATTR.operationName) ?? '', service };
+      labels = {
+        provider: genaiProvider(attr, this.hosts),
+        model: genaiModel(attr),
+        operation: attr(ATTR.operationName) ?? '',
+        service,
+      };
       if (kind === 'tokens') {
         const type = attr(ATTR.tokenType);
         if (!type) return `${ATTR.tokenType} is missing`;
@@ -462,12 +508,18 @@ function describe(metric: Metric): string {
 
 function pointsOf(metric: Metric): unknown[] {
   switch (metric.data) {
-    case 'histogram': return metric.histogram?.dataPoints ?? [];
-    case 'sum': return metric.sum?.dataPoints ?? [];
-    case 'gauge': return metric.gauge?.dataPoints ?? [];
-    case 'exponentialHistogram': return metric.exponentialHistogram?.dataPoints ?? [];
-    case 'summary': return metric.summary?.dataPoints ?? [];
-    default: return [];
+    case 'histogram':
+      return metric.histogram?.dataPoints ?? [];
+    case 'sum':
+      return metric.sum?.dataPoints ?? [];
+    case 'gauge':
+      return metric.gauge?.dataPoints ?? [];
+    case 'exponentialHistogram':
+      return metric.exponentialHistogram?.dataPoints ?? [];
+    case 'summary':
+      return metric.summary?.dataPoints ?? [];
+    default:
+      return [];
   }
 }
 
@@ -590,7 +642,12 @@ function resourceIdentity(attributes: readonly KeyValue[]): Resource {
   return { h1: A1, h2: A2, service: (service && scalar(service)) ?? '' };
 }
 
-function streamId(resource: Resource, scope: readonly [string, string], metric: string, attributes: readonly KeyValue[]): number {
+function streamId(
+  resource: Resource,
+  scope: readonly [string, string],
+  metric: string,
+  attributes: readonly KeyValue[]
+): number {
   hashAttributes(attributes);
   hashStart(11);
   hashChar(resource.h1);

@@ -66,7 +66,6 @@ export interface ExportRequest {
   resourceMetrics: ResourceMetrics[];
 }
 
-
 /** A body that is not a valid message: the client gets 400 with this text. */
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
@@ -88,7 +87,11 @@ protobuf.util.oneOfSetter = function oneOfSetter(fieldNames: string[]) {
 } as typeof protobuf.util.oneOfSetter;
 
 const root = new protobuf.Root();
-root.addJSON((protobuf.common as unknown as Record<string, { nested: protobuf.INamespace['nested'] }>)['google/protobuf/any.proto']!.nested!);
+root.addJSON(
+  (protobuf.common as unknown as Record<string, { nested: protobuf.INamespace['nested'] }>)[
+    'google/protobuf/any.proto'
+  ]!.nested!
+);
 for (const [, source] of OTLP_PROTOS) protobuf.parse(source, root, { keepCase: false });
 // Strings are read with Node's native UTF-8 decoder (the editions feature utf8_validation = NONE):
 // proto3's default check builds short strings by concatenation in JavaScript, which costs as much again
@@ -96,7 +99,8 @@ for (const [, source] of OTLP_PROTOS) protobuf.parse(source, root, { keepCase: f
 // OTLP/JSON bodies; labels stay valid UTF-8 either way.
 (function noUtf8Check(ns: protobuf.NamespaceBase): void {
   for (const o of ns.nestedArray) {
-    if (o instanceof protobuf.Type) for (const f of o.fieldsArray) if (f.type === 'string') f.setOption('features.utf8_validation', 'NONE');
+    if (o instanceof protobuf.Type)
+      for (const f of o.fieldsArray) if (f.type === 'string') f.setOption('features.utf8_validation', 'NONE');
     if (o instanceof protobuf.Namespace) noUtf8Check(o);
   }
 })(root);
@@ -111,19 +115,26 @@ export function decodeRequest(body: Buffer, encoding: Encoding): ExportRequest {
   try {
     if (encoding === 'protobuf') return Request.decode(body) as unknown as ExportRequest;
     const json: unknown = JSON.parse(body.toString('utf8'));
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('the body is not a JSON object');
+    if (json === null || typeof json !== 'object' || Array.isArray(json))
+      throw new Error('the body is not a JSON object');
     hexIdsToBytes(json as Record<string, unknown>);
     return Request.fromObject(json as Record<string, unknown>) as unknown as ExportRequest;
   } catch (e) {
-    const what = encoding === 'protobuf' ? 'protobuf ExportMetricsServiceRequest' : 'OTLP/JSON ExportMetricsServiceRequest';
+    const what =
+      encoding === 'protobuf' ? 'protobuf ExportMetricsServiceRequest' : 'OTLP/JSON ExportMetricsServiceRequest';
     throw new DecodeError(`malformed ${what}: ${(e as Error).message}`);
   }
 }
 
 /** The success answer; `partialSuccess` when some points were rejected. */
-export function encodeResponse(encoding: Encoding, partialSuccess?: { rejectedDataPoints: number; errorMessage: string }): Buffer {
+export function encodeResponse(
+  encoding: Encoding,
+  partialSuccess?: { rejectedDataPoints: number; errorMessage: string }
+): Buffer {
   const message = Response.create(partialSuccess ? { partialSuccess } : {});
-  return encoding === 'protobuf' ? Buffer.from(Response.encode(message).finish()) : Buffer.from(JSON.stringify(Response.toObject(message, { longs: String })));
+  return encoding === 'protobuf'
+    ? Buffer.from(Response.encode(message).finish())
+    : Buffer.from(JSON.stringify(Response.toObject(message, { longs: String })));
 }
 
 /** gRPC status codes used in google.rpc.Status (grpc/grpc doc/statuscodes.md). */
@@ -132,20 +143,33 @@ export const GRPC = { invalidArgument: 3, resourceExhausted: 8, unauthenticated:
 /** An error answer: google.rpc.Status in the request's encoding. */
 export function encodeStatus(encoding: Encoding, code: number, message: string): Buffer {
   const status = Status.create({ code, message });
-  return encoding === 'protobuf' ? Buffer.from(Status.encode(status).finish()) : Buffer.from(JSON.stringify(Status.toObject(status)));
+  return encoding === 'protobuf'
+    ? Buffer.from(Status.encode(status).finish())
+    : Buffer.from(JSON.stringify(Status.toObject(status)));
 }
 
 /** Decodes a google.rpc.Status (tests, and clients that want to read our errors). */
 export function decodeStatus(body: Buffer, encoding: Encoding): { code: number; message: string } {
-  const m = encoding === 'protobuf' ? Status.decode(body) : Status.fromObject(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+  const m =
+    encoding === 'protobuf'
+      ? Status.decode(body)
+      : Status.fromObject(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
   const o = Status.toObject(m, { defaults: true }) as { code: number; message: string };
   return { code: o.code, message: o.message };
 }
 
 /** Decodes an ExportMetricsServiceResponse into plain values (tests). */
-export function decodeResponse(body: Buffer, encoding: Encoding): { partialSuccess?: { rejectedDataPoints: number; errorMessage: string } } {
-  const m = encoding === 'protobuf' ? Response.decode(body) : Response.fromObject(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-  return Response.toObject(m, { longs: Number }) as { partialSuccess?: { rejectedDataPoints: number; errorMessage: string } };
+export function decodeResponse(
+  body: Buffer,
+  encoding: Encoding
+): { partialSuccess?: { rejectedDataPoints: number; errorMessage: string } } {
+  const m =
+    encoding === 'protobuf'
+      ? Response.decode(body)
+      : Response.fromObject(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+  return Response.toObject(m, { longs: Number }) as {
+    partialSuccess?: { rejectedDataPoints: number; errorMessage: string };
+  };
 }
 
 /** Encodes a request given as OTLP/JSON-shaped values (tests, the benchmark). */

@@ -5,7 +5,9 @@
 // compiled exporter needs no files beside its JavaScript; protobufjs parses them once, when the
 // receiver is enabled (otlp.ts).
 export const OTLP_PROTOS: ReadonlyArray<readonly [file: string, source: string]> = [
-  ['opentelemetry/proto/common/v1/common.proto', `
+  [
+    'opentelemetry/proto/common/v1/common.proto',
+    `
 syntax = "proto3";
 package opentelemetry.proto.common.v1;
 message AnyValue {
@@ -43,8 +45,11 @@ message EntityRef {
   repeated string id_keys = 3;
   repeated string description_keys = 4;
 }
-`],
-  ['opentelemetry/proto/resource/v1/resource.proto', `
+`,
+  ],
+  [
+    'opentelemetry/proto/resource/v1/resource.proto',
+    `
 syntax = "proto3";
 package opentelemetry.proto.resource.v1;
 import "opentelemetry/proto/common/v1/common.proto";
@@ -53,8 +58,11 @@ message Resource {
   uint32 dropped_attributes_count = 2;
   repeated opentelemetry.proto.common.v1.EntityRef entity_refs = 3;
 }
-`],
-  ['opentelemetry/proto/metrics/v1/metrics.proto', `
+`,
+  ],
+  [
+    'opentelemetry/proto/metrics/v1/metrics.proto',
+    `
 syntax = "proto3";
 package opentelemetry.proto.metrics.v1;
 import "opentelemetry/proto/common/v1/common.proto";
@@ -186,8 +194,11 @@ message Exemplar {
   bytes span_id = 4;
   bytes trace_id = 5;
 }
-`],
-  ['opentelemetry/proto/collector/metrics/v1/metrics_service.proto', `
+`,
+  ],
+  [
+    'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
+    `
 syntax = "proto3";
 package opentelemetry.proto.collector.metrics.v1;
 import "opentelemetry/proto/metrics/v1/metrics.proto";
@@ -204,8 +215,11 @@ message ExportMetricsPartialSuccess {
   int64 rejected_data_points = 1;
   string error_message = 2;
 }
-`],
-  ['google/rpc/status.proto', `
+`,
+  ],
+  [
+    'google/rpc/status.proto',
+    `
 syntax = "proto3";
 package google.rpc;
 import "google/protobuf/any.proto";
@@ -214,5 +228,6 @@ message Status {
   string message = 2;
   repeated google.protobuf.Any details = 3;
 }
-`],
+`,
+  ],
 ];

@@ -5,7 +5,13 @@
 // the catalog name back. Empty labels are left out, as Prometheus treats an empty label as absent.
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
 import { labelNames } from '../metrics/catalog.js';
 import { otlpName } from '../metrics/otlp.js';
 import { RECEIVER_DEFS } from './exposition.js';
@@ -31,7 +37,7 @@ export class ReceiverProducer implements MetricProducer {
   constructor(
     private readonly ingestor: Ingestor,
     private readonly stats: ReceiverStats,
-    private readonly version: string,
+    private readonly version: string
   ) {}
 
   async collect(): Promise<CollectionResult> {
@@ -45,7 +51,12 @@ export class ReceiverProducer implements MetricProducer {
       list.push(s);
     }
     for (const def of RECEIVER_DEFS) {
-      const descriptor = { name: otlpName(def.name), description: def.help, unit: def.unit, valueType: ValueType.DOUBLE };
+      const descriptor = {
+        name: otlpName(def.name),
+        description: def.help,
+        unit: def.unit,
+        valueType: ValueType.DOUBLE,
+      };
       const names = labelNames(def);
       const kind = (Object.keys(OUTPUTS) as ClientKind[]).find((k) => OUTPUTS[k].metric === def.name);
       const counter = (points: Array<[Attributes, number]>): MetricData => ({
@@ -70,7 +81,11 @@ export class ReceiverProducer implements MetricProducer {
             startTime: hrTime(this.ingestor.epochMs + s.created * 1000),
             endTime: end,
             attributes: attributes(names, labelValues(s)),
-            value: { buckets: { boundaries: [...bounds], counts: s.values.slice(0, bounds.length + 1) }, count: s.values[bounds.length + 1]!, sum: s.values[bounds.length + 2]! },
+            value: {
+              buckets: { boundaries: [...bounds], counts: s.values.slice(0, bounds.length + 1) },
+              count: s.values[bounds.length + 1]!,
+              sum: s.values[bounds.length + 2]!,
+            },
           })),
         });
         continue;
@@ -88,14 +103,22 @@ export class ReceiverProducer implements MetricProducer {
         case 'nexus_receiver_series':
         case 'nexus_receiver_streams': {
           const value = def.name === 'nexus_receiver_series' ? this.ingestor.series.size : this.ingestor.streamCount;
-          metrics.push({ descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: [{ startTime: end, endTime: end, attributes: {}, value }] });
+          metrics.push({
+            descriptor,
+            aggregationTemporality: AggregationTemporality.CUMULATIVE,
+            dataPointType: DataPointType.GAUGE,
+            dataPoints: [{ startTime: end, endTime: end, attributes: {}, value }],
+          });
           break;
         }
       }
     }
     return {
       // The reader keeps the SDK's resource; this one is required by the type only.
-      resourceMetrics: { resource: resourceFromAttributes({}), scopeMetrics: [{ scope: { name: 'nexus-exporter/receiver', version: this.version }, metrics }] },
+      resourceMetrics: {
+        resource: resourceFromAttributes({}),
+        scopeMetrics: [{ scope: { name: 'nexus-exporter/receiver', version: this.version }, metrics }],
+      },
       errors: [],
     };
   }

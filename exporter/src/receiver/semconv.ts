@@ -9,7 +9,9 @@
 // arrives through an OpenTelemetry Collector or Prometheus' own OTLP receiver; keep the two in step.
 
 /** gen_ai.client.operation.duration (s): ExplicitBucketBoundaries advised by the GenAI conventions. */
-export const GENAI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+export const GENAI_DURATION_BUCKETS = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
 /** http.client.request.duration (s): ExplicitBucketBoundaries advised by the HTTP conventions. */
 export const HTTP_CLIENT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
@@ -36,16 +38,50 @@ export const ATTR = {
 /** The kept metrics with their unit, instrument and attributes (the conventions' attribute tables). */
 export const SEMCONV_METRICS = [
   {
-    name: SEMCONV.operationDuration, unit: 's', instrument: 'histogram',
-    attributes: [ATTR.operationName, ATTR.providerName, ATTR.system, ATTR.errorType, ATTR.requestModel, ATTR.serverPort, ATTR.responseModel, ATTR.serverAddress],
+    name: SEMCONV.operationDuration,
+    unit: 's',
+    instrument: 'histogram',
+    attributes: [
+      ATTR.operationName,
+      ATTR.providerName,
+      ATTR.system,
+      ATTR.errorType,
+      ATTR.requestModel,
+      ATTR.serverPort,
+      ATTR.responseModel,
+      ATTR.serverAddress,
+    ],
   },
   {
-    name: SEMCONV.tokenUsage, unit: '{token}', instrument: 'histogram',
-    attributes: [ATTR.operationName, ATTR.providerName, ATTR.system, ATTR.tokenType, ATTR.requestModel, ATTR.serverPort, ATTR.responseModel, ATTR.serverAddress],
+    name: SEMCONV.tokenUsage,
+    unit: '{token}',
+    instrument: 'histogram',
+    attributes: [
+      ATTR.operationName,
+      ATTR.providerName,
+      ATTR.system,
+      ATTR.tokenType,
+      ATTR.requestModel,
+      ATTR.serverPort,
+      ATTR.responseModel,
+      ATTR.serverAddress,
+    ],
   },
   {
-    name: SEMCONV.httpClientDuration, unit: 's', instrument: 'histogram',
-    attributes: [ATTR.httpMethod, ATTR.serverAddress, ATTR.serverPort, ATTR.errorType, 'http.response.status_code', 'network.protocol.name', 'network.protocol.version', 'url.scheme', 'url.template'],
+    name: SEMCONV.httpClientDuration,
+    unit: 's',
+    instrument: 'histogram',
+    attributes: [
+      ATTR.httpMethod,
+      ATTR.serverAddress,
+      ATTR.serverPort,
+      ATTR.errorType,
+      'http.response.status_code',
+      'network.protocol.name',
+      'network.protocol.version',
+      'url.scheme',
+      'url.template',
+    ],
   },
 ] as const;
 
@@ -65,7 +101,11 @@ export type ClientKind = 'operation' | 'tokens' | 'http';
 export type AttributeReader = (key: string) => string | undefined;
 
 /** The provider a host is, from `host:port` first and then the bare host, or undefined. */
-export function hostProvider(hosts: Readonly<Record<string, string>>, address: string | undefined, port: string | undefined): string | undefined {
+export function hostProvider(
+  hosts: Readonly<Record<string, string>>,
+  address: string | undefined,
+  port: string | undefined
+): string | undefined {
   if (!address) return undefined;
   const host = address.toLowerCase();
   return (port ? hosts[`${host}:${port}`] : undefined) ?? hosts[host];
@@ -79,7 +119,13 @@ export function hostProvider(hosts: Readonly<Record<string, string>>, address: s
  * attribute counts as absent, as it does for Prometheus labels.
  */
 export function genaiProvider(attr: AttributeReader, hosts: Readonly<Record<string, string>>): string {
-  return hostProvider(hosts, attr(ATTR.serverAddress), attr(ATTR.serverPort)) || attr(ATTR.providerName) || attr(ATTR.system) || attr(ATTR.serverAddress) || '';
+  return (
+    hostProvider(hosts, attr(ATTR.serverAddress), attr(ATTR.serverPort)) ||
+    attr(ATTR.providerName) ||
+    attr(ATTR.system) ||
+    attr(ATTR.serverAddress) ||
+    ''
+  );
 }
 
 /** The model of a GenAI point: the model that answered, else the one asked for. */

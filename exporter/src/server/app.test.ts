@@ -87,7 +87,7 @@ describe('exporter HTTP server', () => {
       const head = await fetch(`${running.url}/metrics`, { method: 'HEAD' });
       assert.equal(head.status, 200);
       assert.equal((await head.arrayBuffer()).byteLength, 0);
-      assert.match((await (await fetch(`${running.url}/`)).text()), /href="\/metrics"/);
+      assert.match(await (await fetch(`${running.url}/`)).text(), /href="\/metrics"/);
       const post = await fetch(`${running.url}/metrics`, { method: 'POST', body: 'x' });
       assert.equal(post.status, 405);
       assert.equal(post.headers.get('allow'), 'GET, HEAD');
@@ -106,7 +106,11 @@ describe('exporter HTTP server', () => {
       const version = running.exporter.model.dataVersion;
       const a = await (await fetch(`${running.url}/metrics`)).text();
       const b = await (await fetch(`${running.url}/metrics`)).text();
-      const data = (t: string) => t.split('\n').filter((l) => l.startsWith('nexus_cost')).join('\n');
+      const data = (t: string) =>
+        t
+          .split('\n')
+          .filter((l) => l.startsWith('nexus_cost'))
+          .join('\n');
       assert.equal(data(a), data(b));
       assert.equal(running.exporter.model.dataVersion, version, 'a scrape changes nothing');
     } finally {
@@ -124,8 +128,9 @@ describe('exporter HTTP server', () => {
     const second = await runExporter(config(), { log: silentLogger });
     try {
       const after = await (await fetch(`${second.url}/metrics`)).text();
-      const line = (t: string) => t.split('\n').find((l) => l.startsWith('nexus_cost_usd_total{') && l.includes('gpt-4o-2024-08-06, input'));
-      assert.ok(line(before));
+      const line = (t: string) =>
+        t.split('\n').find((l) => l.startsWith('nexus_cost_usd_total{') && l.includes('gpt-4o-2024-08-06, input'));
+      assert.ok(line(before), 'line(before)');
       assert.equal(line(after), line(before), 'served from the checkpoint before any poll');
     } finally {
       await second.close();
@@ -135,13 +140,21 @@ describe('exporter HTTP server', () => {
   it('`once` polls, prints the exposition and exits 0; 1 when a poll fails', async () => {
     const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
     const file = join(dir.path, 'once.yaml');
-    await writeFile(file, `providers:\n  openai:\n    - account: prod\n      adminKey: \${NEXUS_TEST_KEY}\n      baseUrl: ${simUrl}/v1\nhttp: { retries: 0 }\n`);
+    await writeFile(
+      file,
+      `providers:\n  openai:\n    - account: prod\n      adminKey: \${NEXUS_TEST_KEY}\n      baseUrl: ${simUrl}/v1\nhttp: { retries: 0 }\n`
+    );
     // Asynchronous: the simulator runs in this process and must keep answering.
     const run = (key: string, level: string) =>
       new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', cli, 'once', '--config', file], { encoding: 'utf8', env: { ...process.env, NEXUS_TEST_KEY: key, NEXUS_LOG_LEVEL: level } }, (err, stdout, stderr) => {
-          resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr });
-        });
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', cli, 'once', '--config', file],
+          { encoding: 'utf8', env: { ...process.env, NEXUS_TEST_KEY: key, NEXUS_LOG_LEVEL: level } },
+          (err, stdout, stderr) => {
+            resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+          }
+        );
       });
     const ok = await run(ADMIN, 'error');
     assert.equal(ok.status, 0, ok.stderr);
@@ -158,8 +171,14 @@ describe('exporter HTTP server', () => {
     const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
     const state = join(dir.path, 'sigterm-state');
     const file = join(dir.path, 'sigterm.yaml');
-    await writeFile(file, `listen: 127.0.0.1:0\nstateDir: ${state}\nproviders:\n  openai:\n    - { account: prod, adminKey: ${ADMIN}, baseUrl: "${simUrl}/v1" }\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], { env: { ...process.env, NEXUS_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    await writeFile(
+      file,
+      `listen: 127.0.0.1:0\nstateDir: ${state}\nproviders:\n  openai:\n    - { account: prod, adminKey: ${ADMIN}, baseUrl: "${simUrl}/v1" }\n`
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], {
+      env: { ...process.env, NEXUS_LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let log = '';
     child.stderr.on('data', (c: Buffer) => (log += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -173,73 +192,104 @@ describe('exporter HTTP server', () => {
       child.kill('SIGKILL');
     }
   });
-  it('on SIGTERM aborts a call to a hung provider and exits 0, with the checkpoints of completed polls', { timeout: 120_000 }, async () => {
-    const hung = await silentServer();
-    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
-    const state = join(dir.path, 'hung-state');
-    const file = join(dir.path, 'hung.yaml');
-    // Without the abort, the hung call would hold the shutdown for its 300 s timeout (and the test's own timeout fails it).
-    await writeFile(
-      file,
-      [
-        'listen: 127.0.0.1:0',
-        `stateDir: ${state}`,
-        'shutdownGraceSeconds: 300',
-        'http: { timeoutSeconds: 300, retries: 0 }',
-        'polling: { jitter: 0 }',
-        'providers:',
-        '  openai:',
-        `    - { account: prod, adminKey: ${ADMIN}, baseUrl: "${simUrl}/v1", pollIntervalSeconds: 3600 }`,
-        `    - { account: hung, adminKey: ${ADMIN}, baseUrl: "${hung.url}/v1", pollIntervalSeconds: 3600 }`,
-      ].join('\n'),
-    );
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], { env: { ...process.env, NEXUS_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      await waitFor('the first poll of prod', async () => (existsSync(join(state, 'ledger', 'openai-prod.json')) ? true : undefined), 60_000);
-      await waitFor('a call to the hung provider', async () => (hung.sockets.length > 0 ? true : undefined), 60_000);
-      const closed = new Promise((r) => hung.sockets[0]!.once('close', r));
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0, log);
-      await closed;
-      assert.match(log, /shutting down: aborting provider calls/);
-      assert.match(log, /"msg":"stopped"/);
-      assert.doesNotMatch(log, /poll failed/, 'an aborted poll is not a provider failure');
-      const ledger = JSON.parse(await readFile(join(state, 'ledger', 'openai-prod.json'), 'utf8')) as { totals: object };
-      assert.ok(Object.keys(ledger.totals).length > 0, 'the completed poll\'s checkpoint is on disk');
-    } finally {
-      child.kill('SIGKILL');
-      await hung.close();
+  it(
+    'on SIGTERM aborts a call to a hung provider and exits 0, with the checkpoints of completed polls',
+    { timeout: 120_000 },
+    async () => {
+      const hung = await silentServer();
+      const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+      const state = join(dir.path, 'hung-state');
+      const file = join(dir.path, 'hung.yaml');
+      // Without the abort, the hung call would hold the shutdown for its 300 s timeout (and the test's own timeout fails it).
+      await writeFile(
+        file,
+        [
+          'listen: 127.0.0.1:0',
+          `stateDir: ${state}`,
+          'shutdownGraceSeconds: 300',
+          'http: { timeoutSeconds: 300, retries: 0 }',
+          'polling: { jitter: 0 }',
+          'providers:',
+          '  openai:',
+          `    - { account: prod, adminKey: ${ADMIN}, baseUrl: "${simUrl}/v1", pollIntervalSeconds: 3600 }`,
+          `    - { account: hung, adminKey: ${ADMIN}, baseUrl: "${hung.url}/v1", pollIntervalSeconds: 3600 }`,
+        ].join('\n')
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], {
+        env: { ...process.env, NEXUS_LOG_LEVEL: 'debug' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        await waitFor(
+          'the first poll of prod',
+          async () => (existsSync(join(state, 'ledger', 'openai-prod.json')) ? true : undefined),
+          60_000
+        );
+        await waitFor('a call to the hung provider', async () => (hung.sockets.length > 0 ? true : undefined), 60_000);
+        const closed = new Promise((r) => hung.sockets[0]!.once('close', r));
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0, log);
+        await closed;
+        assert.match(log, /shutting down: aborting provider calls/);
+        assert.match(log, /"msg":"stopped"/);
+        assert.doesNotMatch(log, /poll failed/, 'an aborted poll is not a provider failure');
+        const ledger = JSON.parse(await readFile(join(state, 'ledger', 'openai-prod.json'), 'utf8')) as {
+          totals: object;
+        };
+        assert.ok(Object.keys(ledger.totals).length > 0, "the completed poll's checkpoint is on disk");
+      } finally {
+        child.kill('SIGKILL');
+        await hung.close();
+      }
     }
-  });
+  );
 
-  it('exits non-zero after shutdownGraceSeconds when stopping hangs (an OTLP collector that never answers)', { timeout: 120_000 }, async () => {
-    const collector = await silentServer();
-    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
-    const file = join(dir.path, 'grace.yaml');
-    await writeFile(file, `listen: 127.0.0.1:0\nstateDir: ${join(dir.path, 'grace-state')}\nshutdownGraceSeconds: 1\notlp: { endpoint: "${collector.url}/v1/metrics", intervalSeconds: 3600 }\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      await waitFor('the exporter to listen', async () => (log.includes('nexus exporter listening') ? true : undefined), 60_000);
-      child.kill('SIGTERM');
-      // The final OTLP export waits up to 30 s for the collector; the grace period is 1 s.
-      assert.equal(await exited, 1, log);
-      assert.match(log, /shutdown did not finish within 1 s \(shutdownGraceSeconds\); exiting anyway/);
-      assert.ok(collector.sockets.length > 0, 'the final export was under way');
-    } finally {
-      child.kill('SIGKILL');
-      await collector.close();
+  it(
+    'exits non-zero after shutdownGraceSeconds when stopping hangs (an OTLP collector that never answers)',
+    { timeout: 120_000 },
+    async () => {
+      const collector = await silentServer();
+      const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+      const file = join(dir.path, 'grace.yaml');
+      await writeFile(
+        file,
+        `listen: 127.0.0.1:0\nstateDir: ${join(dir.path, 'grace-state')}\nshutdownGraceSeconds: 1\notlp: { endpoint: "${collector.url}/v1/metrics", intervalSeconds: 3600 }\n`
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', file], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        await waitFor(
+          'the exporter to listen',
+          async () => (log.includes('nexus exporter listening') ? true : undefined),
+          60_000
+        );
+        child.kill('SIGTERM');
+        // The final OTLP export waits up to 30 s for the collector; the grace period is 1 s.
+        assert.equal(await exited, 1, log);
+        assert.match(log, /shutdown did not finish within 1 s \(shutdownGraceSeconds\); exiting anyway/);
+        assert.ok(collector.sockets.length > 0, 'the final export was under way');
+      } finally {
+        child.kill('SIGKILL');
+        await collector.close();
+      }
     }
-  });
+  );
   it('removes the temp files a killed run left in the state directory, and nothing else', async () => {
     const state = join(dir.path, 'leftovers');
     await mkdir(join(state, 'ledger'), { recursive: true });
-    const stale = ['.credentials.json.4242-0123456789ab.tmp', 'credentials.json.3735928559', 'ledger/.openai-prod.json.17-a1b2c3d4e5f6.tmp', 'ledger/openai-prod.json.12345'];
+    const stale = [
+      '.credentials.json.4242-0123456789ab.tmp',
+      'credentials.json.3735928559',
+      'ledger/.openai-prod.json.17-a1b2c3d4e5f6.tmp',
+      'ledger/openai-prod.json.12345',
+    ];
     const kept = ['notes.txt', 'ledger/other.json'];
     for (const f of [...stale, ...kept]) await writeFile(join(state, f), 'x');
     const running = await runExporter(config({ stateDir: state, providers: {}, budgets: [] }), { log: silentLogger });
@@ -252,18 +302,26 @@ describe('exporter HTTP server', () => {
   });
 
   it('is ready with no enabled account: there is nothing to wait for', async () => {
-    for (const providers of [{}, { openai: [{ account: 'off', adminKey: ADMIN, baseUrl: `${simUrl}/v1`, enabled: false }] }]) {
-      const running = await runExporter(config({ stateDir: join(dir.path, 'ready-empty'), providers, budgets: [] }), { log: silentLogger });
+    for (const providers of [
+      {},
+      { openai: [{ account: 'off', adminKey: ADMIN, baseUrl: `${simUrl}/v1`, enabled: false }] },
+    ]) {
+      const running = await runExporter(config({ stateDir: join(dir.path, 'ready-empty'), providers, budgets: [] }), {
+        log: silentLogger,
+      });
       try {
         const res = await fetch(`${running.url}/readyz`);
         assert.equal(res.status, 200, JSON.stringify(providers));
-        assert.deepEqual(((await res.json()) as { checks: unknown }).checks, { config: true, stateDir: true, polled: true });
+        assert.deepEqual(((await res.json()) as { checks: unknown }).checks, {
+          config: true,
+          stateDir: true,
+          polled: true,
+        });
       } finally {
         await running.close();
       }
     }
   });
-
 });
 
 describe('modules loaded for a configuration', () => {
@@ -298,10 +356,36 @@ describe('modules loaded for a configuration', () => {
     }));`;
   const loaded = (extra: Record<string, unknown>, post = false) => {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ['NEXUS_ADMIN_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL']) delete env[k];
+    for (const k of [
+      'NEXUS_ADMIN_TOKEN',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+      'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
+    ])
+      delete env[k];
     const src = new URL('../', import.meta.url).href;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, src, JSON.stringify({ listen: '127.0.0.1:0', stateDir: '/nonexistent', ...extra }), ...(post ? ['post'] : [])], { encoding: 'utf8', env });
-    return JSON.parse(out) as { express: boolean; otel: boolean; otlpProto: boolean; protobufjs: boolean; posted?: number };
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        src,
+        JSON.stringify({ listen: '127.0.0.1:0', stateDir: '/nonexistent', ...extra }),
+        ...(post ? ['post'] : []),
+      ],
+      { encoding: 'utf8', env }
+    );
+    return JSON.parse(out) as {
+      express: boolean;
+      otel: boolean;
+      otlpProto: boolean;
+      protobufjs: boolean;
+      posted?: number;
+    };
   };
 
   it('loads express only when the admin API is enabled, and the OpenTelemetry SDK only with OTLP', () => {
@@ -312,13 +396,22 @@ describe('modules loaded for a configuration', () => {
     // one encodes with otlp-transformer's own writer, so protobufjs (the receiver's decoder) stays out.
     const endpoint = 'http://127.0.0.1:9/v1/metrics';
     assert.deepEqual(loaded({ otlp: { endpoint, intervalSeconds: 3600 } }), { ...none, otel: true, otlpProto: true });
-    assert.deepEqual(loaded({ otlp: { endpoint, protocol: 'http/json', intervalSeconds: 3600 } }), { ...none, otel: true, otlpProto: true });
+    assert.deepEqual(loaded({ otlp: { endpoint, protocol: 'http/json', intervalSeconds: 3600 } }), {
+      ...none,
+      otel: true,
+      otlpProto: true,
+    });
   });
 
-  it('loads the OTLP receiver\'s express and protobufjs on its first request, not when it is enabled', () => {
+  it("loads the OTLP receiver's express and protobufjs on its first request, not when it is enabled", () => {
     const none = { express: false, otel: false, otlpProto: false, protobufjs: false };
     assert.deepEqual(loaded({ receiver: { enabled: true } }), none);
-    assert.deepEqual(loaded({ receiver: { enabled: true } }, true), { ...none, express: true, protobufjs: true, posted: 200 });
+    assert.deepEqual(loaded({ receiver: { enabled: true } }, true), {
+      ...none,
+      express: true,
+      protobufjs: true,
+      posted: 200,
+    });
     // Off, the path is not served and nothing is loaded for it.
     assert.deepEqual(loaded({}, true), { ...none, posted: 404 });
   });

@@ -13,7 +13,8 @@ import { ApiError, sendError } from './api/errors.js';
 const ADMIN_PREFIX = '/api/v1';
 const OTLP_PATH = '/v1/metrics';
 
-const INDEX = '<html><head><title>Nexus exporter</title></head><body><h1>Nexus exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/readyz">Readiness</a></p></body></html>';
+const INDEX =
+  '<html><head><title>Nexus exporter</title></head><body><h1>Nexus exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/readyz">Readiness</a></p></body></html>';
 
 /** The exporter's request listener. Resolves once the admin API, when enabled, is loaded. */
 export async function createApp(exporter: Exporter): Promise<RequestListener> {
@@ -24,12 +25,18 @@ export async function createApp(exporter: Exporter): Promise<RequestListener> {
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>> = {
     // Only /metrics is protected (metricsAuth); health probes stay open for orchestrators.
     '/metrics': async (req, res) => {
-      if (guard(req, res)) sendExposition(res, await exporter.prometheus.exposition(acceptsGzip(req.headers['accept-encoding'])));
+      if (guard(req, res))
+        sendExposition(res, await exporter.prometheus.exposition(acceptsGzip(req.headers['accept-encoding'])));
     },
     '/healthz': (_req, res) => send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok' })),
     '/readyz': (_req, res) => {
       const { ready, checks } = exporter.readiness();
-      send(res, ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
+      send(
+        res,
+        ready ? 200 : 503,
+        'application/json; charset=utf-8',
+        JSON.stringify({ status: ready ? 'ready' : 'not ready', checks })
+      );
     },
     '/': (_req, res) => send(res, 200, 'text/html; charset=utf-8', INDEX),
   };
@@ -67,7 +74,10 @@ export async function createApp(exporter: Exporter): Promise<RequestListener> {
 /** The admin API's answer when it is off, in its own error shape, without loading it. */
 function adminDisabled(_req: IncomingMessage, res: ServerResponse): void {
   setSecurityHeaders(res);
-  sendError(res, new ApiError('NOT_FOUND', 'the admin API is disabled; set NEXUS_ADMIN_TOKEN or admin.token to enable it'));
+  sendError(
+    res,
+    new ApiError('NOT_FOUND', 'the admin API is disabled; set NEXUS_ADMIN_TOKEN or admin.token to enable it')
+  );
 }
 
 function pathOf(url: string): string {

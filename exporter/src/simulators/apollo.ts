@@ -76,7 +76,11 @@ const ENDPOINTS: Array<{ controller: string; action: string; kind: Kind; perHour
   { controller: 'api/v1/conversations', action: 'export', kind: 'export', perHour: 0.05 },
 ];
 
-export const USAGE_STATS = { controller: 'api/v1/usage_stats', api: 'api_usage_stats', credits: 'credit_usage_stats' } as const;
+export const USAGE_STATS = {
+  controller: 'api/v1/usage_stats',
+  api: 'api_usage_stats',
+  credits: 'credit_usage_stats',
+} as const;
 
 /** Credit allowances per cycle on the Organization plan; other plans get a fraction. */
 const CREDITS: Array<[string, number]> = [
@@ -120,19 +124,27 @@ export class ApolloSimulator extends Simulator {
   protected override readonly dateDrift = { start_date: usDate, end_date: usDate };
 
   constructor(readonly options: ApolloSimOptions) {
-    super('apollo', (status, message) => (status === 429 ? { message } : { error: message, ...(status === 422 ? { error_code: 'VALIDATION_ERROR' } : {}) }));
+    super('apollo', (status, message) =>
+      status === 429 ? { message } : { error: message, ...(status === 422 ? { error_code: 'VALIDATION_ERROR' } : {}) }
+    );
   }
 
   protected routes(): void {
     for (const base of ['/api/v1', '/v1']) {
       this.app.post(`${base}/usage_stats/api_usage_stats`, (req, res) => {
         if (!this.gate(req, res, USAGE_STATS.api)) return;
-        const body: Record<string, Partial<Record<ApolloWindow, { limit: number; consumed: number; left_over: number } | null>>> = {};
+        const body: Record<
+          string,
+          Partial<Record<ApolloWindow, { limit: number; consumed: number; left_over: number } | null>>
+        > = {};
         for (const row of this.rateLimits()) {
           const slash = row.endpoint.lastIndexOf('/');
           const key = JSON.stringify([row.endpoint.slice(0, slash), row.endpoint.slice(slash + 1)]).replace(',', ', ');
           // As in Apollo's example, left_over may not move when requests are consumed.
-          const leftOver = this.options.exactLeftOver || hash01(`${row.endpoint}|${row.window}|stale`) < 0.5 ? row.leftOver : row.limit;
+          const leftOver =
+            this.options.exactLeftOver || hash01(`${row.endpoint}|${row.window}|stale`) < 0.5
+              ? row.leftOver
+              : row.limit;
           const windows = (body[key] ??= Object.fromEntries(WINDOWS.map((w) => [w, null])));
           windows[row.window] = { limit: row.limit, consumed: row.consumed, left_over: leftOver };
         }
@@ -145,7 +157,9 @@ export class ApolloSimulator extends Simulator {
         const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) / 1000 - DAY_SECONDS;
         res.json({
           credit_usage_stats: {
-            ...Object.fromEntries(this.credits().map((c) => [c.type, { limit: c.limit, consumed: c.consumed, left_over: c.leftOver }])),
+            ...Object.fromEntries(
+              this.credits().map((c) => [c.type, { limit: c.limit, consumed: c.consumed, left_over: c.leftOver }])
+            ),
             // A credit type without a limit: nothing to run out of.
             [UNLIMITED_CREDIT]: { limit: null, consumed: 12, left_over: null },
           },
@@ -198,7 +212,9 @@ export class ApolloSimulator extends Simulator {
     if (this.options.listUsageStats) {
       for (const action of [USAGE_STATS.api, USAGE_STATS.credits]) {
         const endpoint = `${USAGE_STATS.controller}/${action}`;
-        for (const [window, w] of Object.entries(this.usageStatsWindows(endpoint)) as Array<[ApolloWindow, { limit: number; consumed: number }]>) {
+        for (const [window, w] of Object.entries(this.usageStatsWindows(endpoint)) as Array<
+          [ApolloWindow, { limit: number; consumed: number }]
+        >) {
           rows.push({ endpoint, window, limit: w.limit, consumed: w.consumed, leftOver: w.limit - w.consumed });
         }
       }
@@ -269,9 +285,13 @@ export class ApolloSimulator extends Simulator {
     }
     if (key !== this.options.masterKey && !this.options.scopedKeys?.[key]?.includes(endpoint)) {
       // The older docs: "requires a master API key… you will receive a 403 response".
-      res.status(403).json(action === USAGE_STATS.api
-        ? { error: 'Master API key is required to access this endpoint.', error_code: 'API_INACCESSIBLE' }
-        : { error: `${endpoint} is not accessible with this api_key`, error_code: 'API_INACCESSIBLE' });
+      res
+        .status(403)
+        .json(
+          action === USAGE_STATS.api
+            ? { error: 'Master API key is required to access this endpoint.', error_code: 'API_INACCESSIBLE' }
+            : { error: `${endpoint} is not accessible with this api_key`, error_code: 'API_INACCESSIBLE' }
+        );
       return false;
     }
     const t = this.now().getTime() / 1000;
@@ -287,9 +307,12 @@ export class ApolloSimulator extends Simulator {
     if (exhausted.length > 0) {
       const wait = Math.max(...exhausted.map((w) => Math.ceil(open[w]!.openedAt + WINDOW_SECONDS[w] - t)));
       const w = exhausted[0]!;
-      res.status(429).set('retry-after', String(Math.max(1, wait))).json({
-        message: `The maximum number of api calls allowed for ${USAGE_STATS.controller} is ${limits[w]} times per ${w}. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade.`,
-      });
+      res
+        .status(429)
+        .set('retry-after', String(Math.max(1, wait)))
+        .json({
+          message: `The maximum number of api calls allowed for ${USAGE_STATS.controller} is ${limits[w]} times per ${w}. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade.`,
+        });
       return false;
     }
     const names: Record<ApolloWindow, [string, string, string]> = {

@@ -49,16 +49,21 @@ describe('simulator request log', () => {
   });
   afterEach(() => sim.stop());
 
-  const get = (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.arrayBuffer());
+  const get = (path: string) =>
+    fetch(`${url}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.arrayBuffer());
 
   it(`keeps the most recent ${MAX_LOGGED_REQUESTS} requests and counts them all`, async () => {
     const total = MAX_LOGGED_REQUESTS + 25;
-    for (let i = 0; i < total; i += 50) await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => get(`/v1/models?n=${i + j}`)));
+    for (let i = 0; i < total; i += 50)
+      await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => get(`/v1/models?n=${i + j}`)));
     assert.equal(sim.requestCount, total);
     assert.equal(sim.requests.length, MAX_LOGGED_REQUESTS, 'bounded');
     const seen = sim.requests.map((r) => Number(r.query.n)).sort((a, b) => a - b);
     // The oldest 25 were dropped; every later one is there.
-    assert.deepEqual(seen, Array.from({ length: MAX_LOGGED_REQUESTS }, (_, k) => k + 25));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: MAX_LOGGED_REQUESTS }, (_, k) => k + 25)
+    );
     // Over HTTP too.
     const logged = (await (await fetch(`${url}/_sim/requests`)).json()) as unknown[];
     assert.equal(logged.length, MAX_LOGGED_REQUESTS);
@@ -69,7 +74,10 @@ describe('simulator request log', () => {
     const mark = sim.requestCount;
     await get('/v1/models?n=b');
     await get('/v1/models?n=c');
-    assert.deepEqual(sim.requestsSince(mark).map((r) => r.query.n), ['b', 'c']);
+    assert.deepEqual(
+      sim.requestsSince(mark).map((r) => r.query.n),
+      ['b', 'c']
+    );
     sim.requests.length = 0;
     assert.throws(() => sim.requestsSince(mark), /2 requests since the mark, the log holds 0/);
   });

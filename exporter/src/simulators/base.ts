@@ -65,7 +65,7 @@ export abstract class Simulator {
 
   constructor(
     readonly name: string,
-    protected readonly errorBody: ErrorBody,
+    protected readonly errorBody: ErrorBody
   ) {
     this.app.disable('x-powered-by');
     this.app.set('query parser', 'extended');
@@ -105,7 +105,8 @@ export abstract class Simulator {
     if (body === null || typeof body !== 'object') return body;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(body)) {
-      const drift = (field === undefined || field === k) && v !== null && v !== undefined ? this.dateDrift[k] : undefined;
+      const drift =
+        (field === undefined || field === k) && v !== null && v !== undefined ? this.dateDrift[k] : undefined;
       out[k] = drift ? drift(v) : this.driftDates(v, field);
     }
     return out;
@@ -130,7 +131,8 @@ export abstract class Simulator {
    */
   requestsSince(mark: number): LoggedRequest[] {
     const n = this.requestCount - mark;
-    if (n < 0 || n > this.requests.length) throw new Error(`${this.name} simulator: ${n} requests since the mark, the log holds ${this.requests.length}`);
+    if (n < 0 || n > this.requests.length)
+      throw new Error(`${this.name} simulator: ${n} requests since the mark, the log holds ${this.requests.length}`);
     return this.requests.slice(this.requests.length - n);
   }
 
@@ -163,10 +165,21 @@ export abstract class Simulator {
 
   private async faultMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.path.startsWith('/_sim/')) return next();
-    if (this.requests.length >= MAX_LOGGED_REQUESTS) this.requests.splice(0, this.requests.length - MAX_LOGGED_REQUESTS + 1);
-    this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, at: this.now().getTime() });
+    if (this.requests.length >= MAX_LOGGED_REQUESTS)
+      this.requests.splice(0, this.requests.length - MAX_LOGGED_REQUESTS + 1);
+    this.requests.push({
+      method: req.method,
+      path: req.path,
+      query: { ...req.query },
+      body: req.body,
+      at: this.now().getTime(),
+    });
     this.requestCount++;
-    const armed = this.faults.find((f) => f.remaining > 0 && (!f.path || (f.path.endsWith('$') ? req.path.endsWith(f.path.slice(0, -1)) : req.path.includes(f.path))));
+    const armed = this.faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (!f.path || (f.path.endsWith('$') ? req.path.endsWith(f.path.slice(0, -1)) : req.path.includes(f.path)))
+    );
     if (!armed) return next();
     if (armed.after > 0) {
       armed.after--;
@@ -194,7 +207,10 @@ export abstract class Simulator {
         if (res.destroyed || res.writableEnded) return;
         return next();
       case 'html':
-        res.status(fault.status ?? 200).type('html').send('<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>');
+        res
+          .status(fault.status ?? 200)
+          .type('html')
+          .send('<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>');
         return;
       case 'truncated':
         res.status(200).type('json').send('{"object":"page","data":[{"object":"bucket","start_time":17');

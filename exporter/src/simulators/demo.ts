@@ -18,11 +18,23 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
   {
     provider: 'openai',
     async start() {
-      const simulator = new OpenAISimulator({ adminKey: 'sk-admin-demo-0000000000000000', projectKey: 'sk-proj-demo-0000000000000000', stringAmounts: true, scale: 5, chatLatencyMs: [80, 900] });
+      const simulator = new OpenAISimulator({
+        adminKey: 'sk-admin-demo-0000000000000000',
+        projectKey: 'sk-proj-demo-0000000000000000',
+        stringAmounts: true,
+        scale: 5,
+        chatLatencyMs: [80, 900],
+      });
       const url = await simulator.start();
       return {
         simulator,
-        account: { account: 'demo', adminKey: 'sk-admin-demo-0000000000000000', projectKey: 'sk-proj-demo-0000000000000000', baseUrl: `${url}/v1`, pollIntervalSeconds: 60 },
+        account: {
+          account: 'demo',
+          adminKey: 'sk-admin-demo-0000000000000000',
+          projectKey: 'sk-proj-demo-0000000000000000',
+          baseUrl: `${url}/v1`,
+          pollIntervalSeconds: 60,
+        },
       };
     },
   },
@@ -43,7 +55,17 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
       });
       simulator.activityLagHours = 2;
       const url = await simulator.start();
-      return { simulator, account: { account: 'demo', apiKey, managementKey, baseUrl: `${url}/api/v1`, pollIntervalSeconds: 60, activityIntervalSeconds: 600 } };
+      return {
+        simulator,
+        account: {
+          account: 'demo',
+          apiKey,
+          managementKey,
+          baseUrl: `${url}/api/v1`,
+          pollIntervalSeconds: 60,
+          activityIntervalSeconds: 600,
+        },
+      };
     },
   },
   {
@@ -56,14 +78,27 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
         scale: 2,
         keys: [
           { id: '3c90c3cc-0d44-4b50-8888-8dd25736052a', name: 'Production', secret: apiKey, budgetCents: 50_000 },
-          { id: '7a1e5f20-9b3d-4c6e-a2f8-1d4b6c8e0f13', name: 'Staging', secret: 'exa-demo-staging-0000000000000000000' },
+          {
+            id: '7a1e5f20-9b3d-4c6e-a2f8-1d4b6c8e0f13',
+            name: 'Staging',
+            secret: 'exa-demo-staging-0000000000000000000',
+          },
         ],
       });
       simulator.billingLagSeconds = 120;
       const url = await simulator.start();
       return {
         simulator,
-        account: { account: 'demo', serviceKey, apiKey, baseUrl: url, adminBaseUrl: `${url}/team-management`, pollIntervalSeconds: 60, paidProbe: true, paidProbeIntervalSeconds: 60 },
+        account: {
+          account: 'demo',
+          serviceKey,
+          apiKey,
+          baseUrl: url,
+          adminBaseUrl: `${url}/team-management`,
+          pollIntervalSeconds: 60,
+          paidProbe: true,
+          paidProbeIntervalSeconds: 60,
+        },
       };
     },
   },
@@ -86,18 +121,35 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
       const url = await simulator.start();
       return {
         simulator,
-        account: { account: 'demo', accountSid, authToken, baseUrl: `${url}/2010-04-01`, monitorBaseUrl: `${url}/v1`, pollIntervalSeconds: 60, subaccounts: 'all' },
+        account: {
+          account: 'demo',
+          accountSid,
+          authToken,
+          baseUrl: `${url}/2010-04-01`,
+          monitorBaseUrl: `${url}/v1`,
+          pollIntervalSeconds: 60,
+          subaccounts: 'all',
+        },
       };
     },
   },
   {
     provider: 'apollo',
     async start() {
-      const simulator = new ApolloSimulator({ masterKey: 'apollo-demo-master-key-0000000000', plan: 'organization', scale: 1.5 });
+      const simulator = new ApolloSimulator({
+        masterKey: 'apollo-demo-master-key-0000000000',
+        plan: 'organization',
+        scale: 1.5,
+      });
       const url = await simulator.start();
       return {
         simulator,
-        account: { account: 'demo', apiKey: 'apollo-demo-master-key-0000000000', baseUrl: `${url}/api/v1`, pollIntervalSeconds: 60 },
+        account: {
+          account: 'demo',
+          apiKey: 'apollo-demo-master-key-0000000000',
+          baseUrl: `${url}/api/v1`,
+          pollIntervalSeconds: 60,
+        },
       };
     },
   },

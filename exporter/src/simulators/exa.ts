@@ -85,7 +85,10 @@ export class ExaSimulator extends Simulator {
   }
 
   /** The `dates` fault: the usage answer's `period.start` and `period.end` as epoch milliseconds instead of ISO 8601. */
-  protected override readonly dateDrift = { start: (v: unknown) => Date.parse(String(v)), end: (v: unknown) => Date.parse(String(v)) };
+  protected override readonly dateDrift = {
+    start: (v: unknown) => Date.parse(String(v)),
+    end: (v: unknown) => Date.parse(String(v)),
+  };
 
   constructor(readonly options: ExaSimOptions) {
     super('exa', (status, message) => ({ requestId: requestId(), error: message, tag: tagFor(status) }));
@@ -139,7 +142,8 @@ export class ExaSimulator extends Simulator {
           }
         }
       }
-      if (quantity > 0) lines.push({ priceId: line.priceId, priceName: line.price.name, quantity, amountUsd: round6(usd) });
+      if (quantity > 0)
+        lines.push({ priceId: line.priceId, priceName: line.price.name, quantity, amountUsd: round6(usd) });
     }
     return { totalUsd: round6(lines.reduce((s, l) => s + l.amountUsd, 0)), lines };
   }
@@ -154,7 +158,7 @@ export class ExaSimulator extends Simulator {
             { price, priceId: price.id as string, unitUsd: price.unitUsd as number, from: -Infinity, to: r.at },
             { price, priceId: r.priceId, unitUsd: r.unitUsd, from: r.at, to: Infinity },
           ]
-        : [{ price, priceId: price.id as string, unitUsd: price.unitUsd as number, ...always }],
+        : [{ price, priceId: price.id as string, unitUsd: price.unitUsd as number, ...always }]
     );
   }
 
@@ -190,24 +194,42 @@ export class ExaSimulator extends Simulator {
       team_id: TEAM_ID,
       period: { start: isoSecond(start), end: isoSecond(Math.min(end, now) - (endDate === undefined ? 0 : 1)) },
       total_cost_usd: totalUsd,
-      cost_breakdown: lines.map((l) => ({ price_id: l.priceId, price_name: l.priceName, quantity: l.quantity, amount_usd: l.amountUsd })),
+      cost_breakdown: lines.map((l) => ({
+        price_id: l.priceId,
+        price_name: l.priceName,
+        quantity: l.quantity,
+        amount_usd: l.amountUsd,
+      })),
       metadata: { generated_at: isoSecond(now) },
     });
   }
 
   private search(req: Request, res: Response): void {
     const header = req.get('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (!header) return this.fail(res, 401, 'Missing API key. Provide it in the x-api-key header or as a Bearer token.');
+    if (!header)
+      return this.fail(res, 401, 'Missing API key. Provide it in the x-api-key header or as a Bearer token.');
     const key = this.options.keys.find((k) => k.secret === header);
     if (!key) return this.fail(res, 401, 'Invalid API key');
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body.query !== 'string' || body.query.trim() === '') {
-      return this.searchError(res, 400, `Invalid request body: query: Invalid input: expected string, received ${body.query === undefined ? 'undefined' : typeof body.query}`, 'INVALID_REQUEST_BODY');
+      return this.searchError(
+        res,
+        400,
+        `Invalid request body: query: Invalid input: expected string, received ${body.query === undefined ? 'undefined' : typeof body.query}`,
+        'INVALID_REQUEST_BODY'
+      );
     }
     const type = body.type === undefined ? 'auto' : String(body.type);
-    if (!SEARCH_TYPES.includes(type)) return this.searchError(res, 400, `Invalid request body: type: Invalid option: expected one of ${SEARCH_TYPES.join('|')}`, 'INVALID_REQUEST_BODY');
+    if (!SEARCH_TYPES.includes(type))
+      return this.searchError(
+        res,
+        400,
+        `Invalid request body: type: Invalid option: expected one of ${SEARCH_TYPES.join('|')}`,
+        'INVALID_REQUEST_BODY'
+      );
     const numResults = body.numResults === undefined ? 10 : Number(body.numResults);
-    if (!Number.isInteger(numResults) || numResults < 1) return this.searchError(res, 400, 'numResults must be a positive integer', 'INVALID_NUM_RESULTS');
+    if (!Number.isInteger(numResults) || numResults < 1)
+      return this.searchError(res, 400, 'numResults must be a positive integer', 'INVALID_NUM_RESULTS');
     if (numResults > 100) return this.searchError(res, 400, 'numResults must be at most 100', 'NUM_RESULTS_EXCEEDED');
 
     const deep = type.startsWith('deep');
@@ -240,8 +262,26 @@ export class ExaSimulator extends Simulator {
     if (this.options.costShape === 'legacy') {
       return {
         total: usd,
-        breakDown: [{ search: usd, contents: 0, breakdown: { neuralSearch: deep ? 0 : usd, deepSearch: deep ? usd : 0, contentText: 0, contentHighlight: 0, contentSummary: 0 } }],
-        perRequestPrices: { neuralSearch_1_25_results: 0.007, neuralSearch_26_100_results: 0.025, neuralSearch_100_plus_results: 1, deepSearch_1_25_results: 0.015, deepSearch_26_100_results: 0.075 },
+        breakDown: [
+          {
+            search: usd,
+            contents: 0,
+            breakdown: {
+              neuralSearch: deep ? 0 : usd,
+              deepSearch: deep ? usd : 0,
+              contentText: 0,
+              contentHighlight: 0,
+              contentSummary: 0,
+            },
+          },
+        ],
+        perRequestPrices: {
+          neuralSearch_1_25_results: 0.007,
+          neuralSearch_26_100_results: 0.025,
+          neuralSearch_100_plus_results: 1,
+          deepSearch_1_25_results: 0.015,
+          deepSearch_26_100_results: 0.075,
+        },
         perPagePrices: { contentText: 0.001, contentHighlight: 0.001, contentSummary: 0.001 },
       };
     }
@@ -253,7 +293,14 @@ export class ExaSimulator extends Simulator {
     const budgetCents = k.budgetCents ?? null;
     const now = this.now().getTime() / 1000;
     const spentCents = budgetCents === null ? 0 : this.usage(k.id, utcMonthStart(this.now()), now).totalUsd * 100;
-    return { id: k.id, name: k.name, rateLimit: 600, budgetCents, isOverBudget: budgetCents !== null && spentCents > budgetCents, createdAt: '2025-03-04T09:12:44Z' };
+    return {
+      id: k.id,
+      name: k.name,
+      rateLimit: 600,
+      budgetCents,
+      isOverBudget: budgetCents !== null && spentCents > budgetCents,
+      createdAt: '2025-03-04T09:12:44Z',
+    };
   }
 
   private authorizeAdmin(req: Request, res: Response): boolean {

@@ -10,7 +10,10 @@ const KEY = 'sk-proj-chat-test-000000000000';
 let sim: OpenAISimulator;
 const clock = new Date('2026-03-10T12:00:00Z');
 
-async function chat(body: unknown, key = KEY): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+async function chat(
+  body: unknown,
+  key = KEY
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const res = await fetch(`${sim.baseUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -19,7 +22,13 @@ async function chat(body: unknown, key = KEY): Promise<{ status: number; json: R
   return { status: res.status, json: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
 
-const ask = { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is the capital of France?' }] };
+const ask = {
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'What is the capital of France?' },
+  ],
+};
 
 describe('OpenAI simulator: chat completions', () => {
   before(async () => {
@@ -41,8 +50,16 @@ describe('OpenAI simulator: chat completions', () => {
     const [choice] = json.choices as Array<Record<string, unknown>>;
     assert.deepEqual(Object.keys(choice!).sort(), ['finish_reason', 'index', 'logprobs', 'message']);
     assert.equal((choice!.message as { role: string }).role, 'assistant');
-    const usage = json.usage as { prompt_tokens: number; completion_tokens: number; total_tokens: number; completion_tokens_details: { reasoning_tokens: number } };
-    assert.ok(usage.prompt_tokens > 0 && usage.completion_tokens > 0);
+    const usage = json.usage as {
+      prompt_tokens: number;
+      completion_tokens: number;
+      total_tokens: number;
+      completion_tokens_details: { reasoning_tokens: number };
+    };
+    assert.ok(
+      usage.prompt_tokens > 0 && usage.completion_tokens > 0,
+      'usage.prompt_tokens > 0 && usage.completion_tokens > 0'
+    );
     assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
     assert.equal(usage.completion_tokens_details.reasoning_tokens, 0);
   });
@@ -51,22 +68,30 @@ describe('OpenAI simulator: chat completions', () => {
     const capped = await chat({ ...ask, max_completion_tokens: 5 });
     assert.equal((capped.json.usage as { completion_tokens: number }).completion_tokens, 5);
     const o3 = await chat({ ...ask, model: 'o3-mini' });
-    const details = (o3.json.usage as { completion_tokens_details: { reasoning_tokens: number } }).completion_tokens_details;
+    const details = (o3.json.usage as { completion_tokens_details: { reasoning_tokens: number } })
+      .completion_tokens_details;
     assert.equal(o3.json.model, 'o3-mini-2025-01-31');
-    assert.ok(details.reasoning_tokens > 0);
+    assert.ok(details.reasoning_tokens > 0, 'details.reasoning_tokens > 0');
   });
 
   it('books each answer’s tokens into the day’s usage bucket and its cost', async () => {
     const day = utcDayStart(clock);
     const model = 'gpt-4o-2024-08-06';
     const row = () => sim.usage(day).find((r) => r.model === model && r.project === OPENAI_PROJECTS[0])!;
-    const cost = () => sim.costs(day).filter((c) => c.lineItem.startsWith(`${model},`) && c.project === OPENAI_PROJECTS[0]).reduce((n, c) => n + c.usd, 0);
+    const cost = () =>
+      sim
+        .costs(day)
+        .filter((c) => c.lineItem.startsWith(`${model},`) && c.project === OPENAI_PROJECTS[0])
+        .reduce((n, c) => n + c.usd, 0);
     const before = { ...row() };
     const usdBefore = cost();
     const { json } = await chat({ ...ask, model: 'gpt-4o' });
     const usage = json.usage as { prompt_tokens: number; completion_tokens: number };
     const after = row();
-    assert.deepEqual([after.input - before.input, after.output - before.output, after.requests - before.requests], [usage.prompt_tokens, usage.completion_tokens, 1]);
+    assert.deepEqual(
+      [after.input - before.input, after.output - before.output, after.requests - before.requests],
+      [usage.prompt_tokens, usage.completion_tokens, 1]
+    );
     const spec = OPENAI_MODELS.find((m) => m.model === model)!;
     const expected = (usage.prompt_tokens * spec.inputPrice + usage.completion_tokens * spec.outputPrice) / 1e6;
     assert.ok(Math.abs(cost() - usdBefore - expected) < 1e-9, `${cost() - usdBefore} vs ${expected}`);

@@ -99,8 +99,16 @@ export interface CostRow {
 }
 
 const USAGE_ENDPOINTS = [
-  'completions', 'embeddings', 'moderations', 'images', 'audio_speeches', 'audio_transcriptions',
-  'vector_stores', 'code_interpreter_sessions', 'file_search_calls', 'web_search_calls',
+  'completions',
+  'embeddings',
+  'moderations',
+  'images',
+  'audio_speeches',
+  'audio_transcriptions',
+  'vector_stores',
+  'code_interpreter_sessions',
+  'file_search_calls',
+  'web_search_calls',
 ];
 
 export class OpenAISimulator extends Simulator {
@@ -113,7 +121,10 @@ export class OpenAISimulator extends Simulator {
   firstDay = 0;
 
   /** The `dates` fault: bucket `start_time` and `end_time` in epoch milliseconds where the spec says Unix seconds. */
-  protected override readonly dateDrift = { start_time: (v: unknown) => Number(v) * 1000, end_time: (v: unknown) => Number(v) * 1000 };
+  protected override readonly dateDrift = {
+    start_time: (v: unknown) => Number(v) * 1000,
+    end_time: (v: unknown) => Number(v) * 1000,
+  };
 
   constructor(readonly options: OpenAISimOptions) {
     super('openai', (status, message) => ({
@@ -132,22 +143,41 @@ export class OpenAISimulator extends Simulator {
       if (!this.authorize(req, res, 'any')) return;
       res.json({
         object: 'list',
-        data: OPENAI_MODELS.map((m) => ({ id: m.model, object: 'model', created: 1721172741, owned_by: 'system', shutdown_date: null })),
+        data: OPENAI_MODELS.map((m) => ({
+          id: m.model,
+          object: 'model',
+          created: 1721172741,
+          owned_by: 'system',
+          shutdown_date: null,
+        })),
       });
     });
     this.app.get(`${v1}/organization/projects`, (req, res) => {
       if (!this.authorize(req, res, 'admin')) return;
       const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return this.badParam(res, 'limit', "Invalid 'limit': must be between 1 and 100.");
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+        return this.badParam(res, 'limit', "Invalid 'limit': must be between 1 and 100.");
       const archived = String(req.query.include_archived ?? 'false') === 'true';
       const all = OPENAI_PROJECT_LIST.filter((p) => archived || !p.archived).map((p) => ({
-        id: p.id, object: 'organization.project', name: p.name, created_at: 1711471533,
-        archived_at: p.archived ? 1730419200 : null, status: p.archived ? 'archived' : 'active', external_key_id: null,
+        id: p.id,
+        object: 'organization.project',
+        name: p.name,
+        created_at: 1711471533,
+        archived_at: p.archived ? 1730419200 : null,
+        status: p.archived ? 'archived' : 'active',
+        external_key_id: null,
       }));
       const after = req.query.after === undefined ? -1 : all.findIndex((p) => p.id === req.query.after);
-      if (req.query.after !== undefined && after < 0) return this.badParam(res, 'after', "Invalid 'after': no such project.");
+      if (req.query.after !== undefined && after < 0)
+        return this.badParam(res, 'after', "Invalid 'after': no such project.");
       const data = all.slice(after + 1, after + 1 + limit);
-      res.json({ object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: after + 1 + limit < all.length });
+      res.json({
+        object: 'list',
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+        has_more: after + 1 + limit < all.length,
+      });
     });
     this.app.get(`${v1}/organization/costs`, (req, res) => this.bucketed(req, res, 'costs'));
     this.app.post(`${v1}/chat/completions`, (req, res) => void this.chatCompletion(req, res));
@@ -225,24 +255,61 @@ export class OpenAISimulator extends Simulator {
    */
   private async chatCompletion(req: Request, res: Response): Promise<void> {
     const key = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    if (!key) return this.fail(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
-    if (key !== this.options.projectKey) return this.fail(res, 401, `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`);
-    const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown; max_completion_tokens?: unknown; max_tokens?: unknown };
-    if (typeof body.model !== 'string' || body.model === '') return this.badParam(res, 'model', 'you must provide a model parameter');
-    if (!Array.isArray(body.messages) || body.messages.length === 0) return this.badParam(res, 'messages', "Missing required parameter: 'messages'.");
-    if (body.stream === true) return this.badParam(res, 'stream', 'This simulator does not stream; send stream: false.');
+    if (!key)
+      return this.fail(
+        res,
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+      );
+    if (key !== this.options.projectKey)
+      return this.fail(
+        res,
+        401,
+        `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`
+      );
+    const body = (req.body ?? {}) as {
+      model?: unknown;
+      messages?: unknown;
+      stream?: unknown;
+      max_completion_tokens?: unknown;
+      max_tokens?: unknown;
+    };
+    if (typeof body.model !== 'string' || body.model === '')
+      return this.badParam(res, 'model', 'you must provide a model parameter');
+    if (!Array.isArray(body.messages) || body.messages.length === 0)
+      return this.badParam(res, 'messages', "Missing required parameter: 'messages'.");
+    if (body.stream === true)
+      return this.badParam(res, 'stream', 'This simulator does not stream; send stream: false.');
     // An alias (gpt-4o-mini) answers with its dated snapshot, as the API does.
     const alias = body.model;
-    const spec = OPENAI_MODELS.find((m) => m.endpoint === 'completions' && (m.model === alias || (m.model.startsWith(`${alias}-`) && /^\d{4}-\d{2}-\d{2}$/.test(m.model.slice(alias.length + 1)))));
+    const spec = OPENAI_MODELS.find(
+      (m) =>
+        m.endpoint === 'completions' &&
+        (m.model === alias ||
+          (m.model.startsWith(`${alias}-`) && /^\d{4}-\d{2}-\d{2}$/.test(m.model.slice(alias.length + 1))))
+    );
     if (!spec) {
-      res.status(404).json({ error: { message: `The model \`${body.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } });
+      res.status(404).json({
+        error: {
+          message: `The model \`${body.model}\` does not exist or you do not have access to it.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'model_not_found',
+        },
+      });
       return;
     }
     const [min, max] = this.options.chatLatencyMs ?? [0, 0];
     const n = this.chatCount++;
     if (max > 0) await new Promise((r) => setTimeout(r, min + (max - min) * hash01(`chat|${n}`)));
     if (res.destroyed) return;
-    const text = body.messages.map((m) => (m && typeof m === 'object' && typeof (m as { content?: unknown }).content === 'string' ? (m as { content: string }).content : '')).join(' ');
+    const text = body.messages
+      .map((m) =>
+        m && typeof m === 'object' && typeof (m as { content?: unknown }).content === 'string'
+          ? (m as { content: string }).content
+          : ''
+      )
+      .join(' ');
     const prompt = Math.max(1, Math.ceil(text.length / 4)) + 3 * body.messages.length;
     const limit = Number(body.max_completion_tokens ?? body.max_tokens ?? Infinity);
     const completion = Math.max(1, Math.min(limit, 20 + Math.floor(180 * hash01(`completion|${n}`))));
@@ -263,13 +330,25 @@ export class OpenAISimulator extends Simulator {
       object: 'chat.completion',
       created: Math.floor(now.getTime() / 1000),
       model: spec.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'This is a simulated answer.', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'This is a simulated answer.', refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: {
         prompt_tokens: prompt,
         completion_tokens: completion,
         total_tokens: prompt + completion,
         prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        completion_tokens_details: {
+          reasoning_tokens: reasoning,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
       },
       service_tier: 'default',
       system_fingerprint: 'fp_nexus_sim',
@@ -282,7 +361,12 @@ export class OpenAISimulator extends Simulator {
     for (const u of this.usage(dayStart)) {
       const spec = OPENAI_MODELS.find((m) => m.model === u.model)!;
       rows.push({ lineItem: `${u.model}, input`, project: u.project, usd: round10((u.input / 1e6) * spec.inputPrice) });
-      if (u.output > 0) rows.push({ lineItem: `${u.model}, output`, project: u.project, usd: round10((u.output / 1e6) * spec.outputPrice) });
+      if (u.output > 0)
+        rows.push({
+          lineItem: `${u.model}, output`,
+          project: u.project,
+          usd: round10((u.output / 1e6) * spec.outputPrice),
+        });
     }
     for (const [key, usd] of this.costRevisions) {
       const [day, lineItem, project] = key.split('|') as [string, string, string];
@@ -298,17 +382,29 @@ export class OpenAISimulator extends Simulator {
     const header = req.get('authorization') ?? '';
     const m = /^Bearer (.+)$/.exec(header);
     if (!m) {
-      this.fail(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+      this.fail(
+        res,
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+      );
       return false;
     }
     const key = m[1]!;
     if (key === this.options.projectKey && need === 'any') return true;
     if (key === this.options.adminKey) return true;
     if (key.startsWith('sk-proj-') && key === this.options.projectKey) {
-      this.fail(res, 401, 'You have insufficient permissions for this operation. Missing scopes: api.usage.read. Check that you have the correct role in your organization, and if you\'re using a restricted API key, that it has the necessary scopes.');
+      this.fail(
+        res,
+        401,
+        "You have insufficient permissions for this operation. Missing scopes: api.usage.read. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes."
+      );
       return false;
     }
-    this.fail(res, 401, `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`);
+    this.fail(
+      res,
+      401,
+      `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`
+    );
     return false;
   }
 
@@ -316,14 +412,21 @@ export class OpenAISimulator extends Simulator {
     if (!this.authorize(req, res, 'admin')) return;
     const q = req.query;
     const start = Number(q.start_time);
-    if (q.start_time === undefined || !Number.isInteger(start)) return this.badParam(res, 'start_time', "Missing or invalid required parameter: 'start_time'.");
+    if (q.start_time === undefined || !Number.isInteger(start))
+      return this.badParam(res, 'start_time', "Missing or invalid required parameter: 'start_time'.");
     const width = String(q.bucket_width ?? '1d');
     const allowed = endpoint === 'costs' ? ['1d'] : ['1m', '1h', '1d'];
-    if (!allowed.includes(width)) return this.badParam(res, 'bucket_width', `Invalid value for 'bucket_width': expected one of ${allowed.join(', ')}.`);
+    if (!allowed.includes(width))
+      return this.badParam(
+        res,
+        'bucket_width',
+        `Invalid value for 'bucket_width': expected one of ${allowed.join(', ')}.`
+      );
     if (width !== '1d') return this.badParam(res, 'bucket_width', 'This simulator serves daily buckets only.');
     const [defLimit, maxLimit] = endpoint === 'costs' ? [7, 180] : [7, 31];
     const limit = q.limit === undefined ? defLimit : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) return this.badParam(res, 'limit', `Invalid 'limit': must be between 1 and ${maxLimit}.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit)
+      return this.badParam(res, 'limit', `Invalid 'limit': must be between 1 and ${maxLimit}.`);
     const groupBy = toList(q.group_by ?? q['group_by[]']);
     const nowDay = utcDayStart(this.now());
     const end = q.end_time === undefined ? nowDay + DAY_SECONDS : Math.min(Number(q.end_time), nowDay + DAY_SECONDS);
@@ -372,15 +475,33 @@ export class OpenAISimulator extends Simulator {
 
   private usageResults(endpoint: string, day: number, groupBy: string[]) {
     const byModel = groupBy.includes('model');
-    const object = `organization.usage.${endpoint.replace(/_calls$/, '').replace('file_search', 'file_searches').replace('web_search', 'web_searches')}.result`;
+    const object = `organization.usage.${endpoint
+      .replace(/_calls$/, '')
+      .replace('file_search', 'file_searches')
+      .replace('web_search', 'web_searches')}.result`;
     const rows = this.usage(day);
     if (endpoint === 'vector_stores') return rows.length ? [{ object, usage_bytes: 1_048_576, project_id: null }] : [];
     if (endpoint === 'code_interpreter_sessions') {
-      return rows.length ? [{ object, num_sessions: Math.round(rows.length * 3 * this.elapsed(day)), project_id: null }] : [];
+      return rows.length
+        ? [{ object, num_sessions: Math.round(rows.length * 3 * this.elapsed(day)), project_id: null }]
+        : [];
     }
     if (endpoint === 'file_search_calls' || endpoint === 'web_search_calls') {
       const total = rows.reduce((s, r) => s + r.requests, 0);
-      return rows.length ? [{ object, num_requests: Math.round(total / 20), ...(endpoint === 'web_search_calls' ? { num_model_requests: Math.round(total / 20), model: null, context_level: null } : { vector_store_id: null }), project_id: null, user_id: null, api_key_id: null }] : [];
+      return rows.length
+        ? [
+            {
+              object,
+              num_requests: Math.round(total / 20),
+              ...(endpoint === 'web_search_calls'
+                ? { num_model_requests: Math.round(total / 20), model: null, context_level: null }
+                : { vector_store_id: null }),
+              project_id: null,
+              user_id: null,
+              api_key_id: null,
+            },
+          ]
+        : [];
     }
     const groups = new Map<string, UsageRow>();
     for (const r of rows) {
@@ -391,17 +512,35 @@ export class OpenAISimulator extends Simulator {
       groups.set(key, g);
     }
     return [...groups.values()].map((g) => {
-      const common = { num_model_requests: g.requests, project_id: null, user_id: null, api_key_id: null, model: byModel ? g.model : null };
+      const common = {
+        num_model_requests: g.requests,
+        project_id: null,
+        user_id: null,
+        api_key_id: null,
+        model: byModel ? g.model : null,
+      };
       switch (endpoint) {
         case 'completions':
           // The 2026 field set: input = cached + cache writes (none here) + uncached; uncached = text + audio + image.
           return {
-            object, ...common, input_tokens: g.input, output_tokens: g.output, input_cached_tokens: g.cached,
-            input_cache_write_tokens: 0, input_uncached_tokens: g.input - g.cached,
-            input_text_tokens: g.input - g.cached - g.audioIn, output_text_tokens: g.output - g.audioOut,
-            input_cached_text_tokens: g.cached, input_audio_tokens: g.audioIn, input_cached_audio_tokens: 0,
-            output_audio_tokens: g.audioOut, input_image_tokens: 0, input_cached_image_tokens: 0, output_image_tokens: 0,
-            batch: null, service_tier: null,
+            object,
+            ...common,
+            input_tokens: g.input,
+            output_tokens: g.output,
+            input_cached_tokens: g.cached,
+            input_cache_write_tokens: 0,
+            input_uncached_tokens: g.input - g.cached,
+            input_text_tokens: g.input - g.cached - g.audioIn,
+            output_text_tokens: g.output - g.audioOut,
+            input_cached_text_tokens: g.cached,
+            input_audio_tokens: g.audioIn,
+            input_cached_audio_tokens: 0,
+            output_audio_tokens: g.audioOut,
+            input_image_tokens: 0,
+            input_cached_image_tokens: 0,
+            output_image_tokens: 0,
+            batch: null,
+            service_tier: null,
           };
         case 'embeddings':
         case 'moderations':

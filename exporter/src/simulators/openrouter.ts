@@ -63,11 +63,47 @@ interface ModelSpec {
 }
 
 export const OPENROUTER_MODELS: ModelSpec[] = [
-  { model: 'openai/gpt-4.1', permaslug: 'openai/gpt-4.1-2025-04-14', prompt: 0.000002, completion: 0.000008, providers: ['OpenAI', 'Azure'], volume: 1 },
-  { model: 'anthropic/claude-sonnet-4', permaslug: 'anthropic/claude-4-sonnet-20250522', prompt: 0.000003, completion: 0.000015, providers: ['Anthropic', 'Google Vertex', 'Amazon Bedrock'], volume: 0.8 },
-  { model: 'google/gemini-2.5-flash', permaslug: 'google/gemini-2.5-flash', prompt: 0.0000003, completion: 0.0000025, providers: ['Google AI Studio', 'Google Vertex'], volume: 2 },
-  { model: 'deepseek/deepseek-r1-0528', permaslug: 'deepseek/deepseek-r1-0528', prompt: 0.0000005, completion: 0.00000215, providers: ['DeepInfra', 'Novita'], reasoning: true, volume: 0.6 },
-  { model: 'meta-llama/llama-3.3-70b-instruct:free', permaslug: 'meta-llama/llama-3.3-70b-instruct', prompt: 0, completion: 0, providers: ['Chutes'], volume: 0.5 },
+  {
+    model: 'openai/gpt-4.1',
+    permaslug: 'openai/gpt-4.1-2025-04-14',
+    prompt: 0.000002,
+    completion: 0.000008,
+    providers: ['OpenAI', 'Azure'],
+    volume: 1,
+  },
+  {
+    model: 'anthropic/claude-sonnet-4',
+    permaslug: 'anthropic/claude-4-sonnet-20250522',
+    prompt: 0.000003,
+    completion: 0.000015,
+    providers: ['Anthropic', 'Google Vertex', 'Amazon Bedrock'],
+    volume: 0.8,
+  },
+  {
+    model: 'google/gemini-2.5-flash',
+    permaslug: 'google/gemini-2.5-flash',
+    prompt: 0.0000003,
+    completion: 0.0000025,
+    providers: ['Google AI Studio', 'Google Vertex'],
+    volume: 2,
+  },
+  {
+    model: 'deepseek/deepseek-r1-0528',
+    permaslug: 'deepseek/deepseek-r1-0528',
+    prompt: 0.0000005,
+    completion: 0.00000215,
+    providers: ['DeepInfra', 'Novita'],
+    reasoning: true,
+    volume: 0.6,
+  },
+  {
+    model: 'meta-llama/llama-3.3-70b-instruct:free',
+    permaslug: 'meta-llama/llama-3.3-70b-instruct',
+    prompt: 0,
+    completion: 0,
+    providers: ['Chutes'],
+    volume: 0.5,
+  },
 ];
 
 /** One /activity row: a day, a model and the provider endpoint that served it. */
@@ -99,7 +135,9 @@ export class OpenRouterSimulator extends Simulator {
    * The `dates` fault: /activity `date` in RFC 7231 notation ("Mon, 23 Aug 2026 00:00:00 GMT"), neither
    * of the two forms the API has used.
    */
-  protected override readonly dateDrift = { date: (v: unknown) => new Date(`${String(v).slice(0, 10)}T00:00:00Z`).toUTCString() };
+  protected override readonly dateDrift = {
+    date: (v: unknown) => new Date(`${String(v).slice(0, 10)}T00:00:00Z`).toUTCString(),
+  };
 
   constructor(readonly options: OpenRouterSimOptions) {
     super('openrouter', (status, message) => ({
@@ -120,7 +158,8 @@ export class OpenRouterSimulator extends Simulator {
     this.app.get(`${v1}/credits`, (req, res) => {
       const kind = this.authorize(req, res);
       if (!kind) return;
-      if (kind !== 'management' && !this.options.creditsAcceptRegularKey) return this.fail(res, 403, 'Only management keys can perform this operation');
+      if (kind !== 'management' && !this.options.creditsAcceptRegularKey)
+        return this.fail(res, 403, 'Only management keys can perform this operation');
       const { totalCredits, totalUsage } = this.credits();
       res.json({ data: { total_credits: totalCredits, total_usage: totalUsage } });
     });
@@ -139,7 +178,11 @@ export class OpenRouterSimulator extends Simulator {
     this.app.get(`${v1}/models`, (_req, res) => {
       res.json({
         data: OPENROUTER_MODELS.map((m) => ({
-          id: m.model, canonical_slug: m.permaslug, name: m.model, created: 1745000000, context_length: 131072,
+          id: m.model,
+          canonical_slug: m.permaslug,
+          name: m.model,
+          created: 1745000000,
+          context_length: 131072,
           pricing: { prompt: String(m.prompt), completion: String(m.completion), image: '0', request: '0' },
         })),
       });
@@ -166,8 +209,13 @@ export class OpenRouterSimulator extends Simulator {
           const prompt = Math.round((this.options.scale ?? 1) * weekday * m.volume * (0.5 + h) * 400_000 * f);
           const completion = Math.round(prompt * (0.12 + 0.1 * h));
           rows.push({
-            day: dayStart, model: m.model, permaslug: m.permaslug, provider, endpointId: fakeUuid(`${m.model}|${provider}`),
-            prompt, completion,
+            day: dayStart,
+            model: m.model,
+            permaslug: m.permaslug,
+            provider,
+            endpointId: fakeUuid(`${m.model}|${provider}`),
+            prompt,
+            completion,
             reasoning: m.reasoning ? Math.round(completion * 0.55) : 0,
             requests: prompt > 0 ? Math.max(1, Math.round(prompt / 1800)) : 0,
             usd: round10(prompt * m.prompt + completion * m.completion),
@@ -180,7 +228,19 @@ export class OpenRouterSimulator extends Simulator {
       if (Number(day) !== dayStart) continue;
       const row = rows.find((r) => r.model === model);
       if (row) row.usd = round10(row.usd + usd);
-      else rows.push({ day: dayStart, model, permaslug: model, provider: 'OpenAI', endpointId: fakeUuid(model), prompt: 0, completion: 0, reasoning: 0, requests: 0, usd: round10(usd) });
+      else
+        rows.push({
+          day: dayStart,
+          model,
+          permaslug: model,
+          provider: 'OpenAI',
+          endpointId: fakeUuid(model),
+          prompt: 0,
+          completion: 0,
+          reasoning: 0,
+          requests: 0,
+          usd: round10(usd),
+        });
     }
     return rows;
   }
@@ -223,7 +283,12 @@ export class OpenRouterSimulator extends Simulator {
       };
     }
     const a = this.accountUsage;
-    return { usage: round10(a.usage * key.share), daily: round10(a.daily * key.share), weekly: round10(a.weekly * key.share), monthly: round10(a.monthly * key.share) };
+    return {
+      usage: round10(a.usage * key.share),
+      daily: round10(a.daily * key.share),
+      weekly: round10(a.weekly * key.share),
+      monthly: round10(a.monthly * key.share),
+    };
   }
 
   /** The account's spend per period at one /key cache time (computing it walks every day since the first). */
@@ -236,11 +301,23 @@ export class OpenRouterSimulator extends Simulator {
       name: k.name,
       label: maskKey(k.key),
       disabled: k.disabled ?? false,
-      limit: null, limit_remaining: null, limit_reset: null, include_byok_in_limit: false,
-      usage, usage_daily: daily, usage_weekly: weekly, usage_monthly: monthly,
-      byok_usage: 0, byok_usage_daily: 0, byok_usage_weekly: 0, byok_usage_monthly: 0,
-      created_at: '2025-08-24T10:30:00Z', updated_at: '2025-08-24T15:45:00Z', expires_at: null,
-      creator_user_id: 'user_2dHFtVWx2n56w6HkM0000000000', workspace_id: WORKSPACE_ID,
+      limit: null,
+      limit_remaining: null,
+      limit_reset: null,
+      include_byok_in_limit: false,
+      usage,
+      usage_daily: daily,
+      usage_weekly: weekly,
+      usage_monthly: monthly,
+      byok_usage: 0,
+      byok_usage_daily: 0,
+      byok_usage_weekly: 0,
+      byok_usage_monthly: 0,
+      created_at: '2025-08-24T10:30:00Z',
+      updated_at: '2025-08-24T15:45:00Z',
+      expires_at: null,
+      creator_user_id: 'user_2dHFtVWx2n56w6HkM0000000000',
+      workspace_id: WORKSPACE_ID,
     };
   }
 
@@ -256,8 +333,14 @@ export class OpenRouterSimulator extends Simulator {
       limit_remaining: limit === null ? null : round10(Math.max(0, limit - counted)),
       limit_reset: limit === null ? null : reset,
       include_byok_in_limit: false,
-      usage, usage_daily: daily, usage_weekly: weekly, usage_monthly: monthly,
-      byok_usage: 0, byok_usage_daily: 0, byok_usage_weekly: 0, byok_usage_monthly: 0,
+      usage,
+      usage_daily: daily,
+      usage_weekly: weekly,
+      usage_monthly: monthly,
+      byok_usage: 0,
+      byok_usage_daily: 0,
+      byok_usage_weekly: 0,
+      byok_usage_monthly: 0,
       is_free_tier: false,
       is_management_key: false,
       is_provisioning_key: false,
@@ -289,9 +372,15 @@ export class OpenRouterSimulator extends Simulator {
     return {
       ...this.keyInfo(),
       label: maskKey(this.options.managementKey ?? ''),
-      limit: null, limit_remaining: null, limit_reset: null,
-      usage: 0, usage_daily: 0, usage_weekly: 0, usage_monthly: 0,
-      is_management_key: true, is_provisioning_key: true,
+      limit: null,
+      limit_remaining: null,
+      limit_reset: null,
+      usage: 0,
+      usage_daily: 0,
+      usage_weekly: 0,
+      usage_monthly: 0,
+      is_management_key: true,
+      is_provisioning_key: true,
     };
   }
 
@@ -300,11 +389,14 @@ export class OpenRouterSimulator extends Simulator {
     if (!kind) return;
     if (kind !== 'management') return this.fail(res, 403, 'Only management keys can perform this operation');
     const { date, api_key_hash: keyHash, group_by: groupBy } = req.query;
-    if (groupBy !== undefined && groupBy !== 'workspace') return this.fail(res, 400, 'Invalid group_by: must be "workspace"');
+    if (groupBy !== undefined && groupBy !== 'workspace')
+      return this.fail(res, 400, 'Invalid group_by: must be "workspace"');
     let days = this.publishedDays();
     if (date !== undefined) {
-      const day = typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) / 1000 : NaN;
-      if (!days.includes(day)) return this.fail(res, 400, 'Invalid date: must be a completed UTC day within the last 30 days (YYYY-MM-DD)');
+      const day =
+        typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) / 1000 : NaN;
+      if (!days.includes(day))
+        return this.fail(res, 400, 'Invalid date: must be a completed UTC day within the last 30 days (YYYY-MM-DD)');
       days = [day];
     }
     if (keyHash !== undefined && keyHash !== createHash('sha256').update(this.options.apiKey).digest('hex')) days = [];
@@ -312,7 +404,9 @@ export class OpenRouterSimulator extends Simulator {
       .reverse()
       .flatMap((d) => this.rows(d))
       .map((r) => ({
-        date: new Date(r.day * 1000).toISOString().slice(0, 10) + (this.options.activityDates === 'spec' ? '' : ' 00:00:00'),
+        date:
+          new Date(r.day * 1000).toISOString().slice(0, 10) +
+          (this.options.activityDates === 'spec' ? '' : ' 00:00:00'),
         model: r.model,
         model_permaslug: r.permaslug,
         endpoint_id: r.endpointId,
@@ -342,9 +436,14 @@ export class OpenRouterSimulator extends Simulator {
 
   /** OpenRouter's own 429s carry the platform limit headers. */
   protected override fail(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
-    const limits: Record<string, string> = status === 429
-      ? { 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(this.now().getTime() + 10_000) }
-      : {};
+    const limits: Record<string, string> =
+      status === 429
+        ? {
+            'x-ratelimit-limit': '20',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': String(this.now().getTime() + 10_000),
+          }
+        : {};
     super.fail(res, status, message, { ...limits, ...headers });
   }
 

@@ -63,7 +63,11 @@ export function startExampleApp(o: ExampleAppOptions): ExampleApp {
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
   delete env.NODE_OPTIONS;
   // The IPC channel lets the app exit with its parent, even one killed without a chance to stop it.
-  const child = spawn(process.execPath, ['--import', './instrument.mjs', 'app.mjs'], { cwd: EXAMPLE_APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, ['--import', './instrument.mjs', 'app.mjs'], {
+    cwd: EXAMPLE_APP_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => {
@@ -115,7 +119,15 @@ export interface DemoTraffic {
  * (or as given), a first 429 at once so that errors show from the start, then the schedule. (A 500
  * among the first calls would be most of the calls so far: a fast burn of the SLO at every start.)
  */
-export function startDemoTraffic(o: { sim: OpenAISimulator; apiKey: string; exporterUrl: string; token?: string; log: Logger; exportIntervalMs?: number; intervalMs?: number }): DemoTraffic {
+export function startDemoTraffic(o: {
+  sim: OpenAISimulator;
+  apiKey: string;
+  exporterUrl: string;
+  token?: string;
+  log: Logger;
+  exportIntervalMs?: number;
+  intervalMs?: number;
+}): DemoTraffic {
   if (!exampleAppAvailable()) {
     o.log.info({ dir: EXAMPLE_APP_DIR }, 'example app not found: no real traffic in the demo');
     return { stop: async () => {} };

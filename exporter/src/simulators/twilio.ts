@@ -27,7 +27,12 @@ export interface TwilioSimOptions {
   /** API keys of the account: SK… SID → secret (a Standard key), or the secret and the key type. */
   apiKeys?: Record<string, string | { secret: string; type: 'standard' | 'main' }>;
   /** Subaccounts of the account, each with usage of its own (`scale` of the account's); readable with the parent's credentials. */
-  subaccounts?: Array<{ sid: string; friendlyName: string; scale?: number; status?: 'active' | 'suspended' | 'closed' }>;
+  subaccounts?: Array<{
+    sid: string;
+    friendlyName: string;
+    scale?: number;
+    status?: 'active' | 'suspended' | 'closed';
+  }>;
   /** A subaccount: Balance.json answers 404 (child accounts carry no balance). */
   subaccount?: boolean;
   /** Balance at the start of the month; the balance served is this minus the month's spend. */
@@ -60,31 +65,175 @@ interface Leaf {
 
 /** The leaves of the simulated hierarchy: every priced event lands in exactly one of them. */
 const LEAVES: Leaf[] = [
-  { category: 'calls-inbound-local', description: 'Inbound Local Calls', countUnit: 'calls', usageUnit: 'minutes', perDay: 420, unitPrice: 0.0085, usagePerEvent: 3.2 },
-  { category: 'calls-inbound-tollfree', description: 'Inbound TollFree Calls', countUnit: 'calls', usageUnit: 'minutes', perDay: 160, unitPrice: 0.022, usagePerEvent: 4.5 },
-  { category: 'calls-outbound', description: 'Outbound Calls', countUnit: 'calls', usageUnit: 'minutes', perDay: 300, unitPrice: 0.014, usagePerEvent: 2.1 },
-  { category: 'calls-client', description: 'Client Calls', countUnit: 'calls', usageUnit: 'minutes', perDay: 90, unitPrice: 0.004, usagePerEvent: 6 },
-  { category: 'sms-inbound-longcode', description: 'Inbound Longcode SMS', countUnit: 'messages', usageUnit: 'messages', perDay: 900, unitPrice: 0.0079, usagePerEvent: 1 },
-  { category: 'sms-outbound-longcode', description: 'Outbound Longcode SMS', countUnit: 'messages', usageUnit: 'messages', perDay: 2600, unitPrice: 0.0079, usagePerEvent: 1 },
-  { category: 'sms-outbound-shortcode', description: 'Outbound Shortcode SMS', countUnit: 'messages', usageUnit: 'messages', perDay: 700, unitPrice: 0.0083, usagePerEvent: 1 },
-  { category: 'mms-inbound', description: 'Inbound MMS', countUnit: 'messages', usageUnit: 'messages', perDay: 40, unitPrice: 0.01, usagePerEvent: 1 },
-  { category: 'mms-outbound', description: 'Outbound MMS', countUnit: 'messages', usageUnit: 'messages', perDay: 120, unitPrice: 0.02, usagePerEvent: 1 },
-  { category: 'phonenumbers-local', description: 'Local Phone Numbers', countUnit: 'phone numbers', usageUnit: 'phone numbers', perDay: 12, unitPrice: 1.15, usagePerEvent: 1, monthlyOn: 1 },
-  { category: 'phonenumbers-tollfree', description: 'TollFree Phone Numbers', countUnit: 'phone numbers', usageUnit: 'phone numbers', perDay: 2, unitPrice: 2.15, usagePerEvent: 1, monthlyOn: 9 },
-  { category: 'recordings', description: 'Recordings', countUnit: 'recordings', usageUnit: 'minutes', perDay: 150, unitPrice: 0.0025, usagePerEvent: 3 },
-  { category: 'transcriptions', description: 'Transcriptions', countUnit: 'transcriptions', usageUnit: 'minutes', perDay: 35, unitPrice: 0.05, usagePerEvent: 2.5 },
-  { category: 'carrier-lookups', description: 'Carrier Lookups', countUnit: 'lookups', usageUnit: 'lookups', perDay: 250, unitPrice: 0.005, usagePerEvent: 1 },
+  {
+    category: 'calls-inbound-local',
+    description: 'Inbound Local Calls',
+    countUnit: 'calls',
+    usageUnit: 'minutes',
+    perDay: 420,
+    unitPrice: 0.0085,
+    usagePerEvent: 3.2,
+  },
+  {
+    category: 'calls-inbound-tollfree',
+    description: 'Inbound TollFree Calls',
+    countUnit: 'calls',
+    usageUnit: 'minutes',
+    perDay: 160,
+    unitPrice: 0.022,
+    usagePerEvent: 4.5,
+  },
+  {
+    category: 'calls-outbound',
+    description: 'Outbound Calls',
+    countUnit: 'calls',
+    usageUnit: 'minutes',
+    perDay: 300,
+    unitPrice: 0.014,
+    usagePerEvent: 2.1,
+  },
+  {
+    category: 'calls-client',
+    description: 'Client Calls',
+    countUnit: 'calls',
+    usageUnit: 'minutes',
+    perDay: 90,
+    unitPrice: 0.004,
+    usagePerEvent: 6,
+  },
+  {
+    category: 'sms-inbound-longcode',
+    description: 'Inbound Longcode SMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    perDay: 900,
+    unitPrice: 0.0079,
+    usagePerEvent: 1,
+  },
+  {
+    category: 'sms-outbound-longcode',
+    description: 'Outbound Longcode SMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    perDay: 2600,
+    unitPrice: 0.0079,
+    usagePerEvent: 1,
+  },
+  {
+    category: 'sms-outbound-shortcode',
+    description: 'Outbound Shortcode SMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    perDay: 700,
+    unitPrice: 0.0083,
+    usagePerEvent: 1,
+  },
+  {
+    category: 'mms-inbound',
+    description: 'Inbound MMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    perDay: 40,
+    unitPrice: 0.01,
+    usagePerEvent: 1,
+  },
+  {
+    category: 'mms-outbound',
+    description: 'Outbound MMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    perDay: 120,
+    unitPrice: 0.02,
+    usagePerEvent: 1,
+  },
+  {
+    category: 'phonenumbers-local',
+    description: 'Local Phone Numbers',
+    countUnit: 'phone numbers',
+    usageUnit: 'phone numbers',
+    perDay: 12,
+    unitPrice: 1.15,
+    usagePerEvent: 1,
+    monthlyOn: 1,
+  },
+  {
+    category: 'phonenumbers-tollfree',
+    description: 'TollFree Phone Numbers',
+    countUnit: 'phone numbers',
+    usageUnit: 'phone numbers',
+    perDay: 2,
+    unitPrice: 2.15,
+    usagePerEvent: 1,
+    monthlyOn: 9,
+  },
+  {
+    category: 'recordings',
+    description: 'Recordings',
+    countUnit: 'recordings',
+    usageUnit: 'minutes',
+    perDay: 150,
+    unitPrice: 0.0025,
+    usagePerEvent: 3,
+  },
+  {
+    category: 'transcriptions',
+    description: 'Transcriptions',
+    countUnit: 'transcriptions',
+    usageUnit: 'minutes',
+    perDay: 35,
+    unitPrice: 0.05,
+    usagePerEvent: 2.5,
+  },
+  {
+    category: 'carrier-lookups',
+    description: 'Carrier Lookups',
+    countUnit: 'lookups',
+    usageUnit: 'lookups',
+    perDay: 250,
+    unitPrice: 0.005,
+    usagePerEvent: 1,
+  },
 ];
 
 /** Roll-up categories and the leaves they contain. `totalprice` is every leaf. */
 const PARENTS: Record<string, { description: string; countUnit: string; usageUnit: string; leaves: string[] }> = {
-  calls: { description: 'Voice Minutes', countUnit: 'calls', usageUnit: 'minutes', leaves: ['calls-inbound-local', 'calls-inbound-tollfree', 'calls-outbound', 'calls-client'] },
-  'calls-inbound': { description: 'Inbound Voice Minutes', countUnit: 'calls', usageUnit: 'minutes', leaves: ['calls-inbound-local', 'calls-inbound-tollfree'] },
-  sms: { description: 'SMS', countUnit: 'messages', usageUnit: 'messages', leaves: ['sms-inbound-longcode', 'sms-outbound-longcode', 'sms-outbound-shortcode'] },
-  'sms-inbound': { description: 'Inbound SMS', countUnit: 'messages', usageUnit: 'messages', leaves: ['sms-inbound-longcode'] },
-  'sms-outbound': { description: 'Outbound SMS', countUnit: 'messages', usageUnit: 'messages', leaves: ['sms-outbound-longcode', 'sms-outbound-shortcode'] },
+  calls: {
+    description: 'Voice Minutes',
+    countUnit: 'calls',
+    usageUnit: 'minutes',
+    leaves: ['calls-inbound-local', 'calls-inbound-tollfree', 'calls-outbound', 'calls-client'],
+  },
+  'calls-inbound': {
+    description: 'Inbound Voice Minutes',
+    countUnit: 'calls',
+    usageUnit: 'minutes',
+    leaves: ['calls-inbound-local', 'calls-inbound-tollfree'],
+  },
+  sms: {
+    description: 'SMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    leaves: ['sms-inbound-longcode', 'sms-outbound-longcode', 'sms-outbound-shortcode'],
+  },
+  'sms-inbound': {
+    description: 'Inbound SMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    leaves: ['sms-inbound-longcode'],
+  },
+  'sms-outbound': {
+    description: 'Outbound SMS',
+    countUnit: 'messages',
+    usageUnit: 'messages',
+    leaves: ['sms-outbound-longcode', 'sms-outbound-shortcode'],
+  },
   mms: { description: 'MMS', countUnit: 'messages', usageUnit: 'messages', leaves: ['mms-inbound', 'mms-outbound'] },
-  phonenumbers: { description: 'Phone Numbers', countUnit: 'phone numbers', usageUnit: 'phone numbers', leaves: ['phonenumbers-local', 'phonenumbers-tollfree'] },
+  phonenumbers: {
+    description: 'Phone Numbers',
+    countUnit: 'phone numbers',
+    usageUnit: 'phone numbers',
+    leaves: ['phonenumbers-local', 'phonenumbers-tollfree'],
+  },
   lookups: { description: 'Lookups', countUnit: 'lookups', usageUnit: 'lookups', leaves: ['carrier-lookups'] },
   totalprice: { description: 'Total Price', countUnit: '', usageUnit: 'usd', leaves: LEAVES.map((l) => l.category) },
 };
@@ -109,14 +258,43 @@ export interface SimAlert {
 }
 
 const ALERT_KINDS: Array<{ code: string; level: SimAlert['level']; weight: number; text: string }> = [
-  { code: '11200', level: 'error', weight: 0.35, text: 'Msg=HTTP+retrieval+failure&sourceComponent=14100&httpResponse=502&url=https%3A%2F%2Fhooks.example.com%2Fsms' },
-  { code: '11205', level: 'error', weight: 0.15, text: 'Msg=HTTP+connection+failure&sourceComponent=12000&url=https%3A%2F%2Fhooks.example.com%2Fvoice' },
+  {
+    code: '11200',
+    level: 'error',
+    weight: 0.35,
+    text: 'Msg=HTTP+retrieval+failure&sourceComponent=14100&httpResponse=502&url=https%3A%2F%2Fhooks.example.com%2Fsms',
+  },
+  {
+    code: '11205',
+    level: 'error',
+    weight: 0.15,
+    text: 'Msg=HTTP+connection+failure&sourceComponent=12000&url=https%3A%2F%2Fhooks.example.com%2Fvoice',
+  },
   { code: '30007', level: 'warning', weight: 0.25, text: 'Msg=Message+filtered&sourceComponent=14100&ErrorCode=30007' },
-  { code: '12300', level: 'warning', weight: 0.1, text: 'Msg=Invalid+Content-Type&sourceComponent=12000&contentType=text%2Fplain' },
-  { code: '15003', level: 'notice', weight: 0.15, text: 'Msg=Call+progress+callback+returned+HTTP+404&sourceComponent=15000' },
+  {
+    code: '12300',
+    level: 'warning',
+    weight: 0.1,
+    text: 'Msg=Invalid+Content-Type&sourceComponent=12000&contentType=text%2Fplain',
+  },
+  {
+    code: '15003',
+    level: 'notice',
+    weight: 0.15,
+    text: 'Msg=Call+progress+callback+returned+HTTP+404&sourceComponent=15000',
+  },
 ];
 
-const LIST_SUBRESOURCES = ['Daily', 'Monthly', 'Yearly', 'AllTime', 'Today', 'Yesterday', 'ThisMonth', 'LastMonth'] as const;
+const LIST_SUBRESOURCES = [
+  'Daily',
+  'Monthly',
+  'Yearly',
+  'AllTime',
+  'Today',
+  'Yesterday',
+  'ThisMonth',
+  'LastMonth',
+] as const;
 const ALERT_RETENTION_SECONDS = 30 * DAY_SECONDS;
 
 export class TwilioSimulator extends Simulator {
@@ -134,11 +312,17 @@ export class TwilioSimulator extends Simulator {
    * The `dates` fault: usage records' `start_date`, `end_date`, `as_of` and alerts' dates in RFC 2822
    * ("Sun, 15 Nov 2026 00:00:00 +0000"), the notation of the 2010 API's own `date_created` fields.
    */
-  protected override readonly dateDrift = Object.fromEntries(['start_date', 'end_date', 'as_of', 'date_created', 'date_generated'].map((k) => [k, rfc2822]));
+  protected override readonly dateDrift = Object.fromEntries(
+    ['start_date', 'end_date', 'as_of', 'date_created', 'date_generated'].map((k) => [k, rfc2822])
+  );
 
   protected routes(): void {
     this.app.use((_req, res, next) => {
-      res.set({ 'Twilio-Concurrent-Requests': '1', 'Twilio-Request-Id': `RQ${hex32(`${Date.now()}|${Math.random()}`)}`, 'Twilio-Request-Duration': '0.041' });
+      res.set({
+        'Twilio-Concurrent-Requests': '1',
+        'Twilio-Request-Id': `RQ${hex32(`${Date.now()}|${Math.random()}`)}`,
+        'Twilio-Request-Duration': '0.041',
+      });
       next();
     });
     const api = '/2010-04-01/Accounts';
@@ -146,7 +330,10 @@ export class TwilioSimulator extends Simulator {
       if (!this.authorize(req, res, undefined, 'account')) return;
       const paging = this.paging(req.query as Record<string, unknown>);
       if (typeof paging === 'string') return this.fail(res, 400, paging);
-      const accounts = [this.accountResource(this.options.accountSid), ...(this.options.subaccounts ?? []).map((a) => this.accountResource(a.sid))];
+      const accounts = [
+        this.accountResource(this.options.accountSid),
+        ...(this.options.subaccounts ?? []).map((a) => this.accountResource(a.sid)),
+      ];
       this.page(res, 'accounts', accounts, req.path, [], paging, false);
     });
     this.app.get(`${api}/:file`, (req, res) => {
@@ -159,7 +346,8 @@ export class TwilioSimulator extends Simulator {
     this.app.get(`${api}/:sid/Balance.json`, (req, res) => {
       const sid = String(req.params.sid);
       if (!this.authorize(req, res, sid)) return;
-      if (this.options.subaccount || sid !== this.options.accountSid) return this.fail(res, 404, `The requested resource /2010-04-01/Accounts/${sid}/Balance.json was not found`);
+      if (this.options.subaccount || sid !== this.options.accountSid)
+        return this.fail(res, 404, `The requested resource /2010-04-01/Accounts/${sid}/Balance.json was not found`);
       res.json({ account_sid: sid, balance: this.balance().toFixed(5), currency: this.options.currency ?? 'USD' });
     });
     this.app.get(`${api}/:sid/Usage/Records.json`, (req, res) => this.records(req, res, 'Records'));
@@ -177,7 +365,13 @@ export class TwilioSimulator extends Simulator {
       if (!this.authorize(req, res)) return;
       const alert = this.alerts(0, this.now().getTime() / 1000).find((a) => a.sid === req.params.sid);
       if (!alert) return this.fail(res, 404, `The requested resource /Alerts/${String(req.params.sid)} was not found`);
-      res.json({ ...this.renderAlert(req, alert), request_variables: '', response_body: '', response_headers: '', request_headers: null });
+      res.json({
+        ...this.renderAlert(req, alert),
+        request_variables: '',
+        response_body: '',
+        response_headers: '',
+        request_headers: null,
+      });
     });
   }
 
@@ -194,7 +388,10 @@ export class TwilioSimulator extends Simulator {
       type: 'Full',
       date_created: 'Tue, 04 Apr 2023 09:12:44 +0000',
       date_updated: 'Tue, 04 Apr 2023 09:12:44 +0000',
-      subresource_uris: { balance: `/2010-04-01/Accounts/${sid}/Balance.json`, usage_records: `/2010-04-01/Accounts/${sid}/Usage/Records.json` },
+      subresource_uris: {
+        balance: `/2010-04-01/Accounts/${sid}/Balance.json`,
+        usage_records: `/2010-04-01/Accounts/${sid}/Usage/Records.json`,
+      },
       uri: `/2010-04-01/Accounts/${sid}.json`,
     };
   }
@@ -231,7 +428,13 @@ export class TwilioSimulator extends Simulator {
   }
 
   /** The record of `category` over the days [fromDay, toDay], as Records.json or ThisMonth.json serve it. */
-  period(fromDay: number, toDay: number, category: string, includeSubaccounts = true, sid = this.options.accountSid): UsageValue {
+  period(
+    fromDay: number,
+    toDay: number,
+    category: string,
+    includeSubaccounts = true,
+    sid = this.options.accountSid
+  ): UsageValue {
     let count: number | null = category === 'totalprice' ? null : 0;
     let usage = 0;
     let price = 0;
@@ -247,13 +450,22 @@ export class TwilioSimulator extends Simulator {
   /** Prepaid balance: the starting balance minus this month's spend so far (the whole account tree). */
   balance(): number {
     const today = utcDayStart(this.now());
-    return round5((this.options.startingBalance ?? 500) - this.period(utcMonthStart(this.now()), today, 'totalprice').price);
+    return round5(
+      (this.options.startingBalance ?? 500) - this.period(utcMonthStart(this.now()), today, 'totalprice').price
+    );
   }
 
   /** Adds an alert created at `at` (tests); returns it. */
   addAlert(at: Date, code: string, level: SimAlert['level'] = 'error'): SimAlert {
     const created = at.getTime();
-    const alert: SimAlert = { sid: `NO${hex32(`extra|${created}|${code}|${this.extraAlerts.length}`)}`, code, level, generated: created - 2000, created, text: `Msg=Simulated+alert+${code}` };
+    const alert: SimAlert = {
+      sid: `NO${hex32(`extra|${created}|${code}|${this.extraAlerts.length}`)}`,
+      code,
+      level,
+      generated: created - 2000,
+      created,
+      text: `Msg=Simulated+alert+${code}`,
+    };
     this.extraAlerts.push(alert);
     return alert;
   }
@@ -273,7 +485,14 @@ export class TwilioSimulator extends Simulator {
         if (created < from || created >= to) continue;
         let pick = hash01(`alert-kind|${hour}|${i}`);
         const kind = ALERT_KINDS.find((k) => (pick -= k.weight) < 0) ?? ALERT_KINDS[0]!;
-        out.push({ sid: `NO${hex32(`alert|${hour}|${i}`)}`, code: kind.code, level: kind.level, generated, created, text: kind.text });
+        out.push({
+          sid: `NO${hex32(`alert|${hour}|${i}`)}`,
+          code: kind.code,
+          level: kind.level,
+          generated,
+          created,
+          text: kind.text,
+        });
       }
     }
     for (const a of this.extraAlerts) if (a.created >= from && a.created < to) out.push(a);
@@ -287,9 +506,20 @@ export class TwilioSimulator extends Simulator {
     return Math.max(0, Math.min(1, (now - dayStart) / DAY_SECONDS));
   }
 
-  private leafDay(dayStart: number, category: string, includeSubaccounts: boolean, sid: string): { count: number; usage: number; price: number } {
+  private leafDay(
+    dayStart: number,
+    category: string,
+    includeSubaccounts: boolean,
+    sid: string
+  ): { count: number; usage: number; price: number } {
     const subs = this.options.subaccounts;
-    if (sid !== this.options.accountSid || !subs) return this.ownLeafDay(dayStart, category, includeSubaccounts ? 1 + (this.options.subaccountShare ?? 0.25) : 1, sid);
+    if (sid !== this.options.accountSid || !subs)
+      return this.ownLeafDay(
+        dayStart,
+        category,
+        includeSubaccounts ? 1 + (this.options.subaccountShare ?? 0.25) : 1,
+        sid
+      );
     const own = this.ownLeafDay(dayStart, category, 1, sid);
     if (!includeSubaccounts) return own;
     for (const sub of subs) {
@@ -302,7 +532,12 @@ export class TwilioSimulator extends Simulator {
   }
 
   /** One account's own usage of a leaf on a day; `share` scales the event count. */
-  private ownLeafDay(dayStart: number, category: string, share: number, sid: string): { count: number; usage: number; price: number } {
+  private ownLeafDay(
+    dayStart: number,
+    category: string,
+    share: number,
+    sid: string
+  ): { count: number; usage: number; price: number } {
     const leaf = LEAVES.find((l) => l.category === category)!;
     const f = this.elapsed(dayStart);
     const main = sid === this.options.accountSid;
@@ -313,7 +548,8 @@ export class TwilioSimulator extends Simulator {
     let count = 0;
     if (leaf.monthlyOn !== undefined) {
       // Monthly fees are charged whole, early on their day.
-      if (new Date(dayStart * 1000).getUTCDate() === leaf.monthlyOn && f > 0.01) count = Math.round(leaf.perDay * share * (main ? 1 : (sub?.scale ?? 0.2)));
+      if (new Date(dayStart * 1000).getUTCDate() === leaf.monthlyOn && f > 0.01)
+        count = Math.round(leaf.perDay * share * (main ? 1 : (sub?.scale ?? 0.2)));
     } else if (f > 0) {
       const weekday = [0.45, 1, 1.1, 1.05, 1, 0.9, 0.4][new Date(dayStart * 1000).getUTCDay()]!;
       const h = hash01(`${dayStart}|${category}${salt}`);
@@ -353,7 +589,9 @@ export class TwilioSimulator extends Simulator {
     const ok = colon > 0 && (asAccount || (key !== undefined && keySecret === pass));
     if (!ok) {
       res.set('WWW-Authenticate', 'Basic realm="Twilio API"');
-      res.status(401).json({ ...twilioError(401, 'Authenticate'), detail: 'Your AccountSid or AuthToken was incorrect.' });
+      res
+        .status(401)
+        .json({ ...twilioError(401, 'Authenticate'), detail: 'Your AccountSid or AuthToken was incorrect.' });
       return false;
     }
     if (resource === 'account' && !asAccount && keyType === 'standard') {
@@ -371,7 +609,10 @@ export class TwilioSimulator extends Simulator {
 
   private xmlAnswer(res: Response): void {
     // The 2010 API answers XML unless the path ends in .json; the exporter never asks for XML.
-    res.status(200).type('application/xml').send('<?xml version=\'1.0\' encoding=\'UTF-8\'?>\n<TwilioResponse><Account/></TwilioResponse>');
+    res
+      .status(200)
+      .type('application/xml')
+      .send("<?xml version='1.0' encoding='UTF-8'?>\n<TwilioResponse><Account/></TwilioResponse>");
   }
 
   private records(req: Request, res: Response, sub: (typeof LIST_SUBRESOURCES)[number] | 'Records'): void {
@@ -384,7 +625,8 @@ export class TwilioSimulator extends Simulator {
     if (startParam === null) return this.fail(res, 400, `StartDate is not a valid date: ${String(q.StartDate)}`);
     if (endParam === null) return this.fail(res, 400, `EndDate is not a valid date: ${String(q.EndDate)}`);
     const category = q.Category === undefined ? undefined : String(q.Category);
-    if (category !== undefined && !TWILIO_CATEGORIES.includes(category)) return this.fail(res, 400, `Category is invalid: ${category}`);
+    if (category !== undefined && !TWILIO_CATEGORIES.includes(category))
+      return this.fail(res, 400, `Category is invalid: ${category}`);
     const includeSub = String(q.IncludeSubaccounts ?? 'true').toLowerCase() !== 'false';
     const paging = this.paging(q);
     if (typeof paging === 'string') return this.fail(res, 400, paging);
@@ -400,7 +642,9 @@ export class TwilioSimulator extends Simulator {
       }
     }
     const path = req.path;
-    const filters = Object.entries(q).filter(([k]) => !['Page', 'PageSize', 'PageToken'].includes(k)).map(([k, v]) => [k, String(v)] as [string, string]);
+    const filters = Object.entries(q)
+      .filter(([k]) => !['Page', 'PageSize', 'PageToken'].includes(k))
+      .map(([k, v]) => [k, String(v)] as [string, string]);
     this.page(res, 'usage_records', all, path, filters, paging, false);
   }
 
@@ -423,8 +667,14 @@ export class TwilioSimulator extends Simulator {
       price_unit: 'usd',
       start_date: isoDay(from),
       subresource_uris: {
-        all_time: sub('AllTime'), daily: sub('Daily'), last_month: sub('LastMonth'), monthly: sub('Monthly'),
-        this_month: sub('ThisMonth'), today: sub('Today'), yearly: sub('Yearly'), yesterday: sub('Yesterday'),
+        all_time: sub('AllTime'),
+        daily: sub('Daily'),
+        last_month: sub('LastMonth'),
+        monthly: sub('Monthly'),
+        this_month: sub('ThisMonth'),
+        today: sub('Today'),
+        yearly: sub('Yearly'),
+        yesterday: sub('Yesterday'),
       },
       uri: `${base}.json?Category=${category}&StartDate=${isoDay(from)}&EndDate=${isoDay(to)}`,
       usage: num(v.usage),
@@ -440,13 +690,16 @@ export class TwilioSimulator extends Simulator {
     if (start === null) return this.fail(res, 400, `Invalid StartDate: ${String(q.StartDate)}`);
     if (end === null) return this.fail(res, 400, `Invalid EndDate: ${String(q.EndDate)}`);
     const level = q.LogLevel === undefined ? undefined : String(q.LogLevel);
-    if (level !== undefined && !['error', 'warning', 'notice', 'debug'].includes(level)) return this.fail(res, 400, `Invalid LogLevel: ${level}`);
+    if (level !== undefined && !['error', 'warning', 'notice', 'debug'].includes(level))
+      return this.fail(res, 400, `Invalid LogLevel: ${level}`);
     const paging = this.paging(q);
     if (typeof paging === 'string') return this.fail(res, 400, paging);
     const alerts = this.alerts(start ?? 0, end ?? Number.MAX_SAFE_INTEGER)
       .filter((a) => !level || a.level === level)
       .map((a) => this.renderAlert(req, a));
-    const filters = Object.entries(q).filter(([k]) => !['Page', 'PageSize', 'PageToken'].includes(k)).map(([k, v]) => [k, String(v)] as [string, string]);
+    const filters = Object.entries(q)
+      .filter(([k]) => !['Page', 'PageSize', 'PageToken'].includes(k))
+      .map(([k, v]) => [k, String(v)] as [string, string]);
     this.page(res, 'alerts', alerts, req.path, filters, paging, true, `${req.protocol}://${req.get('host') ?? ''}`);
   }
 
@@ -492,18 +745,34 @@ export class TwilioSimulator extends Simulator {
     filters: Array<[string, string]>,
     { size, page, offset }: { size: number; page: number; offset: number },
     v1: boolean,
-    origin = '',
+    origin = ''
   ): void {
     const items = all.slice(offset, offset + size);
     const hasMore = offset + size < all.length;
     const link = (p: number, token?: string) => {
-      const params = new URLSearchParams([...filters, ['PageSize', String(size)], ['Page', String(p)], ...(token ? [['PageToken', token] as [string, string]] : [])]);
+      const params = new URLSearchParams([
+        ...filters,
+        ['PageSize', String(size)],
+        ['Page', String(p)],
+        ...(token ? [['PageToken', token] as [string, string]] : []),
+      ]);
       return `${origin}${path}?${params.toString()}`;
     };
     const next = hasMore ? link(page + 1, encodePageToken(offset + size)) : null;
     const previous = page > 0 ? link(page - 1, encodePageToken(Math.max(0, offset - size))) : null;
     if (v1) {
-      res.json({ [key]: items, meta: { first_page_url: link(0), key, next_page_url: next, page, page_size: size, previous_page_url: previous, url: link(page) } });
+      res.json({
+        [key]: items,
+        meta: {
+          first_page_url: link(0),
+          key,
+          next_page_url: next,
+          page,
+          page_size: size,
+          previous_page_url: previous,
+          url: link(page),
+        },
+      });
       return;
     }
     res.json({
@@ -521,7 +790,20 @@ export class TwilioSimulator extends Simulator {
 }
 
 function twilioError(status: number, message: string) {
-  const code = status === 401 ? 20003 : status === 403 ? 20403 : status === 404 ? 20404 : status === 429 ? 20429 : status >= 500 ? (status === 503 ? 20503 : 20500) : 20001;
+  const code =
+    status === 401
+      ? 20003
+      : status === 403
+        ? 20403
+        : status === 404
+          ? 20404
+          : status === 429
+            ? 20429
+            : status >= 500
+              ? status === 503
+                ? 20503
+                : 20500
+              : 20001;
   return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
 }
 
@@ -550,10 +832,19 @@ function parseAlertDate(v: unknown, end: boolean): number | undefined | null {
 }
 
 /** The [from, to] day ranges a subresource reports, one record per range per category. */
-function periodsOf(sub: (typeof LIST_SUBRESOURCES)[number] | 'Records', start: number | undefined, end: number | undefined, today: number, firstDay: number): Array<[number, number]> {
+function periodsOf(
+  sub: (typeof LIST_SUBRESOURCES)[number] | 'Records',
+  start: number | undefined,
+  end: number | undefined,
+  today: number,
+  firstDay: number
+): Array<[number, number]> {
   const clampEnd = Math.min(end ?? today, today);
   const monthOf = (d: number) => utcMonthStart(new Date(d * 1000));
-  const nextMonth = (d: number) => { const x = new Date(d * 1000); return Date.UTC(x.getUTCFullYear(), x.getUTCMonth() + 1, 1) / 1000; };
+  const nextMonth = (d: number) => {
+    const x = new Date(d * 1000);
+    return Date.UTC(x.getUTCFullYear(), x.getUTCMonth() + 1, 1) / 1000;
+  };
   switch (sub) {
     case 'Today':
       return [[today, today]];

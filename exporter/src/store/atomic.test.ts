@@ -11,7 +11,15 @@ import { StateWriteError, cleanTempFiles, nodeFs, writeFileAtomic, writeJsonAtom
 const errno = (code: string) => Object.assign(new Error(`${code}: injected`), { code });
 
 /** The real file system, with each write limited to `max` bytes and failing with `code` once `budget` bytes are written. */
-function injected({ max = Infinity, budget = Infinity, code = 'ENOSPC' }: { max?: number; budget?: number; code?: string }): WriteFs & { calls: number } {
+function injected({
+  max = Infinity,
+  budget = Infinity,
+  code = 'ENOSPC',
+}: {
+  max?: number;
+  budget?: number;
+  code?: string;
+}): WriteFs & { calls: number } {
   let written = 0;
   const layer = {
     ...nodeFs,
@@ -35,7 +43,10 @@ function injected({ max = Infinity, budget = Infinity, code = 'ENOSPC' }: { max?
   return layer;
 }
 
-const document = (n: number) => ({ version: 1, items: Array.from({ length: n }, (_, i) => ({ i, key: `value-${i}-${'x'.repeat(40)}` })) });
+const document = (n: number) => ({
+  version: 1,
+  items: Array.from({ length: n }, (_, i) => ({ i, key: `value-${i}-${'x'.repeat(40)}` })),
+});
 
 let dir: { path: string; remove(): Promise<void> };
 beforeEach(async () => {
@@ -59,7 +70,7 @@ describe('writeJsonAtomic', () => {
       await writeJsonAtomic(path, { version: 1, previous: true });
       const fs = injected({ max: 4096, budget: 5000, code });
       await assert.rejects(writeJsonAtomic(path, document(500), { fs }), (e: unknown) => {
-        assert.ok(e instanceof StateWriteError);
+        assert.ok(e instanceof StateWriteError, 'e instanceof StateWriteError');
         assert.equal(e.code, code);
         assert.equal(e.storage, true);
         assert.equal(e.path, path);
@@ -74,9 +85,15 @@ describe('writeJsonAtomic', () => {
     const path = join(dir.path, 'state.json');
     await writeJsonAtomic(path, { previous: true });
     const readOnly: WriteFs = { ...nodeFs, open: () => Promise.reject(errno('EROFS')) };
-    await assert.rejects(writeJsonAtomic(path, { next: true }, { fs: readOnly }), (e: unknown) => e instanceof StateWriteError && e.storage);
+    await assert.rejects(
+      writeJsonAtomic(path, { next: true }, { fs: readOnly }),
+      (e: unknown) => e instanceof StateWriteError && e.storage
+    );
     const denied: WriteFs = { ...nodeFs, rename: () => Promise.reject(errno('EACCES')) };
-    await assert.rejects(writeJsonAtomic(path, { next: true }, { fs: denied }), (e: unknown) => e instanceof StateWriteError && !e.storage && e.code === 'EACCES');
+    await assert.rejects(
+      writeJsonAtomic(path, { next: true }, { fs: denied }),
+      (e: unknown) => e instanceof StateWriteError && !e.storage && e.code === 'EACCES'
+    );
     assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { previous: true });
     assert.deepEqual(await readdir(dir.path), ['state.json'], 'the temp file of the failed rename is removed');
   });
@@ -84,7 +101,10 @@ describe('writeJsonAtomic', () => {
   it('exclusive: never replaces an existing file', async () => {
     const path = join(dir.path, 'master.key');
     await writeFile(path, 'first\n');
-    await assert.rejects(writeFileAtomic(path, Buffer.from('second\n'), { exclusive: true }), (e: unknown) => e instanceof StateWriteError && e.code === 'EEXIST');
+    await assert.rejects(
+      writeFileAtomic(path, Buffer.from('second\n'), { exclusive: true }),
+      (e: unknown) => e instanceof StateWriteError && e.code === 'EEXIST'
+    );
     assert.equal(await readFile(path, 'utf8'), 'first\n');
     assert.deepEqual(await readdir(dir.path), ['master.key']);
     await writeFileAtomic(join(dir.path, 'new.key'), Buffer.from('k\n'), { exclusive: true });
@@ -99,7 +119,10 @@ describe('writeJsonAtomic', () => {
       const small = document(10);
       await writeJsonAtomic(path, small);
       // About 90 KiB: the kernel writes what fits (a short write), then refuses with ENOSPC.
-      await assert.rejects(writeJsonAtomic(path, document(1200)), (e: unknown) => e instanceof StateWriteError && e.code === 'ENOSPC' && e.storage);
+      await assert.rejects(
+        writeJsonAtomic(path, document(1200)),
+        (e: unknown) => e instanceof StateWriteError && e.code === 'ENOSPC' && e.storage
+      );
       assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), small);
       assert.deepEqual(await readdir(disk.path), ['state.json'], 'no temp file is left to fill the disk');
       // And the disk is usable again: a write that fits succeeds.
@@ -114,7 +137,12 @@ describe('writeJsonAtomic', () => {
 describe('cleanTempFiles', () => {
   it('removes the temp files a killed writer left, and nothing else', async () => {
     const keep = ['credentials.json', 'master.key', 'notes.json.bak', 'nexus.lock', 'openai-prod.json'];
-    const stale = ['.credentials.json.4242-0123456789ab.tmp', '.openai-prod.json.17-a1b2c3d4e5f6.tmp', 'credentials.json.3735928559', 'openai-prod.json.12345'];
+    const stale = [
+      '.credentials.json.4242-0123456789ab.tmp',
+      '.openai-prod.json.17-a1b2c3d4e5f6.tmp',
+      'credentials.json.3735928559',
+      'openai-prod.json.12345',
+    ];
     for (const name of [...keep, ...stale]) await writeFile(join(dir.path, name), 'x');
     assert.deepEqual((await cleanTempFiles(dir.path)).sort(), stale.sort());
     assert.deepEqual((await readdir(dir.path)).sort(), keep.sort());

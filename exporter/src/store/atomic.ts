@@ -33,7 +33,7 @@ export class StateWriteError extends Error {
     readonly path: string,
     /** The errno code (ENOSPC, EROFS...), or undefined. */
     readonly code: string | undefined,
-    cause: unknown,
+    cause: unknown
   ) {
     super(`could not write ${path}: ${code ?? (cause instanceof Error ? cause.message : String(cause))}`, { cause });
   }
@@ -61,7 +61,11 @@ export async function writeJsonAtomic(path: string, value: unknown, options: Wri
   await writeFileAtomic(path, Buffer.from(JSON.stringify(value), 'utf8'), options);
 }
 
-export async function writeFileAtomic(path: string, data: Buffer, { mode = 0o600, exclusive = false, fs = nodeFs }: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: Buffer,
+  { mode = 0o600, exclusive = false, fs = nodeFs }: WriteOptions = {}
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
@@ -71,7 +75,7 @@ export async function writeFileAtomic(path: string, data: Buffer, { mode = 0o600
     created = true;
     try {
       // write(2) may write less than asked (a filling disk, a signal): go on until all is written.
-      for (let offset = 0; offset < data.length; ) {
+      for (let offset = 0; offset < data.length;) {
         const { bytesWritten } = await handle.write(data, offset, data.length - offset, offset);
         if (bytesWritten <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'ENOSPC' });
         offset += bytesWritten;

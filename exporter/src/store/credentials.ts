@@ -10,7 +10,15 @@
 // Raw keys go through HKDF-SHA256, passphrases through scrypt (N=2^15, r=8, p=1); both with the
 // store's random salt. A key check value in the header tells a wrong key from a damaged file.
 // A store that cannot be decrypted is never rewritten: opening fails with what to do.
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  scrypt as scryptCb,
+  type ScryptOptions,
+} from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -69,7 +77,8 @@ const fileSchema = z.object({
 });
 type StoreFile = z.infer<typeof fileSchema>;
 
-export type MasterKey = { kind: 'raw'; key: Buffer; origin: string } | { kind: 'passphrase'; passphrase: string; origin: string };
+export type MasterKey =
+  { kind: 'raw'; key: Buffer; origin: string } | { kind: 'passphrase'; passphrase: string; origin: string };
 
 /** Parses a master key value (see the header comment); `origin` names where it came from, for errors. */
 export function parseMasterKey(value: string, origin: string): MasterKey {
@@ -81,10 +90,14 @@ export function parseMasterKey(value: string, origin: string): MasterKey {
   }
   // A mis-pasted key must not silently become a passphrase.
   if (/^[0-9a-fA-F]+$/.test(v) && v.length >= 32) {
-    throw new CredentialStoreError(`${origin} looks like a hex key but has ${v.length} characters; a hex key has 64 (32 bytes)`);
+    throw new CredentialStoreError(
+      `${origin} looks like a hex key but has ${v.length} characters; a hex key has 64 (32 bytes)`
+    );
   }
   if (v.length < 16) {
-    throw new CredentialStoreError(`${origin} must be 32 bytes (64 hex characters or 44 base64 characters) or a passphrase of at least 16 characters`);
+    throw new CredentialStoreError(
+      `${origin} must be 32 bytes (64 hex characters or 44 base64 characters) or a passphrase of at least 16 characters`
+    );
   }
   return { kind: 'passphrase', passphrase: v, origin };
 }
@@ -99,7 +112,9 @@ async function deriveKey(master: MasterKey, salt: Buffer): Promise<DerivedKey> {
     master.kind === 'raw'
       ? Buffer.from(hkdfSync('sha256', master.key, salt, 'nexus-credentials root', 32))
       : await new Promise<Buffer>((resolve, reject) =>
-          scryptCb(master.passphrase.normalize('NFC'), salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
+          scryptCb(master.passphrase.normalize('NFC'), salt, 32, SCRYPT, (err, key) =>
+            err ? reject(err) : resolve(key)
+          )
         );
   const encKey = Buffer.from(hkdfSync('sha256', root, salt, 'nexus-credentials aes-256-gcm', 32));
   const checkKey = Buffer.from(hkdfSync('sha256', root, salt, 'nexus-credentials key-check', 32));
@@ -117,12 +132,24 @@ function aad(h: Pick<StoreFile, 'format' | 'version' | 'cipher' | 'kdf' | 'salt'
 }
 
 export function encryptStore(data: StoreData, derived: DerivedKey, kdf: StoreFile['kdf'], salt: Buffer): StoreFile {
-  const header = { format: FORMAT, version: VERSION, cipher: 'aes-256-gcm', kdf, salt: salt.toString('base64'), keyCheck: derived.keyCheck } as const;
+  const header = {
+    format: FORMAT,
+    version: VERSION,
+    cipher: 'aes-256-gcm',
+    kdf,
+    salt: salt.toString('base64'),
+    keyCheck: derived.keyCheck,
+  } as const;
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', derived.encKey, iv);
   cipher.setAAD(aad(header));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]);
-  return { ...header, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: ciphertext.toString('base64') };
+  return {
+    ...header,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: ciphertext.toString('base64'),
+  };
 }
 
 export interface OpenOptions {
@@ -145,7 +172,7 @@ export class CredentialStore {
     readonly path: string,
     private data: StoreData,
     private crypto: { master: MasterKey; salt: Buffer; derived?: DerivedKey } | undefined,
-    private readonly options: OpenOptions,
+    private readonly options: OpenOptions
   ) {}
 
   /**
@@ -157,14 +184,21 @@ export class CredentialStore {
     const text = await readOptional(path);
     const master = await resolveMasterKey(options);
     if (text === undefined) {
-      return new CredentialStore(path, { accounts: [], budgets: [] }, master && { master, salt: randomBytes(16) }, options);
+      return new CredentialStore(
+        path,
+        { accounts: [], budgets: [] },
+        master && { master, salt: randomBytes(16) },
+        options
+      );
     }
     const file = parseStoreFile(text, path);
     if (!master) throw new CredentialStoreError(noKeyMessage(path, options.stateDir));
-    if (file.kdf !== kdfOf(master)) throw new CredentialStoreError(await wrongKeyMessage(path, master, options.stateDir));
+    if (file.kdf !== kdfOf(master))
+      throw new CredentialStoreError(await wrongKeyMessage(path, master, options.stateDir));
     const salt = Buffer.from(file.salt, 'base64');
     const derived = await deriveKey(master, salt);
-    if (derived.keyCheck !== file.keyCheck) throw new CredentialStoreError(await wrongKeyMessage(path, master, options.stateDir));
+    if (derived.keyCheck !== file.keyCheck)
+      throw new CredentialStoreError(await wrongKeyMessage(path, master, options.stateDir));
     let plain: string;
     try {
       const decipher = createDecipheriv('aes-256-gcm', derived.encKey, Buffer.from(file.iv, 'base64'));
@@ -224,9 +258,15 @@ export class CredentialStore {
         this.crypto = { master, salt: randomBytes(16) };
       }
       this.crypto.derived ??= await deriveKey(this.crypto.master, this.crypto.salt);
-      await writeJsonAtomic(this.path, encryptStore(data, this.crypto.derived, kdfOf(this.crypto.master), this.crypto.salt));
+      await writeJsonAtomic(
+        this.path,
+        encryptStore(data, this.crypto.derived, kdfOf(this.crypto.master), this.crypto.salt)
+      );
     } catch (e) {
-      const err = e instanceof StateWriteError ? e : new StateWriteError(join(this.options.stateDir, KEY_FILE), (e as NodeJS.ErrnoException).code, e);
+      const err =
+        e instanceof StateWriteError
+          ? e
+          : new StateWriteError(join(this.options.stateDir, KEY_FILE), (e as NodeJS.ErrnoException).code, e);
       this.options.onWriteError?.(err);
       throw err;
     }
@@ -258,7 +298,11 @@ async function resolveMasterKey(options: OpenOptions): Promise<MasterKey | undef
   // decrypt it); `open` reports that case.
   if (text === undefined) return undefined;
   const mode = (await stat(keyPath)).mode & 0o077;
-  if (mode !== 0) options.log.warn({ path: keyPath }, `master key file is readable by group or others (mode ${(mode | 0o600).toString(8)}); run chmod 600`);
+  if (mode !== 0)
+    options.log.warn(
+      { path: keyPath },
+      `master key file is readable by group or others (mode ${(mode | 0o600).toString(8)}); run chmod 600`
+    );
   return parseMasterKey(text, keyPath);
 }
 
@@ -270,11 +314,10 @@ async function createKeyFile(options: OpenOptions): Promise<MasterKey> {
   await writeFileAtomic(keyPath, Buffer.from(`${key.toString('base64')}\n`), { mode: 0o600, exclusive: true });
   options.log.warn(
     { path: keyPath },
-    'NEXUS_MASTER_KEY is not set: created a master key file for the credential store next to it. Anyone who can read the state directory can decrypt it; set NEXUS_MASTER_KEY (32 bytes, hex or base64) to keep the key elsewhere, and back this file up with the store',
+    'NEXUS_MASTER_KEY is not set: created a master key file for the credential store next to it. Anyone who can read the state directory can decrypt it; set NEXUS_MASTER_KEY (32 bytes, hex or base64) to keep the key elsewhere, and back this file up with the store'
   );
   return { kind: 'raw', key, origin: keyPath };
 }
-
 
 function parseStoreFile(text: string, path: string): StoreFile {
   let json: unknown;
@@ -287,7 +330,9 @@ function parseStoreFile(text: string, path: string): StoreFile {
   if (!parsed.success) {
     const version = (json as { version?: unknown } | null)?.version;
     if (typeof version === 'number' && version > VERSION) {
-      throw new CredentialStoreError(`${path} was written by a newer version of nexus-exporter (store version ${version}); upgrade, or restore a backup. The file was not modified.`);
+      throw new CredentialStoreError(
+        `${path} was written by a newer version of nexus-exporter (store version ${version}); upgrade, or restore a backup. The file was not modified.`
+      );
     }
     throw new CredentialStoreError(damagedMessage(path, 'it is not a nexus credential store'));
   }
@@ -301,7 +346,10 @@ function noKeyMessage(path: string, stateDir: string): string {
 async function wrongKeyMessage(path: string, master: MasterKey, stateDir: string): Promise<string> {
   const keyFile = join(stateDir, KEY_FILE);
   const fromEnv = master.origin === 'NEXUS_MASTER_KEY' || master.origin.startsWith('NEXUS_MASTER_KEY_FILE');
-  const hint = fromEnv && (await readOptional(keyFile)) !== undefined ? ` (${keyFile} exists: if the store was created with it, unset ${master.origin.split(' ')[0]})` : '';
+  const hint =
+    fromEnv && (await readOptional(keyFile)) !== undefined
+      ? ` (${keyFile} exists: if the store was created with it, unset ${master.origin.split(' ')[0]})`
+      : '';
   return `cannot decrypt ${path}: it was encrypted with a different master key than ${master.origin}${hint}. Set NEXUS_MASTER_KEY to the key used before, or move the file aside to start without API-managed accounts. The store was not modified.`;
 }
 
@@ -328,13 +376,20 @@ export function inConfig(config: ExporterConfig, provider: ProviderName, account
  * file also defines is shadowed (the config file wins) and kept in the store; one that no longer
  * validates is skipped with a warning and kept, so an upgrade can never destroy credentials.
  */
-export function managedAccounts(config: ExporterConfig, data: StoreData, log: Logger): Array<{ provider: ProviderName; account: AccountConfig }> {
+export function managedAccounts(
+  config: ExporterConfig,
+  data: StoreData,
+  log: Logger
+): Array<{ provider: ProviderName; account: AccountConfig }> {
   const out: Array<{ provider: ProviderName; account: AccountConfig }> = [];
   for (const stored of data.accounts) {
     const where = { provider: stored.provider, account: stored.account };
     const module = PROVIDERS[stored.provider];
     if (!module) {
-      log.warn(where, 'the credential store has an account for a provider this version does not implement; skipping it');
+      log.warn(
+        where,
+        'the credential store has an account for a provider this version does not implement; skipping it'
+      );
       continue;
     }
     if (inConfig(config, stored.provider, stored.account)) {
@@ -344,7 +399,10 @@ export function managedAccounts(config: ExporterConfig, data: StoreData, log: Lo
     const parsed = module.accountSchema.safeParse({ ...stored.fields, account: stored.account });
     if (!parsed.success) {
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
-      log.warn({ ...where, fields }, 'a stored account no longer validates; skipping it (update it through the admin API)');
+      log.warn(
+        { ...where, fields },
+        'a stored account no longer validates; skipping it (update it through the admin API)'
+      );
       continue;
     }
     out.push({ provider: stored.provider, account: parsed.data });

@@ -23,7 +23,12 @@ afterEach(() => dir.remove());
 const lockPath = () => join(dir.path, LOCK_FILE);
 
 async function writeHolder(holder: Partial<LockHolder> | string, ageMs = 0): Promise<void> {
-  await writeFile(lockPath(), typeof holder === 'string' ? holder : JSON.stringify({ host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', ...holder }));
+  await writeFile(
+    lockPath(),
+    typeof holder === 'string'
+      ? holder
+      : JSON.stringify({ host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', ...holder })
+  );
   const at = new Date(Date.now() - ageMs);
   await utimes(lockPath(), at, at);
 }
@@ -40,8 +45,11 @@ describe('StateLock', () => {
     const holder = JSON.parse(await readFile(lockPath(), 'utf8')) as LockHolder;
     assert.equal(holder.pid, process.pid);
     assert.equal(holder.host, hostname());
-    assert.ok(Date.parse(holder.startedAt) > 0);
-    await assert.rejects(StateLock.acquire(dir.path, silentLogger), (e: unknown) => e instanceof LockError && e.message.includes(`pid ${process.pid} on host ${hostname()}`));
+    assert.ok(Date.parse(holder.startedAt) > 0, 'Date.parse(holder.startedAt) > 0');
+    await assert.rejects(
+      StateLock.acquire(dir.path, silentLogger),
+      (e: unknown) => e instanceof LockError && e.message.includes(`pid ${process.pid} on host ${hostname()}`)
+    );
     await lock.release();
     assert.equal(existsSync(lockPath()), false, 'released: the file is gone');
     await (await StateLock.acquire(dir.path, silentLogger)).release();
@@ -50,8 +58,11 @@ describe('StateLock', () => {
   it('refuses a lock whose holder is alive on this host, naming pid, host and start time', async () => {
     await writeHolder({ pid: process.ppid, startedAt: '2026-02-03T04:05:06.000Z' });
     await assert.rejects(StateLock.acquire(dir.path, silentLogger), (e: unknown) => {
-      assert.ok(e instanceof LockError);
-      assert.match(e.message, new RegExp(`pid ${process.ppid} on host ${hostname()}, started 2026-02-03T04:05:06.000Z`));
+      assert.ok(e instanceof LockError, 'e instanceof LockError');
+      assert.match(
+        e.message,
+        new RegExp(`pid ${process.ppid} on host ${hostname()}, started 2026-02-03T04:05:06.000Z`)
+      );
       assert.match(e.message, /one exporter per state directory/);
       return true;
     });
@@ -61,7 +72,11 @@ describe('StateLock', () => {
     for (const stale of [{ pid: deadPid() }, { pid: process.pid }, 'garbage']) {
       await writeHolder(stale);
       const lock = await StateLock.acquire(dir.path, silentLogger);
-      assert.equal((JSON.parse(await readFile(lockPath(), 'utf8')) as LockHolder).pid, process.pid, JSON.stringify(stale));
+      assert.equal(
+        (JSON.parse(await readFile(lockPath(), 'utf8')) as LockHolder).pid,
+        process.pid,
+        JSON.stringify(stale)
+      );
       await lock.release();
     }
   });
@@ -85,7 +100,7 @@ describe('StateLock', () => {
     assert.ok(await fresh(), 'refreshed');
     await writeHolder({ pid: process.ppid });
     await lock.release();
-    assert.equal(existsSync(lockPath()), true, 'another holder\'s lock is not removed');
+    assert.equal(existsSync(lockPath()), true, "another holder's lock is not removed");
   });
 });
 
@@ -97,7 +112,9 @@ describe('two exporters on one state directory (real processes)', { timeout: 180
   });
 
   function start(config: string) {
-    const proc = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(proc);
     let stderr = '';
     proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -121,16 +138,27 @@ describe('two exporters on one state directory (real processes)', { timeout: 180
     const url = await first.listening();
 
     const second = start(config);
-    const outcome = await Promise.race([second.exited.then((code) => `exited ${code}`), second.listening().then(() => 'listening too')]);
+    const outcome = await Promise.race([
+      second.exited.then((code) => `exited ${code}`),
+      second.listening().then(() => 'listening too'),
+    ]);
     assert.equal(outcome, 'exited 1', second.stderr());
-    assert.match(second.stderr(), new RegExp(`another nexus-exporter holds the state directory .*: pid ${first.proc.pid} on host ${hostname()}, started \\d{4}-`));
+    assert.match(
+      second.stderr(),
+      new RegExp(
+        `another nexus-exporter holds the state directory .*: pid ${first.proc.pid} on host ${hostname()}, started \\d{4}-`
+      )
+    );
     assert.equal((await fetch(`${url}/healthz`)).status, 200, 'the first keeps running');
 
     first.proc.kill('SIGKILL');
     await first.exited;
     const third = start(config);
     await third.listening();
-    assert.match(third.stderr(), new RegExp(`took over the state directory lock: its holder, pid ${first.proc.pid}, is no longer running`));
+    assert.match(
+      third.stderr(),
+      new RegExp(`took over the state directory lock: its holder, pid ${first.proc.pid}, is no longer running`)
+    );
     third.proc.kill('SIGTERM');
     assert.equal(await third.exited, 0, third.stderr());
     assert.equal(existsSync(join(dir.path, 'state', LOCK_FILE)), false, 'a clean stop releases the lock');

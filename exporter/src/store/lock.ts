@@ -40,7 +40,7 @@ export class StateLock {
   private constructor(
     readonly path: string,
     private readonly content: string,
-    private readonly log: Logger,
+    private readonly log: Logger
   ) {}
 
   /** Takes the lock of `stateDir`, or throws a LockError naming the exporter that holds it. */
@@ -48,7 +48,12 @@ export class StateLock {
     const path = join(stateDir, LOCK_FILE);
     const here = heldHere.get(path);
     if (here) throw new LockError(heldMessage(stateDir, path, here, ' (this same process)'));
-    const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), version: VERSION };
+    const me: LockHolder = {
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      version: VERSION,
+    };
     const content = `${JSON.stringify(me)}\n`;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -64,7 +69,10 @@ export class StateLock {
       const why = staleReason(found.holder, found.mtimeMs);
       if (!why) throw new LockError(heldMessage(stateDir, path, found.holder!));
       if (await moveAside(path, found.text)) {
-        log.warn({ path, holder: found.holder ?? found.text.slice(0, 200) }, `took over the state directory lock: ${why}`);
+        log.warn(
+          { path, holder: found.holder ?? found.text.slice(0, 200) },
+          `took over the state directory lock: ${why}`
+        );
       }
     }
     throw new LockError(`could not take ${path}: other exporters keep taking it; run one exporter per state directory`);
@@ -76,7 +84,11 @@ export class StateLock {
     this.heartbeat = setInterval(() => {
       const now = new Date();
       utimes(this.path, now, now).catch((e: unknown) => {
-        if (!warned) this.log.warn({ path: this.path, err: e }, 'cannot refresh the state directory lock; another exporter may take it over after 60 s');
+        if (!warned)
+          this.log.warn(
+            { path: this.path, err: e },
+            'cannot refresh the state directory lock; another exporter may take it over after 60 s'
+          );
         warned = true;
       });
     }, HEARTBEAT_MS);
@@ -106,7 +118,8 @@ async function readLock(path: string): Promise<{ text: string; holder?: LockHold
 function parseHolder(text: string): LockHolder | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockHolder>;
-    if (Number.isInteger(v.pid) && typeof v.host === 'string' && typeof v.startedAt === 'string') return v as LockHolder;
+    if (Number.isInteger(v.pid) && typeof v.host === 'string' && typeof v.startedAt === 'string')
+      return v as LockHolder;
   } catch {
     // not a lock this version wrote
   }
@@ -116,7 +129,8 @@ function parseHolder(text: string): LockHolder | undefined {
 /** Why the holder is gone, or undefined while it may be alive. */
 export function staleReason(holder: LockHolder | undefined, mtimeMs: number, now = Date.now()): string | undefined {
   if (!holder) return 'the lock file is not readable as a lock';
-  if (now - mtimeMs > STALE_AFTER_MS) return `its holder (pid ${holder.pid} on ${holder.host}) has not refreshed it for ${Math.round((now - mtimeMs) / 1000)} s`;
+  if (now - mtimeMs > STALE_AFTER_MS)
+    return `its holder (pid ${holder.pid} on ${holder.host}) has not refreshed it for ${Math.round((now - mtimeMs) / 1000)} s`;
   if (holder.host !== hostname()) return undefined;
   if (holder.pid === process.pid) return `its holder had this process's pid ${holder.pid} (an earlier run)`;
   return alive(holder.pid) ? undefined : `its holder, pid ${holder.pid}, is no longer running`;

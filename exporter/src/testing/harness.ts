@@ -16,7 +16,13 @@ import { PROVIDERS } from '../providers/index.js';
 import type { Labels, ProviderName } from '../providers/types.js';
 
 /** Fast retries so error-path tests do not wait seconds. */
-export const TEST_HTTP: HttpSettings = { ...DEFAULT_HTTP, timeoutSeconds: 2, retries: 2, backoffSeconds: 0.01, maxRetryAfterSeconds: 1 };
+export const TEST_HTTP: HttpSettings = {
+  ...DEFAULT_HTTP,
+  timeoutSeconds: 2,
+  retries: 2,
+  backoffSeconds: 0.01,
+  maxRetryAfterSeconds: 1,
+};
 
 export interface Harness {
   model: MetricsModel;
@@ -41,7 +47,11 @@ export interface HarnessOptions {
   log?: Logger;
 }
 
-export async function harness(provider: ProviderName, account: Record<string, unknown>, opts: HarnessOptions = {}): Promise<Harness> {
+export async function harness(
+  provider: ProviderName,
+  account: Record<string, unknown>,
+  opts: HarnessOptions = {}
+): Promise<Harness> {
   const module = PROVIDERS[provider];
   if (!module) throw new Error(`provider ${provider} not registered`);
   const parsed = module.accountSchema.parse(account) as AccountConfig;
@@ -65,7 +75,8 @@ export async function harness(provider: ProviderName, account: Record<string, un
     value: (metric, match) => series(metric, match).reduce((sum, s) => sum + s.value, 0),
     dataSnapshot: () => {
       const out: Record<string, number> = {};
-      for (const metric of DATA_METRICS) for (const s of model.series(metric)) out[`${metric}${JSON.stringify(s.labels)}`] = s.value;
+      for (const metric of DATA_METRICS)
+        for (const s of model.series(metric)) out[`${metric}${JSON.stringify(s.labels)}`] = s.value;
       return out;
     },
   };
@@ -90,14 +101,18 @@ export function closeTo(actual: number, expected: number, epsilon = 1e-8): boole
 export async function assertFailedPollKeepsLastGoodData(
   h: Harness,
   expected: { endpoint: string; reason: string },
-  fault: { fail(): void; recover(): void },
+  fault: { fail(): void; recover(): void }
 ): Promise<Record<string, number>> {
   const good = h.dataSnapshot();
   fault.fail();
   assert.equal(await h.poller.pollNow(), false, 'the poll fails');
   assert.deepEqual(h.dataSnapshot(), good, 'the last good data is kept');
   assert.equal(h.value('nexus_provider_up'), 0);
-  assert.equal(h.value('nexus_provider_errors_total', expected), 1, `one ${expected.reason} error at ${expected.endpoint}`);
+  assert.equal(
+    h.value('nexus_provider_errors_total', expected),
+    1,
+    `one ${expected.reason} error at ${expected.endpoint}`
+  );
   assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
   fault.recover();
   assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
@@ -125,7 +140,7 @@ export async function assertFailedSourceKeepsLastGoodData(
   h: Harness,
   expected: { endpoint: string; reason: string; source: string },
   fault: { fail(): void; recover(): void },
-  owned: SeriesFilter,
+  owned: SeriesFilter
 ): Promise<{ before: Record<string, number>; during: Record<string, number> }> {
   const before = h.dataSnapshot();
   const mine = Object.keys(before).filter((k) => owned(...parseSeriesKey(k)));
@@ -139,7 +154,11 @@ export async function assertFailedSourceKeepsLastGoodData(
   const others = h.series('nexus_provider_source_up').filter((s) => s.labels.source !== expected.source);
   assert.ok(others.length > 0 && others.every((s) => s.value === 1), 'the other sources are up');
   assert.equal(h.value('nexus_provider_polls_total', { result: 'partial' }), 1);
-  assert.equal(h.value('nexus_provider_errors_total', { endpoint: expected.endpoint, reason: expected.reason }), 1, `one ${expected.reason} error at ${expected.endpoint}`);
+  assert.equal(
+    h.value('nexus_provider_errors_total', { endpoint: expected.endpoint, reason: expected.reason }),
+    1,
+    `one ${expected.reason} error at ${expected.endpoint}`
+  );
   assert.equal(h.value('nexus_provider_errors_total'), 1, 'nothing else is counted');
   fault.recover();
   assert.equal(await h.poller.pollNow(), true, 'the next poll recovers');
@@ -152,10 +171,14 @@ export async function assertFailedSourceKeepsLastGoodData(
  * A real tmpfs of `sizeKiB` (a small disk that fills up), or the reason there is none: mounting needs
  * root (CI runs as root). Tests skip with that reason rather than pass without the real disk.
  */
-export async function smallTmpfs(sizeKiB: number): Promise<{ path: string; remove(): Promise<void> } | { skip: string }> {
+export async function smallTmpfs(
+  sizeKiB: number
+): Promise<{ path: string; remove(): Promise<void> } | { skip: string }> {
   if (process.getuid?.() !== 0) return { skip: 'needs root to mount a small tmpfs (CI runs as root)' };
   const dir = await tempDir('nexus-tmpfs-');
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir.path], { encoding: 'utf8' });
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir.path], {
+    encoding: 'utf8',
+  });
   if (mount.status !== 0) {
     await dir.remove();
     return { skip: `cannot mount a tmpfs here: ${(mount.stderr || mount.error?.message || '').trim()}` };

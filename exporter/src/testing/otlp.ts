@@ -8,7 +8,14 @@ export type Attrs = Record<string, string | number | boolean>;
 export function kv(attrs: Attrs): Array<{ key: string; value: Record<string, unknown> }> {
   return Object.entries(attrs).map(([key, v]) => ({
     key,
-    value: typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v },
+    value:
+      typeof v === 'string'
+        ? { stringValue: v }
+        : typeof v === 'boolean'
+          ? { boolValue: v }
+          : Number.isInteger(v)
+            ? { intValue: String(v) }
+            : { doubleValue: v },
   }));
 }
 
@@ -28,7 +35,11 @@ export interface HistogramPoint {
   flags?: number;
 }
 
-export function histogramMetric(name: string, points: HistogramPoint[], opts: { unit?: string; temporality?: 1 | 2 } = {}): Record<string, unknown> {
+export function histogramMetric(
+  name: string,
+  points: HistogramPoint[],
+  opts: { unit?: string; temporality?: 1 | 2 } = {}
+): Record<string, unknown> {
   return {
     name,
     unit: opts.unit ?? 's',
@@ -48,21 +59,37 @@ export function histogramMetric(name: string, points: HistogramPoint[], opts: { 
   };
 }
 
-export function sumMetric(name: string, points: Array<{ attrs: Attrs; startMs: number; timeMs: number; value: number }>, opts: { temporality?: 1 | 2; monotonic?: boolean; unit?: string } = {}): Record<string, unknown> {
+export function sumMetric(
+  name: string,
+  points: Array<{ attrs: Attrs; startMs: number; timeMs: number; value: number }>,
+  opts: { temporality?: 1 | 2; monotonic?: boolean; unit?: string } = {}
+): Record<string, unknown> {
   return {
     name,
     unit: opts.unit ?? '{token}',
     sum: {
       aggregationTemporality: opts.temporality ?? 2,
       isMonotonic: opts.monotonic ?? true,
-      dataPoints: points.map((p) => ({ attributes: kv(p.attrs), startTimeUnixNano: ns(p.startMs), timeUnixNano: ns(p.timeMs), asInt: String(p.value) })),
+      dataPoints: points.map((p) => ({
+        attributes: kv(p.attrs),
+        startTimeUnixNano: ns(p.startMs),
+        timeUnixNano: ns(p.timeMs),
+        asInt: String(p.value),
+      })),
     },
   };
 }
 
 /** An ExportMetricsServiceRequest in OTLP/JSON form: one resource, one scope. */
-export function requestJson(metrics: Array<Record<string, unknown>>, resource: Attrs = { 'service.name': 'test-app' }): Record<string, unknown> {
-  return { resourceMetrics: [{ resource: { attributes: kv(resource) }, scopeMetrics: [{ scope: { name: 'test', version: '1' }, metrics }] }] };
+export function requestJson(
+  metrics: Array<Record<string, unknown>>,
+  resource: Attrs = { 'service.name': 'test-app' }
+): Record<string, unknown> {
+  return {
+    resourceMetrics: [
+      { resource: { attributes: kv(resource) }, scopeMetrics: [{ scope: { name: 'test', version: '1' }, metrics }] },
+    ],
+  };
 }
 
 /** The same request through the protobuf encoding and back, as the receiver gets it. */

@@ -6,7 +6,12 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { MetricName } from '../../metrics/catalog.js';
 import { ApolloSimulator, UNLIMITED_CREDIT, type ApolloSimOptions } from '../../simulators/apollo.js';
 import type { Fault } from '../../simulators/base.js';
-import { assertFailedSourceKeepsLastGoodData, harness, type Harness, type SeriesFilter } from '../../testing/harness.js';
+import {
+  assertFailedSourceKeepsLastGoodData,
+  harness,
+  type Harness,
+  type SeriesFilter,
+} from '../../testing/harness.js';
 import { apollo } from './index.js';
 import { endpointName, headerWindows } from './parse.js';
 
@@ -26,7 +31,10 @@ function account(extra: Record<string, unknown> = {}) {
 }
 
 /** Starts a simulator of its own (options that the shared one does not have). */
-async function withSim(options: Partial<ApolloSimOptions>, fn: (base: string, s: ApolloSimulator) => Promise<void>): Promise<void> {
+async function withSim(
+  options: Partial<ApolloSimOptions>,
+  fn: (base: string, s: ApolloSimulator) => Promise<void>
+): Promise<void> {
   const s = new ApolloSimulator({ masterKey: MASTER, ...options });
   s.now = () => clock;
   const base = await s.start();
@@ -48,10 +56,15 @@ function assertRateLimits(h: Harness, s: ApolloSimulator): void {
   const expected = new Map<string, [number, number]>();
   for (const r of s.rateLimits()) expected.set(`${r.endpoint}|${r.window}`, [r.limit, r.leftOver]);
   for (const endpoint of [STATS, CREDITS]) {
-    for (const [window, w] of Object.entries(s.usageStatsWindows(endpoint))) expected.set(`${endpoint}|${window}`, [w.limit, w.limit - w.consumed]);
+    for (const [window, w] of Object.entries(s.usageStatsWindows(endpoint)))
+      expected.set(`${endpoint}|${window}`, [w.limit, w.limit - w.consumed]);
   }
-  const limits = new Map(h.series('nexus_rate_limit_limit').map((x) => [`${x.labels.endpoint}|${x.labels.window}`, x.value]));
-  const remaining = new Map(h.series('nexus_rate_limit_remaining').map((x) => [`${x.labels.endpoint}|${x.labels.window}`, x.value]));
+  const limits = new Map(
+    h.series('nexus_rate_limit_limit').map((x) => [`${x.labels.endpoint}|${x.labels.window}`, x.value])
+  );
+  const remaining = new Map(
+    h.series('nexus_rate_limit_remaining').map((x) => [`${x.labels.endpoint}|${x.labels.window}`, x.value])
+  );
   assert.deepEqual(limits, new Map([...expected].map(([k, [limit]]) => [k, limit])));
   assert.deepEqual(remaining, new Map([...expected].map(([k, [, left]]) => [k, left])));
 }
@@ -61,10 +74,13 @@ function assertCredits(h: Harness, s: ApolloSimulator): void {
     assert.equal(gauge(h, 'nexus_credits_remaining', { credit_type: c.type }), c.leftOver, c.type);
     assert.equal(gauge(h, 'nexus_credits_limit', { credit_type: c.type }), c.limit, c.type);
   }
-  assert.equal(h.series('nexus_credits_limit').length, s.credits().length, 'a credit type without a limit has no series');
+  assert.equal(
+    h.series('nexus_credits_limit').length,
+    s.credits().length,
+    'a credit type without a limit has no series'
+  );
   assert.equal(h.series('nexus_credits_remaining', { credit_type: UNLIMITED_CREDIT }).length, 0);
 }
-
 
 describe('Apollo parsing', () => {
   it("names endpoints from Apollo's stringified [controller, action] keys, and nothing else", () => {
@@ -78,10 +94,17 @@ describe('Apollo parsing', () => {
 
   it('reads limited windows from headers and skips the empty (unlimited) ones', () => {
     const h = new Headers({
-      'x-rate-limit-minute': '200', 'x-minute-usage': '3', 'x-minute-requests-left': '197',
-      'x-rate-limit-hourly': '', 'x-rate-limit-24-hour': '6000', 'x-24-hour-usage': '10',
+      'x-rate-limit-minute': '200',
+      'x-minute-usage': '3',
+      'x-minute-requests-left': '197',
+      'x-rate-limit-hourly': '',
+      'x-rate-limit-24-hour': '6000',
+      'x-24-hour-usage': '10',
     });
-    assert.deepEqual(headerWindows(h), { minute: { limit: 200, remaining: 197 }, day: { limit: 6000, remaining: 5990 } });
+    assert.deepEqual(headerWindows(h), {
+      minute: { limit: 200, remaining: 197 },
+      day: { limit: 6000, remaining: 5990 },
+    });
   });
 });
 
@@ -90,21 +113,33 @@ describe('Apollo account config', () => {
 
   it('needs the key, defaults to both reads, and refuses to poll nothing', () => {
     const ok = parse({ apiKey: MASTER });
-    assert.ok(ok.success);
+    assert.ok(ok.success, 'ok.success');
     assert.equal(ok.data.baseUrl, 'https://api.apollo.io/api/v1');
     assert.equal(ok.data.pollIntervalSeconds, 300);
-    assert.ok(ok.data.rateLimits && ok.data.credits);
+    assert.ok(ok.data.rateLimits && ok.data.credits, 'ok.data.rateLimits && ok.data.credits');
     const missing = parse({});
-    assert.ok(!missing.success && missing.error.issues[0]!.message === 'apiKey is required');
+    assert.ok(
+      !missing.success && missing.error.issues[0]!.message === 'apiKey is required',
+      "!missing.success && missing.error.issues[0]!.message === 'apiKey is required'"
+    );
     const none = parse({ apiKey: MASTER, rateLimits: false, credits: false });
-    assert.ok(!none.success && none.error.issues.every((i) => !i.message.includes(MASTER)));
-    assert.ok(!parse({ apiKey: MASTER, rateLimitEndpoints: ['contacts search'] }).success);
+    assert.ok(
+      !none.success && none.error.issues.every((i) => !i.message.includes(MASTER)),
+      '!none.success && none.error.issues.every((i) => !i.message.includes(MASTER))'
+    );
+    assert.ok(
+      !parse({ apiKey: MASTER, rateLimitEndpoints: ['contacts search'] }).success,
+      "!parse({ apiKey: MASTER, rateLimitEndpoints: ['contacts search'] }).success"
+    );
   });
 });
 
 describe('Apollo collector', () => {
   before(async () => {
-    sim = new ApolloSimulator({ masterKey: MASTER, scopedKeys: { [SCOPED]: [STATS, CREDITS], [CREDITS_ONLY]: [CREDITS] } });
+    sim = new ApolloSimulator({
+      masterKey: MASTER,
+      scopedKeys: { [SCOPED]: [STATS, CREDITS], [CREDITS_ONLY]: [CREDITS] },
+    });
     url = await sim.start();
   });
   after(() => sim.stop());
@@ -121,22 +156,51 @@ describe('Apollo collector', () => {
     assertRateLimits(h, sim);
     assertCredits(h, sim);
     // Windows Apollo does not limit (null in the listing) have no series: paid enrichment has a minute window only.
-    assert.deepEqual(h.series('nexus_rate_limit_limit', { endpoint: 'api/v1/people/match' }).map((s) => s.labels.window), ['minute']);
+    assert.deepEqual(
+      h.series('nexus_rate_limit_limit', { endpoint: 'api/v1/people/match' }).map((s) => s.labels.window),
+      ['minute']
+    );
     assert.equal(h.series('nexus_rate_limit_remaining', { endpoint: 'api/v1/people/match' }).length, 1);
     // left_over that did not move with consumed is not trusted: remaining is limit − consumed.
-    const listing = (await (await fetch(`${url}/api/v1/usage_stats/api_usage_stats`, { method: 'POST', headers: { 'x-api-key': MASTER } })).json()) as Record<string, Record<string, { limit: number; consumed: number; left_over: number } | null>>;
-    const stale = Object.entries(listing).flatMap(([k, w]) => Object.entries(w).filter(([, v]) => v && v.consumed > 0 && v.left_over === v.limit).map(([window]) => [endpointName(k)!, window] as const));
+    const listing = (await (
+      await fetch(`${url}/api/v1/usage_stats/api_usage_stats`, { method: 'POST', headers: { 'x-api-key': MASTER } })
+    ).json()) as Record<string, Record<string, { limit: number; consumed: number; left_over: number } | null>>;
+    const stale = Object.entries(listing).flatMap(([k, w]) =>
+      Object.entries(w)
+        .filter(([, v]) => v && v.consumed > 0 && v.left_over === v.limit)
+        .map(([window]) => [endpointName(k)!, window] as const)
+    );
     assert.ok(stale.length > 0, 'the simulator serves the documented stale left_over');
     for (const [endpoint, window] of stale) {
       const row = sim.rateLimits().find((r) => r.endpoint === endpoint && r.window === window)!;
-      assert.equal(gauge(h, 'nexus_rate_limit_remaining', { endpoint, window }), row.limit - row.consumed, `${endpoint} ${window}`);
+      assert.equal(
+        gauge(h, 'nexus_rate_limit_remaining', { endpoint, window }),
+        row.limit - row.consumed,
+        `${endpoint} ${window}`
+      );
     }
-    assert.ok(Object.values(listing).some((w) => Object.values(w).includes(null)), 'unlimited windows are null');
+    assert.ok(
+      Object.values(listing).some((w) => Object.values(w).includes(null)),
+      'unlimited windows are null'
+    );
     assert.equal(gauge(h, 'nexus_rate_limit_limit', { endpoint: 'api/v1/mixed_people/search', window: 'day' }), 50000);
-    assert.ok(h.series('nexus_rate_limit_remaining').some((s) => s.value < 1000 && s.labels.window !== 'minute' && s.labels.endpoint !== STATS), 'background traffic consumes some windows');
-    assert.ok(h.series('nexus_credits_remaining').some((s) => s.value < gauge(h, 'nexus_credits_limit', { credit_type: s.labels.credit_type! })!), 'some credits are used');
+    assert.ok(
+      h
+        .series('nexus_rate_limit_remaining')
+        .some((s) => s.value < 1000 && s.labels.window !== 'minute' && s.labels.endpoint !== STATS),
+      'background traffic consumes some windows'
+    );
+    assert.ok(
+      h
+        .series('nexus_credits_remaining')
+        .some((s) => s.value < gauge(h, 'nexus_credits_limit', { credit_type: s.labels.credit_type! })!),
+      'some credits are used'
+    );
     assert.equal(h.value('nexus_provider_up'), 1);
-    assert.deepEqual(sim.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`), ['POST /api/v1/usage_stats/api_usage_stats', 'POST /api/v1/usage_stats/credit_usage_stats']);
+    assert.deepEqual(
+      sim.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`),
+      ['POST /api/v1/usage_stats/api_usage_stats', 'POST /api/v1/usage_stats/credit_usage_stats']
+    );
   });
 
   it('reads the rate-limit headers of every call: its own windows count down poll by poll', async () => {
@@ -146,7 +210,10 @@ describe('Apollo collector', () => {
     assert.equal(gauge(h, 'nexus_rate_limit_limit', { endpoint: CREDITS, window: 'minute' }), 200);
     await h.poller.pollNow();
     assert.equal(gauge(h, 'nexus_rate_limit_remaining', { endpoint: CREDITS, window: 'minute' }), first - 1);
-    assert.equal(gauge(h, 'nexus_rate_limit_remaining', { endpoint: STATS, window: 'day' }), 6000 - sim.usageStatsWindows(STATS).day!.consumed);
+    assert.equal(
+      gauge(h, 'nexus_rate_limit_remaining', { endpoint: STATS, window: 'day' }),
+      6000 - sim.usageStatsWindows(STATS).day!.consumed
+    );
     assertRateLimits(h, sim);
     // A day later the fixed windows have reopened and credits have moved on.
     clock = new Date(NOW.getTime() + 86_400_000 + 5_000);
@@ -168,9 +235,14 @@ describe('Apollo collector', () => {
   });
 
   it('reports only the endpoints asked for', async () => {
-    const h = await harness('apollo', account({ rateLimitEndpoints: ['api/v1/mixed_people/search', STATS] }), { now: () => clock });
+    const h = await harness('apollo', account({ rateLimitEndpoints: ['api/v1/mixed_people/search', STATS] }), {
+      now: () => clock,
+    });
     await h.poller.pollNow();
-    assert.deepEqual([...new Set(h.series('nexus_rate_limit_limit').map((s) => s.labels.endpoint))].sort(), ['api/v1/mixed_people/search', STATS]);
+    assert.deepEqual([...new Set(h.series('nexus_rate_limit_limit').map((s) => s.labels.endpoint))].sort(), [
+      'api/v1/mixed_people/search',
+      STATS,
+    ]);
     assert.equal(h.series('nexus_rate_limit_limit').length, 6);
   });
 
@@ -188,13 +260,22 @@ describe('Apollo collector', () => {
     const wrong = 'apollo-wrong-0f9e8d7c6b5a49382716';
     const h = await harness('apollo', account({ apiKey: wrong }), { now: () => clock });
     assert.equal(await h.poller.pollNow(), false);
-    assert.equal(h.value('nexus_provider_errors_total', { reason: 'auth', endpoint: '/usage_stats/api_usage_stats' }), 1);
+    assert.equal(
+      h.value('nexus_provider_errors_total', { reason: 'auth', endpoint: '/usage_stats/api_usage_stats' }),
+      1
+    );
     assert.match(h.poller.status().lastError!.message, /HTTP 401: Invalid access credentials\./);
-    assert.ok(!h.poller.status().lastError!.message.includes(wrong));
+    assert.ok(
+      !h.poller.status().lastError!.message.includes(wrong),
+      '!h.poller.status().lastError!.message.includes(wrong)'
+    );
 
     const restricted = await harness('apollo', account({ apiKey: CREDITS_ONLY }), { now: () => clock });
     assert.equal(await restricted.poller.pollNow(), false);
-    assert.match(restricted.poller.status().lastError!.message, /HTTP 403: Master API key is required to access this endpoint\. \(API_INACCESSIBLE\)/);
+    assert.match(
+      restricted.poller.status().lastError!.message,
+      /HTTP 403: Master API key is required to access this endpoint\. \(API_INACCESSIBLE\)/
+    );
     assert.equal(restricted.value('nexus_provider_errors_total', { reason: 'auth' }), 1);
     assert.equal(restricted.value('nexus_provider_up'), 0);
   });
@@ -202,8 +283,14 @@ describe('Apollo collector', () => {
   it('probes with the free credit_usage_stats call', async () => {
     const h = await harness('apollo', account(), { now: () => clock });
     await h.poller.probe();
-    assert.deepEqual(sim.requests.map((r) => `${r.method} ${r.path}`), ['POST /api/v1/usage_stats/credit_usage_stats']);
-    await assert.rejects(h.poller.probe({ ...h.poller.config, apiKey: 'apollo-wrong-0f9e8d7c6b5a49382716' }), { name: 'ProviderError', reason: 'auth' });
+    assert.deepEqual(
+      sim.requests.map((r) => `${r.method} ${r.path}`),
+      ['POST /api/v1/usage_stats/credit_usage_stats']
+    );
+    await assert.rejects(h.poller.probe({ ...h.poller.config, apiKey: 'apollo-wrong-0f9e8d7c6b5a49382716' }), {
+      name: 'ProviderError',
+      reason: 'auth',
+    });
   });
 
   it('answers only POST, as documented (the GET form is a 404)', async () => {
@@ -223,11 +310,20 @@ describe('Apollo collector', () => {
       clock = new Date(NOW.getTime() + 30_000);
       assert.equal(await h.poller.pollNow(), false);
       assert.deepEqual(h.dataSnapshot(), good);
-      assert.equal(h.value('nexus_provider_errors_total', { reason: 'rate_limited', endpoint: '/usage_stats/api_usage_stats' }), 1);
-      assert.match(h.poller.status().lastError!.message, /HTTP 429: The maximum number of api calls allowed for api\/v1\/usage_stats is 2 times per minute/);
+      assert.equal(
+        h.value('nexus_provider_errors_total', { reason: 'rate_limited', endpoint: '/usage_stats/api_usage_stats' }),
+        1
+      );
+      assert.match(
+        h.poller.status().lastError!.message,
+        /HTTP 429: The maximum number of api calls allowed for api\/v1\/usage_stats is 2 times per minute/
+      );
       assert.equal(h.value('nexus_provider_up'), 0);
       // The minute window opened at the first call (t=0) and reopens at t=60: 30 s from now.
-      const direct = await fetch(`${base}/usage_stats/api_usage_stats`, { method: 'POST', headers: { 'x-api-key': MASTER } });
+      const direct = await fetch(`${base}/usage_stats/api_usage_stats`, {
+        method: 'POST',
+        headers: { 'x-api-key': MASTER },
+      });
       assert.equal(direct.status, 429);
       assert.equal(direct.headers.get('retry-after'), '30');
       assert.equal(direct.headers.get('x-minute-requests-left'), null, 'no rate-limit headers on a 429');
@@ -239,23 +335,104 @@ describe('Apollo collector', () => {
     });
   });
 
-  const failures: Array<{ name: string; fault: Fault; path: string; reason: string; endpoint: string; http?: Record<string, number> }> = [
-    { name: 'auth 401', fault: { kind: 'status', status: 401, message: 'Invalid access credentials.' }, path: 'api_usage_stats', reason: 'auth', endpoint: '/usage_stats/api_usage_stats' },
-    { name: 'auth 403', fault: { kind: 'status', status: 403, message: 'api/v1/usage_stats/credit_usage_stats is not accessible with this api_key' }, path: 'credit_usage_stats', reason: 'auth', endpoint: '/usage_stats/credit_usage_stats' },
-    { name: 'rate_limited 429 with a long Retry-After', fault: { kind: 'status', status: 429, retryAfter: 45, message: 'The maximum number of api calls allowed for api/v1/usage_stats is 200 times per minute.' }, path: 'credit_usage_stats', reason: 'rate_limited', endpoint: '/usage_stats/credit_usage_stats' },
-    { name: 'server 500', fault: { kind: 'status', status: 500, message: 'Internal server error' }, path: 'credit_usage_stats', reason: 'server', endpoint: '/usage_stats/credit_usage_stats' },
-    { name: 'server 502', fault: { kind: 'status', status: 502, message: 'Bad gateway' }, path: 'api_usage_stats', reason: 'server', endpoint: '/usage_stats/api_usage_stats' },
-    { name: 'timeout', fault: { kind: 'slow', ms: 1500 }, path: 'credit_usage_stats', reason: 'timeout', endpoint: '/usage_stats/credit_usage_stats', http: { timeoutSeconds: 0.3 } },
-    { name: 'network', fault: { kind: 'drop' }, path: 'credit_usage_stats', reason: 'network', endpoint: '/usage_stats/credit_usage_stats' },
-    { name: 'bad_response html', fault: { kind: 'html' }, path: 'api_usage_stats', reason: 'bad_response', endpoint: '/usage_stats/api_usage_stats' },
-    { name: 'bad_response truncated', fault: { kind: 'truncated' }, path: 'credit_usage_stats', reason: 'bad_response', endpoint: '/usage_stats/credit_usage_stats' },
-    { name: 'bad_response credit cycle dated in a new format', fault: { kind: 'dates' }, path: 'credit_usage_stats', reason: 'bad_response', endpoint: '/usage_stats/credit_usage_stats' },
+  const failures: Array<{
+    name: string;
+    fault: Fault;
+    path: string;
+    reason: string;
+    endpoint: string;
+    http?: Record<string, number>;
+  }> = [
+    {
+      name: 'auth 401',
+      fault: { kind: 'status', status: 401, message: 'Invalid access credentials.' },
+      path: 'api_usage_stats',
+      reason: 'auth',
+      endpoint: '/usage_stats/api_usage_stats',
+    },
+    {
+      name: 'auth 403',
+      fault: {
+        kind: 'status',
+        status: 403,
+        message: 'api/v1/usage_stats/credit_usage_stats is not accessible with this api_key',
+      },
+      path: 'credit_usage_stats',
+      reason: 'auth',
+      endpoint: '/usage_stats/credit_usage_stats',
+    },
+    {
+      name: 'rate_limited 429 with a long Retry-After',
+      fault: {
+        kind: 'status',
+        status: 429,
+        retryAfter: 45,
+        message: 'The maximum number of api calls allowed for api/v1/usage_stats is 200 times per minute.',
+      },
+      path: 'credit_usage_stats',
+      reason: 'rate_limited',
+      endpoint: '/usage_stats/credit_usage_stats',
+    },
+    {
+      name: 'server 500',
+      fault: { kind: 'status', status: 500, message: 'Internal server error' },
+      path: 'credit_usage_stats',
+      reason: 'server',
+      endpoint: '/usage_stats/credit_usage_stats',
+    },
+    {
+      name: 'server 502',
+      fault: { kind: 'status', status: 502, message: 'Bad gateway' },
+      path: 'api_usage_stats',
+      reason: 'server',
+      endpoint: '/usage_stats/api_usage_stats',
+    },
+    {
+      name: 'timeout',
+      fault: { kind: 'slow', ms: 1500 },
+      path: 'credit_usage_stats',
+      reason: 'timeout',
+      endpoint: '/usage_stats/credit_usage_stats',
+      http: { timeoutSeconds: 0.3 },
+    },
+    {
+      name: 'network',
+      fault: { kind: 'drop' },
+      path: 'credit_usage_stats',
+      reason: 'network',
+      endpoint: '/usage_stats/credit_usage_stats',
+    },
+    {
+      name: 'bad_response html',
+      fault: { kind: 'html' },
+      path: 'api_usage_stats',
+      reason: 'bad_response',
+      endpoint: '/usage_stats/api_usage_stats',
+    },
+    {
+      name: 'bad_response truncated',
+      fault: { kind: 'truncated' },
+      path: 'credit_usage_stats',
+      reason: 'bad_response',
+      endpoint: '/usage_stats/credit_usage_stats',
+    },
+    {
+      name: 'bad_response credit cycle dated in a new format',
+      fault: { kind: 'dates' },
+      path: 'credit_usage_stats',
+      reason: 'bad_response',
+      endpoint: '/usage_stats/credit_usage_stats',
+    },
   ];
 
   // The credits call's own rate-limit headers belong to the credits source.
-  const ofCredits: SeriesFilter = (m, l) => m.startsWith('nexus_credits_') || (m.startsWith('nexus_rate_limit_') && l.endpoint === CREDITS);
+  const ofCredits: SeriesFilter = (m, l) =>
+    m.startsWith('nexus_credits_') || (m.startsWith('nexus_rate_limit_') && l.endpoint === CREDITS);
   const owners: Record<string, { source: string; owned: SeriesFilter }> = {
-    '/usage_stats/api_usage_stats': { source: 'apollo.rate_limits', owned: (m, l) => m.startsWith('nexus_rate_limit_') && l.endpoint !== CREDITS },
+    '/usage_stats/api_usage_stats': {
+      source: 'apollo.rate_limits',
+      owned: (m, l) => m.startsWith('nexus_rate_limit_') && l.endpoint !== CREDITS,
+    },
     '/usage_stats/credit_usage_stats': { source: 'apollo.credits', owned: ofCredits },
   };
   for (const f of failures) {
@@ -265,13 +442,18 @@ describe('Apollo collector', () => {
       // Time passes: credits and windows move, so a source applied even in part would show.
       clock = new Date(NOW.getTime() + 3 * 3600_000);
       const { source, owned } = owners[f.endpoint]!;
-      await assertFailedSourceKeepsLastGoodData(h, { reason: f.reason, endpoint: f.endpoint, source }, {
-        fail: () => sim.inject(f.fault, { path: f.path }),
-        recover: () => {
-          if (source === 'apollo.rate_limits') assertCredits(h, sim);
-          sim.clearFaults();
+      await assertFailedSourceKeepsLastGoodData(
+        h,
+        { reason: f.reason, endpoint: f.endpoint, source },
+        {
+          fail: () => sim.inject(f.fault, { path: f.path }),
+          recover: () => {
+            if (source === 'apollo.rate_limits') assertCredits(h, sim);
+            sim.clearFaults();
+          },
         },
-      }, owned);
+        owned
+      );
       assertRateLimits(h, sim);
       assertCredits(h, sim);
     });
@@ -281,7 +463,10 @@ describe('Apollo collector', () => {
     const h = await harness('apollo', account(), { now: () => clock });
     sim.inject({ kind: 'status', status: 503, message: 'Service unavailable' }, { path: 'api_usage_stats' });
     assert.equal(await h.poller.pollNow(), true);
-    assert.equal(h.value('nexus_provider_errors_total', { reason: 'server', endpoint: '/usage_stats/api_usage_stats' }), 1);
+    assert.equal(
+      h.value('nexus_provider_errors_total', { reason: 'server', endpoint: '/usage_stats/api_usage_stats' }),
+      1
+    );
     assertRateLimits(h, sim);
   });
 });

@@ -9,12 +9,29 @@ import type { HttpResponse } from '../../http/client.js';
 import { excerpt } from '../../log.js';
 import type { Collector, GaugeSample, PollContext } from '../types.js';
 import { describeZodError } from '../values.js';
-import { apiUsageStats, creditUsageStats, endpointName, headerWindows, remainingOf, WINDOWS, type RateWindow, type WindowValue } from './parse.js';
+import {
+  apiUsageStats,
+  creditUsageStats,
+  endpointName,
+  headerWindows,
+  remainingOf,
+  WINDOWS,
+  type RateWindow,
+  type WindowValue,
+} from './parse.js';
 import type { ApolloAccount } from './index.js';
 
 const CALLS = {
-  rateLimits: { endpoint: '/usage_stats/api_usage_stats', path: 'usage_stats/api_usage_stats', name: 'api/v1/usage_stats/api_usage_stats' },
-  credits: { endpoint: '/usage_stats/credit_usage_stats', path: 'usage_stats/credit_usage_stats', name: 'api/v1/usage_stats/credit_usage_stats' },
+  rateLimits: {
+    endpoint: '/usage_stats/api_usage_stats',
+    path: 'usage_stats/api_usage_stats',
+    name: 'api/v1/usage_stats/api_usage_stats',
+  },
+  credits: {
+    endpoint: '/usage_stats/credit_usage_stats',
+    path: 'usage_stats/credit_usage_stats',
+    name: 'api/v1/usage_stats/credit_usage_stats',
+  },
 } as const;
 
 /** A ceiling on endpoint label values, far above Apollo's ~50 endpoints, in case the listing changes shape. */
@@ -41,11 +58,13 @@ export class ApolloCollector implements Collector {
   }
 
   async poll(ctx: PollContext): Promise<void> {
-    const wanted = (endpoint: string) => !this.account.rateLimitEndpoints || this.account.rateLimitEndpoints.includes(endpoint);
+    const wanted = (endpoint: string) =>
+      !this.account.rateLimitEndpoints || this.account.rateLimitEndpoints.includes(endpoint);
     if (this.account.rateLimits) {
       await ctx.source('apollo.rate_limits', { bucket: 'none' }, async () => {
         const limits = new Map<string, { endpoint: string; window: RateWindow; value: WindowValue }>();
-        const put = (endpoint: string, window: RateWindow, value: WindowValue) => limits.set(`${endpoint}\n${window}`, { endpoint, window, value });
+        const put = (endpoint: string, window: RateWindow, value: WindowValue) =>
+          limits.set(`${endpoint}\n${window}`, { endpoint, window, value });
         const res = await this.call(ctx, 'rateLimits');
         const parsed = apiUsageStats.safeParse(res.body);
         if (!parsed.success) throw ctx.http.badResponse(CALLS.rateLimits.endpoint, describeZodError(parsed.error));
@@ -67,10 +86,17 @@ export class ApolloCollector implements Collector {
             if (value) put(endpoint, window, value);
           }
         }
-        if (skipped > 0) ctx.log.warn({ skipped }, 'api_usage_stats keys that are not ["api/v1/<controller>", "<action>"] pairs, or beyond the endpoint cap, were skipped');
+        if (skipped > 0)
+          ctx.log.warn(
+            { skipped },
+            'api_usage_stats keys that are not ["api/v1/<controller>", "<action>"] pairs, or beyond the endpoint cap, were skipped'
+          );
         // Headers are read after the body: they describe the call just made, later than the listing.
-        if (wanted(CALLS.rateLimits.name)) for (const [window, value] of headerEntries(res)) put(CALLS.rateLimits.name, window, value);
-        return { gauges: [...limits.values()].flatMap(({ endpoint, window, value }) => rateGauges(endpoint, window, value)) };
+        if (wanted(CALLS.rateLimits.name))
+          for (const [window, value] of headerEntries(res)) put(CALLS.rateLimits.name, window, value);
+        return {
+          gauges: [...limits.values()].flatMap(({ endpoint, window, value }) => rateGauges(endpoint, window, value)),
+        };
       });
     }
     if (this.account.credits) {
@@ -89,10 +115,12 @@ export class ApolloCollector implements Collector {
           if (!value) continue;
           gauges.push(
             { metric: 'nexus_credits_remaining', labels: { credit_type: type }, value: value.remaining },
-            { metric: 'nexus_credits_limit', labels: { credit_type: type }, value: value.limit },
+            { metric: 'nexus_credits_limit', labels: { credit_type: type }, value: value.limit }
           );
         }
-        if (wanted(CALLS.credits.name)) for (const [window, value] of headerEntries(res)) gauges.push(...rateGauges(CALLS.credits.name, window, value));
+        if (wanted(CALLS.credits.name))
+          for (const [window, value] of headerEntries(res))
+            gauges.push(...rateGauges(CALLS.credits.name, window, value));
         return { gauges };
       });
     }

@@ -19,10 +19,20 @@ export const apolloAccountSchema = accountBase('https://api.apollo.io/api/v1', 3
      * Only report the rate limits of these endpoints (Apollo names such as `api/v1/mixed_people/search`);
      * all of them when absent (about 50 series pairs per window).
      */
-    rateLimitEndpoints: z.array(z.string().regex(/^api\/v\d+\/[a-z0-9_/]+$/, 'must be an Apollo endpoint name such as api/v1/mixed_people/search')).min(1).optional(),
+    rateLimitEndpoints: z
+      .array(
+        z
+          .string()
+          .regex(/^api\/v\d+\/[a-z0-9_/]+$/, 'must be an Apollo endpoint name such as api/v1/mixed_people/search')
+      )
+      .min(1)
+      .optional(),
   })
   .strict()
-  .refine((a) => a.rateLimits || a.credits, { path: ['rateLimits'], message: 'rateLimits and credits are both off: nothing would be polled' });
+  .refine((a) => a.rateLimits || a.credits, {
+    path: ['rateLimits'],
+    message: 'rateLimits and credits are both off: nothing would be polled',
+  });
 
 export type ApolloAccount = z.output<typeof apolloAccountSchema>;
 

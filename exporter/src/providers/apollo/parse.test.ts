@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { apiUsageStats, creditUsageStats, endpointName, remainingOf } from './parse.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
 
 describe('Apollo documented examples', () => {
   it('reads the api_usage_stats example, not trusting left_over alone', () => {
@@ -28,7 +29,11 @@ describe('Apollo documented examples', () => {
 
   it('reads null windows and null limits as unlimited, and a smaller left_over as the headroom', () => {
     const stats = apiUsageStats.parse({
-      '["api/v1/people", "match"]': { minute: { limit: '1000', consumed: '3', left_over: '997' }, hour: null, day: { limit: null, consumed: 12, left_over: null } },
+      '["api/v1/people", "match"]': {
+        minute: { limit: '1000', consumed: '3', left_over: '997' },
+        hour: null,
+        day: { limit: null, consumed: 12, left_over: null },
+      },
       '["api/v1/labels", "index"]': null,
     });
     const match = stats['["api/v1/people", "match"]']!;
@@ -38,13 +43,17 @@ describe('Apollo documented examples', () => {
     assert.deepEqual(remainingOf({ limit: 100, consumed: 10, left_over: 40 }), { limit: 100, remaining: 40 });
     assert.deepEqual(remainingOf({ limit: 100, consumed: 130 }), { limit: 100, remaining: 0 });
     assert.equal(remainingOf({ limit: 100 }), undefined);
-    const credits = creditUsageStats.parse({ credit_usage_stats: { ai_credit: { limit: null, consumed: 5, left_over: null }, gone: null } });
+    const credits = creditUsageStats.parse({
+      credit_usage_stats: { ai_credit: { limit: null, consumed: 5, left_over: null }, gone: null },
+    });
     assert.equal(remainingOf(credits.credit_usage_stats.ai_credit!), undefined);
   });
 
   it('fails on a count that is not a number, naming the field', () => {
-    const r = apiUsageStats.safeParse({ '["api/v1/contacts", "search"]': { day: { limit: 'lots', consumed: 1, left_over: 1 } } });
-    assert.ok(!r.success);
+    const r = apiUsageStats.safeParse({
+      '["api/v1/contacts", "search"]': { day: { limit: 'lots', consumed: 1, left_over: 1 } },
+    });
+    assert.ok(!r.success, '!r.success');
     assert.match(JSON.stringify(r.error.issues[0]!.path), /day.*limit/);
   });
 });

@@ -28,10 +28,7 @@ export const apiUsageStats = z.record(z.string(), endpointStats);
 
 export const creditUsageStats = z
   .object({
-    credit_usage_stats: z.record(
-      z.string(),
-      windowStats.nullable(),
-    ),
+    credit_usage_stats: z.record(z.string(), windowStats.nullable()),
     // The cycle the credits are counted in (YYYY-MM-DD). Not reported, but a date in another form
     // means the answer changed shape, and the credits are not trusted to be the current cycle's.
     current_credit_cycle: z
@@ -76,7 +73,9 @@ export function endpointName(key: string): string | undefined {
  */
 export function remainingOf(w: { limit?: number; consumed?: number; left_over?: number }): WindowValue | undefined {
   if (w.limit === undefined) return undefined;
-  const candidates = [w.left_over, w.consumed === undefined ? undefined : w.limit - w.consumed].filter((v): v is number => v !== undefined);
+  const candidates = [w.left_over, w.consumed === undefined ? undefined : w.limit - w.consumed].filter(
+    (v): v is number => v !== undefined
+  );
   if (candidates.length === 0) return undefined;
   return { limit: w.limit, remaining: Math.max(0, Math.min(...candidates)) };
 }

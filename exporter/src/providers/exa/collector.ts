@@ -11,7 +11,15 @@
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceBatch, SourceContext, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayOf, utcDayStart, utcMonthStart } from '../values.js';
-import { keyList, keyUsage, parseCostDollars, priceCategory, searchResponse, type ExaCost, type KeyUsage } from './parse.js';
+import {
+  keyList,
+  keyUsage,
+  parseCostDollars,
+  priceCategory,
+  searchResponse,
+  type ExaCost,
+  type KeyUsage,
+} from './parse.js';
 import type { ExaAccount } from './index.js';
 
 export const USAGE_SOURCE = 'exa.usage';
@@ -48,12 +56,20 @@ export class ExaCollector implements Collector {
         return {
           gauges: listed
             .filter((k) => k.name && (!read || read.includes(k.id)))
-            .map((k) => ({ metric: 'nexus_project_info', labels: { project: k.id, name: k.name!.slice(0, MAX_NAME) }, value: 1 })),
+            .map((k) => ({
+              metric: 'nexus_project_info',
+              labels: { project: k.id, name: k.name!.slice(0, MAX_NAME) },
+              value: 1,
+            })),
         };
       });
       if (listed) this.knownKeys = listed.map((k) => k.id);
       const keys = this.account.apiKeyIds ?? this.knownKeys ?? [];
-      if (keys.length > MAX_KEYS) ctx.log.warn({ keys: keys.length }, `more than ${MAX_KEYS} keys: only the first ${MAX_KEYS} are read; list the ones you need in apiKeyIds`);
+      if (keys.length > MAX_KEYS)
+        ctx.log.warn(
+          { keys: keys.length },
+          `more than ${MAX_KEYS} keys: only the first ${MAX_KEYS} are read; list the ones you need in apiKeyIds`
+        );
       for (const keyId of keys.slice(0, MAX_KEYS)) {
         await ctx.source(`${USAGE_SOURCE}:${keyId}`, { bucket: 'month' }, (s) => this.readKey(ctx, s, keyId));
       }
@@ -80,14 +96,24 @@ export class ExaCollector implements Collector {
       // Each probe is its own bucket, and the window starts at it: older probe buckets are final and
       // pruned, so every probe's cost is added exactly once.
       return {
-        usage: [{ bucketStart: now, metric: 'nexus_cost_usd_total', labels: { category: PROBE_CATEGORY, project: 'none' }, value: cost.totalUsd }],
+        usage: [
+          {
+            bucketStart: now,
+            metric: 'nexus_cost_usd_total',
+            labels: { category: PROBE_CATEGORY, project: 'none' },
+            value: cost.totalUsd,
+          },
+        ],
         window: now,
       };
     });
   }
 
   private probeDue(ctx: PollContext): boolean {
-    return this.lastProbeAt === undefined || ctx.now.getTime() / 1000 - this.lastProbeAt >= this.account.paidProbeIntervalSeconds;
+    return (
+      this.lastProbeAt === undefined ||
+      ctx.now.getTime() / 1000 - this.lastProbeAt >= this.account.paidProbeIntervalSeconds
+    );
   }
 
   private get adminHeaders(): Record<string, string> {
@@ -99,7 +125,11 @@ export class ExaCollector implements Collector {
   }
 
   private async listKeys(ctx: PollContext): Promise<Array<{ id: string; name?: string }>> {
-    const res = await ctx.http.request({ endpoint: '/api-keys', path: this.adminUrl('api-keys'), headers: this.adminHeaders });
+    const res = await ctx.http.request({
+      endpoint: '/api-keys',
+      path: this.adminUrl('api-keys'),
+      headers: this.adminHeaders,
+    });
     const parsed = keyList.safeParse(res.body);
     if (!parsed.success) throw ctx.http.badResponse('/api-keys', describeZodError(parsed.error));
     return parsed.data.apiKeys;
@@ -171,7 +201,8 @@ export class ExaCollector implements Collector {
     const parsed = searchResponse.safeParse(res.body);
     if (!parsed.success) throw ctx.http.badResponse('/search', describeZodError(parsed.error));
     // Seen in the wild: a 200 whose body is an error (e.g. NO_MORE_CREDITS).
-    if (parsed.data.tag || parsed.data.error) throw ctx.http.badResponse('/search', `error in a 200 answer: ${parsed.data.tag ?? parsed.data.error}`);
+    if (parsed.data.tag || parsed.data.error)
+      throw ctx.http.badResponse('/search', `error in a 200 answer: ${parsed.data.tag ?? parsed.data.error}`);
     const cost = parseCostDollars(parsed.data.costDollars);
     if (typeof cost === 'string') throw ctx.http.badResponse('/search', cost);
     return cost;
@@ -183,9 +214,13 @@ export class ExaCollector implements Collector {
  * (YYYY-MM-DD), or undefined: a total for another period would be booked to the wrong month. An
  * answer without a period is taken as the period asked for.
  */
-export function periodProblem(period: { start: number; end: number } | undefined, startDate: string): string | undefined {
+export function periodProblem(
+  period: { start: number; end: number } | undefined,
+  startDate: string
+): string | undefined {
   if (!period) return undefined;
-  if (utcDayStart(new Date(period.start * 1000)) === utcDayOf(startDate) && period.end >= period.start) return undefined;
+  if (utcDayStart(new Date(period.start * 1000)) === utcDayOf(startDate) && period.end >= period.start)
+    return undefined;
   return `period ${isoSecond(period.start)} to ${isoSecond(period.end)} is not the period asked for, from ${startDate}`;
 }
 

@@ -33,7 +33,8 @@ export const exaAccountSchema = accountBase('https://api.exa.ai', 1800, 15)
   .strict()
   .superRefine((a, ctx) => {
     if (a.paidProbe && !a.apiKey) ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'paidProbe needs apiKey' });
-    if (a.apiKeyIds && !a.serviceKey) ctx.addIssue({ code: 'custom', path: ['apiKeyIds'], message: 'apiKeyIds needs serviceKey' });
+    if (a.apiKeyIds && !a.serviceKey)
+      ctx.addIssue({ code: 'custom', path: ['apiKeyIds'], message: 'apiKeyIds needs serviceKey' });
     if (!a.serviceKey && !a.paidProbe) {
       ctx.addIssue({
         code: 'custom',

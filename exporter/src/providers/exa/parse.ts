@@ -8,7 +8,10 @@ import { z } from 'zod';
 import type { Decimal } from '../../metrics/decimal.js';
 import { describeZodError, instant, money, optionalNumeric } from '../values.js';
 
-const optionalText = z.string().nullish().transform((v) => v ?? undefined);
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 /** `GET /api-keys`. */
 export const keyList = z.object({
@@ -21,7 +24,10 @@ export const keyList = z.object({
  */
 export const keyUsage = z.object({
   api_key_id: optionalText,
-  period: z.object({ start: instant, end: instant }).nullish().transform((v) => v ?? undefined),
+  period: z
+    .object({ start: instant, end: instant })
+    .nullish()
+    .transform((v) => v ?? undefined),
   total_cost_usd: money,
   // Documented as possibly empty for a period without usage; absent and null are read the same way.
   cost_breakdown: z
@@ -57,7 +63,10 @@ const currentShape = z.object({
   total: money,
   search: z.object({ neural: optionalNumeric, keyword: optionalNumeric }).loose().nullish(),
   summary: optionalNumeric,
-  contents: z.object({ text: optionalNumeric, highlights: optionalNumeric, summary: optionalNumeric }).loose().nullish(),
+  contents: z
+    .object({ text: optionalNumeric, highlights: optionalNumeric, summary: optionalNumeric })
+    .loose()
+    .nullish(),
 });
 
 const legacyShape = z.object({
@@ -67,7 +76,7 @@ const legacyShape = z.object({
       search: optionalNumeric,
       contents: optionalNumeric,
       breakdown: z.record(z.string(), optionalNumeric).nullish(),
-    }),
+    })
   ),
   perRequestPrices: z.record(z.string(), optionalNumeric).nullish(),
   perPagePrices: z.record(z.string(), optionalNumeric).nullish(),

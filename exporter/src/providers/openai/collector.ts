@@ -7,7 +7,16 @@ import type { z } from 'zod';
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceContext, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayStart, utcMonthStart } from '../values.js';
-import { costUsd, costsPage, projectsPage, tokenParts, usagePage, type CostResult, type Page, type UsageResult } from './parse.js';
+import {
+  costUsd,
+  costsPage,
+  projectsPage,
+  tokenParts,
+  usagePage,
+  type CostResult,
+  type Page,
+  type UsageResult,
+} from './parse.js';
 import type { OpenAIAccount } from './index.js';
 
 /** Usage endpoints: path segment, whether it accepts group_by=model, and the field counted as requests. */
@@ -38,9 +47,18 @@ export class OpenAICollector implements Collector {
 
   async probe(ctx: PollContext): Promise<void> {
     if (this.account.projectKey) {
-      await ctx.http.request({ endpoint: '/models', path: 'models', headers: { authorization: `Bearer ${this.account.projectKey}` } });
+      await ctx.http.request({
+        endpoint: '/models',
+        path: 'models',
+        headers: { authorization: `Bearer ${this.account.projectKey}` },
+      });
     } else {
-      await ctx.http.request({ endpoint: '/organization/projects', path: 'organization/projects', query: { limit: 1 }, headers: this.auth });
+      await ctx.http.request({
+        endpoint: '/organization/projects',
+        path: 'organization/projects',
+        query: { limit: 1 },
+        headers: this.auth,
+      });
     }
   }
 
@@ -54,7 +72,8 @@ export class OpenAICollector implements Collector {
         ctx.log.debug({ err: e }, 'probe failed');
       }
     }
-    if (this.account.projectNames) await ctx.source('openai.projects', { bucket: 'none' }, async () => ({ gauges: await this.projectNames(ctx) }));
+    if (this.account.projectNames)
+      await ctx.source('openai.projects', { bucket: 'none' }, async () => ({ gauges: await this.projectNames(ctx) }));
     await ctx.source('openai.costs', { bucket: 'day' }, (s) => this.readCosts(ctx, s, lookback));
     for (const endpoint of USAGE_ENDPOINTS) {
       if (!this.account.usageEndpoints.includes(endpoint.name)) continue;
@@ -94,7 +113,8 @@ export class OpenAICollector implements Collector {
     const today = utcDayStart(ctx.now);
     const month = utcMonthStart(ctx.now);
     const spend = { day: new Map<string, Decimal>(), month: new Map<string, Decimal>() };
-    const addSpend = (period: keyof typeof spend, project: string, usd: Decimal) => spend[period].set(project, (spend[period].get(project) ?? 0n) + usd);
+    const addSpend = (period: keyof typeof spend, project: string, usd: Decimal) =>
+      spend[period].set(project, (spend[period].get(project) ?? 0n) + usd);
     const usage: UsageRecord[] = [];
     for (const b of costs) {
       for (const r of b.results as CostResult[]) {
@@ -108,7 +128,12 @@ export class OpenAICollector implements Collector {
         const project = r.project_id ?? 'none';
         if (b.start_time >= month) addSpend('month', project, usd);
         if (b.start_time === today) addSpend('day', project, usd);
-        usage.push({ bucketStart: b.start_time, metric: 'nexus_cost_usd_total', labels: { category: r.line_item ?? 'unattributed', project }, value: usd });
+        usage.push({
+          bucketStart: b.start_time,
+          metric: 'nexus_cost_usd_total',
+          labels: { category: r.line_item ?? 'unattributed', project },
+          value: usd,
+        });
       }
     }
     const gauges: GaugeSample[] = [];
@@ -137,7 +162,12 @@ export class OpenAICollector implements Collector {
       const parsed = projectsPage.safeParse(res.body);
       if (!parsed.success) throw ctx.http.badResponse('/organization/projects', describeZodError(parsed.error));
       for (const p of parsed.data.data) {
-        if (p.name) gauges.push({ metric: 'nexus_project_info', labels: { project: p.id, name: p.name.slice(0, MAX_NAME) }, value: 1 });
+        if (p.name)
+          gauges.push({
+            metric: 'nexus_project_info',
+            labels: { project: p.id, name: p.name.slice(0, MAX_NAME) },
+            value: 1,
+          });
       }
       const last = parsed.data.last_id ?? parsed.data.data.at(-1)?.id;
       if (!parsed.data.has_more || !last) return gauges;
@@ -153,13 +183,19 @@ export class OpenAICollector implements Collector {
     endpoint: string,
     path: string,
     schema: S,
-    query: Record<string, string | number | readonly string[] | undefined>,
+    query: Record<string, string | number | readonly string[] | undefined>
   ): Promise<Page<unknown>['data'] | undefined> {
     const buckets: Page<unknown>['data'] = [];
     let cursor: string | undefined;
     const seen = new Set<string>();
     for (let pageNo = 0; pageNo < MAX_PAGES; pageNo++) {
-      const res = await ctx.http.request({ endpoint, path, query: { ...query, page: cursor }, headers: this.auth, allowStatus: [404] });
+      const res = await ctx.http.request({
+        endpoint,
+        path,
+        query: { ...query, page: cursor },
+        headers: this.auth,
+        allowStatus: [404],
+      });
       if (res.status === 404) {
         // Older organisations or API versions lack the newer usage endpoints; costs must exist.
         if (endpoint === '/organization/costs') throw ctx.http.badResponse(endpoint, 'HTTP 404');
@@ -188,22 +224,37 @@ export class OpenAICollector implements Collector {
  * after it within a day, in Unix seconds. Epoch milliseconds or any other unit would otherwise book
  * usage to a day thousands of years away.
  */
-export function bucketProblem(b: { start_time: number; end_time: number }, start: number, now: Date): string | undefined {
+export function bucketProblem(
+  b: { start_time: number; end_time: number },
+  start: number,
+  now: Date
+): string | undefined {
   const latest = utcDayStart(now) + DAY_SECONDS;
   const day = b.start_time % DAY_SECONDS === 0 && b.start_time >= start && b.start_time <= latest;
   if (day && b.end_time > b.start_time && b.end_time <= b.start_time + DAY_SECONDS) return undefined;
   return `bucket start_time ${b.start_time}, end_time ${b.end_time}: not a UTC day from ${start} to ${latest} in Unix seconds`;
 }
 
-function usageRecords(endpoint: (typeof USAGE_ENDPOINTS)[number], bucketStart: number, r: UsageResult): UsageRecord[] | string {
+function usageRecords(
+  endpoint: (typeof USAGE_ENDPOINTS)[number],
+  bucketStart: number,
+  r: UsageResult
+): UsageRecord[] | string {
   const out: UsageRecord[] = [];
   const model = r.model ?? (endpoint.byModel ? 'unknown' : endpoint.name);
   const parts = tokenParts(r);
   if (typeof parts === 'string') return parts;
-  for (const [type, value] of parts) out.push({ bucketStart, metric: 'nexus_tokens_total', labels: { model, type }, value });
+  for (const [type, value] of parts)
+    out.push({ bucketStart, metric: 'nexus_tokens_total', labels: { model, type }, value });
   const requests = r[endpoint.requests];
   if (requests !== undefined) {
-    out.push({ bucketStart, metric: 'nexus_usage_requests_total', labels: { category: endpoint.name }, value: requests, identity: model });
+    out.push({
+      bucketStart,
+      metric: 'nexus_usage_requests_total',
+      labels: { category: endpoint.name },
+      value: requests,
+      identity: model,
+    });
   }
   return out;
 }

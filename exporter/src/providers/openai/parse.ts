@@ -6,7 +6,10 @@ import { z } from 'zod';
 import type { Decimal } from '../../metrics/decimal.js';
 import { money, optionalNumeric } from '../values.js';
 
-const groupField = z.string().nullish().transform((v) => v ?? undefined);
+const groupField = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 const usageResult = z
   .object({
@@ -54,7 +57,11 @@ export const costsPage = page(costResult);
 
 export type UsageResult = z.output<typeof usageResult>;
 export type CostResult = z.output<typeof costResult>;
-export type Page<R> = { data: Array<{ start_time: number; end_time: number; results: R[] }>; has_more: boolean; next_page?: string | null };
+export type Page<R> = {
+  data: Array<{ start_time: number; end_time: number; results: R[] }>;
+  has_more: boolean;
+  next_page?: string | null;
+};
 
 /**
  * The token counts of a usage result as disjoint parts, so that `sum without (type)` is the total the
@@ -74,7 +81,8 @@ export function tokenParts(r: UsageResult): Array<[type: string, tokens: number]
     const cached = r.input_cached_tokens ?? 0;
     const audio = r.input_audio_tokens ?? 0;
     const rest = r.input_tokens - cached - audio;
-    if (rest < 0) return `input_cached_tokens (${cached}) and input_audio_tokens (${audio}) exceed input_tokens (${r.input_tokens})`;
+    if (rest < 0)
+      return `input_cached_tokens (${cached}) and input_audio_tokens (${audio}) exceed input_tokens (${r.input_tokens})`;
     out.push(['input', rest]);
     if (r.input_cached_tokens !== undefined) out.push(['cached_input', cached]);
     if (r.input_audio_tokens !== undefined) out.push(['audio_input', audio]);
@@ -91,7 +99,9 @@ export function tokenParts(r: UsageResult): Array<[type: string, tokens: number]
 
 /** `GET /organization/projects`: one page of the organization's projects. */
 export const projectsPage = z.object({
-  data: z.array(z.object({ id: z.string().min(1), name: z.string().nullish(), status: z.string().nullish() }).passthrough()),
+  data: z.array(
+    z.object({ id: z.string().min(1), name: z.string().nullish(), status: z.string().nullish() }).passthrough()
+  ),
   has_more: z.boolean(),
   last_id: z.string().nullish(),
 });

@@ -8,7 +8,15 @@
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceContext, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayStart } from '../values.js';
-import { activityResponse, creditsResponse, keyResponse, keysResponse, sumByDayAndModel, type DayModelActivity, type KeyInfo } from './parse.js';
+import {
+  activityResponse,
+  creditsResponse,
+  keyResponse,
+  keysResponse,
+  sumByDayAndModel,
+  type DayModelActivity,
+  type KeyInfo,
+} from './parse.js';
 import type { OpenRouterAccount } from './index.js';
 
 export const ACTIVITY_SOURCE = 'openrouter.activity';
@@ -19,7 +27,11 @@ const ACTIVITY_DAYS = 30;
 const KEYS_PAGE = 100;
 const MAX_KEY_PAGES = 100;
 const MAX_NAME = 128;
-const PERIODS = [['day', 'usage_daily'], ['week', 'usage_weekly'], ['month', 'usage_monthly']] as const;
+const PERIODS = [
+  ['day', 'usage_daily'],
+  ['week', 'usage_weekly'],
+  ['month', 'usage_monthly'],
+] as const;
 
 interface ActivityRead {
   window: number;
@@ -42,23 +54,37 @@ export class OpenRouterCollector implements Collector {
       const key = await this.readKey(ctx);
       const gauges: GaugeSample[] = [];
       // With a management key the spend is the account's, from /keys; this key's limit stays useful.
-      if (!management) for (const [period, field] of PERIODS) gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: key[field] });
+      if (!management)
+        for (const [period, field] of PERIODS)
+          gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: key[field] });
       if (key.limit !== undefined && key.limit_remaining !== undefined) {
-        gauges.push({ metric: 'nexus_balance_usd', labels: { kind: 'key_limit_remaining' }, value: key.limit_remaining });
+        gauges.push({
+          metric: 'nexus_balance_usd',
+          labels: { kind: 'key_limit_remaining' },
+          value: key.limit_remaining,
+        });
       }
       return { gauges };
     });
     if (!management) return;
-    await ctx.source('openrouter.keys', { bucket: 'none' }, async () => ({ gauges: keyGauges(await this.readKeys(ctx, management)) }));
+    await ctx.source('openrouter.keys', { bucket: 'none' }, async () => ({
+      gauges: keyGauges(await this.readKeys(ctx, management)),
+    }));
     await ctx.source('openrouter.credits', { bucket: 'none' }, async () => {
       const res = await ctx.http.request({ endpoint: '/credits', path: 'credits', headers: bearer(management) });
       const parsed = creditsResponse.safeParse(res.body);
       if (!parsed.success) throw ctx.http.badResponse('/credits', describeZodError(parsed.error));
       const { total_credits, total_usage } = parsed.data.data;
-      return { gauges: [{ metric: 'nexus_balance_usd', labels: { kind: 'prepaid' }, value: total_credits - total_usage }] };
+      return {
+        gauges: [{ metric: 'nexus_balance_usd', labels: { kind: 'prepaid' }, value: total_credits - total_usage }],
+      };
     });
     // Between reads of /activity the source sends nothing, which changes nothing in the ledger.
-    await ctx.source(ACTIVITY_SOURCE, { bucket: 'day', delivery: 'closed' }, async (s) => (await this.activity(ctx, s, management)) ?? {});
+    await ctx.source(
+      ACTIVITY_SOURCE,
+      { bucket: 'day', delivery: 'closed' },
+      async (s) => (await this.activity(ctx, s, management)) ?? {}
+    );
   }
 
   private async readKey(ctx: PollContext) {
@@ -99,11 +125,18 @@ export class OpenRouterCollector implements Collector {
     const now = ctx.now.getTime() / 1000;
     const last = this.lastActivityAt;
     // A new UTC day may bring a newly completed day, so the interval does not hold across midnight.
-    if (last !== undefined && now - last < this.account.activityIntervalSeconds && utcDayStart(ctx.now) === utcDayStart(new Date(last * 1000))) {
+    if (
+      last !== undefined &&
+      now - last < this.account.activityIntervalSeconds &&
+      utcDayStart(ctx.now) === utcDayStart(new Date(last * 1000))
+    ) {
       return undefined;
     }
     const today = utcDayStart(ctx.now);
-    const window = Math.max(s.windowStart(this.account.lookbackDays * DAY_SECONDS), today - ACTIVITY_DAYS * DAY_SECONDS);
+    const window = Math.max(
+      s.windowStart(this.account.lookbackDays * DAY_SECONDS),
+      today - ACTIVITY_DAYS * DAY_SECONDS
+    );
     const res = await ctx.http.request({ endpoint: '/activity', path: 'activity', headers: bearer(management) });
     const parsed = activityResponse.safeParse(res.body);
     if (!parsed.success) throw ctx.http.badResponse('/activity', describeZodError(parsed.error));
@@ -132,7 +165,12 @@ export function keyGauges(keys: KeyInfo[]): GaugeSample[] {
   }
   for (const k of keys) {
     const name = k.name || k.label;
-    if (name) gauges.push({ metric: 'nexus_project_info', labels: { project: k.hash, name: name.slice(0, MAX_NAME) }, value: 1 });
+    if (name)
+      gauges.push({
+        metric: 'nexus_project_info',
+        labels: { project: k.hash, name: name.slice(0, MAX_NAME) },
+        value: 1,
+      });
   }
   return gauges;
 }
@@ -156,10 +194,13 @@ export function activityRecords(a: DayModelActivity): UsageRecord[] | string {
     [a.reasoningTokens, 'reasoning'],
   ];
   for (const [value, type] of tokens) {
-    if (value !== undefined) out.push({ ...base, metric: 'nexus_tokens_total', labels: { model: a.model, type }, value });
+    if (value !== undefined)
+      out.push({ ...base, metric: 'nexus_tokens_total', labels: { model: a.model, type }, value });
   }
-  if (a.requests !== undefined) out.push({ ...base, metric: 'nexus_usage_requests_total', labels: { category: a.model }, value: a.requests });
-  if (a.usd !== undefined) out.push({ ...base, metric: 'nexus_cost_usd_total', labels: { category: a.model, project: 'none' }, value: a.usd });
+  if (a.requests !== undefined)
+    out.push({ ...base, metric: 'nexus_usage_requests_total', labels: { category: a.model }, value: a.requests });
+  if (a.usd !== undefined)
+    out.push({ ...base, metric: 'nexus_cost_usd_total', labels: { category: a.model, project: 'none' }, value: a.usd });
   return out;
 }
 

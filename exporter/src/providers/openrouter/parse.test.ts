@@ -8,17 +8,23 @@ import { decimal, toNumber } from '../../metrics/decimal.js';
 import { activityRecords, keyGauges } from './collector.js';
 import { activityResponse, creditsResponse, keyResponse, keysResponse, sumByDayAndModel } from './parse.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
 const DAY = Date.UTC(2025, 7, 24) / 1000;
 
 describe('OpenRouter documented examples', () => {
-  for (const [name, form] of [['activity.json', 'the spec form 2025-08-24'], ['activity-live-date.json', 'the live form 2025-08-24 00:00:00']]) {
+  for (const [name, form] of [
+    ['activity.json', 'the spec form 2025-08-24'],
+    ['activity-live-date.json', 'the live form 2025-08-24 00:00:00'],
+  ]) {
     it(`reads /activity with ${form} as the UTC day, tokens disjoint`, () => {
       const [day] = sumByDayAndModel(activityResponse.parse(fixture(name!)).data);
       assert.equal(day!.dayStart, DAY);
       const records = activityRecords(day!);
-      assert.ok(Array.isArray(records));
-      const tokens = Object.fromEntries(records.filter((r) => r.metric === 'nexus_tokens_total').map((r) => [r.labels.type, r.value]));
+      assert.ok(Array.isArray(records), 'Array.isArray(records)');
+      const tokens = Object.fromEntries(
+        records.filter((r) => r.metric === 'nexus_tokens_total').map((r) => [r.labels.type, r.value])
+      );
       // completion 125 includes reasoning 25.
       assert.deepEqual(tokens, { input: 50, output: 100, reasoning: 25 });
       assert.equal(records.find((r) => r.metric === 'nexus_cost_usd_total')!.value, decimal('0.015'));
@@ -34,14 +40,20 @@ describe('OpenRouter documented examples', () => {
     }
   });
 
-  it('reads /keys as the account spend, each key\'s spend and its name', () => {
+  it("reads /keys as the account spend, each key's spend and its name", () => {
     const keys = keysResponse.parse(fixture('keys.json')).data;
     const gauges = keyGauges(keys);
-    const value = (metric: string, labels: Record<string, string>) => gauges.filter((g) => g.metric === metric && Object.entries(labels).every(([k, v]) => g.labels[k] === v)).map((g) => toNumber(g.value as bigint));
+    const value = (metric: string, labels: Record<string, string>) =>
+      gauges
+        .filter((g) => g.metric === metric && Object.entries(labels).every(([k, v]) => g.labels[k] === v))
+        .map((g) => toNumber(g.value as bigint));
     const hash = 'f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943';
     assert.deepEqual(value('nexus_spend_usd', { period: 'month' }), [25.5]);
     assert.deepEqual(value('nexus_project_spend_usd', { period: 'day', project: hash }), [25.5]);
-    assert.deepEqual(gauges.filter((g) => g.metric === 'nexus_project_info').map((g) => g.labels), [{ project: hash, name: 'My Production Key' }]);
+    assert.deepEqual(
+      gauges.filter((g) => g.metric === 'nexus_project_info').map((g) => g.labels),
+      [{ project: hash, name: 'My Production Key' }]
+    );
   });
 
   it('reads /key and /credits exactly', () => {

@@ -33,7 +33,7 @@ export const keysResponse = z.object({
       usage_daily: money,
       usage_weekly: money,
       usage_monthly: money,
-    }),
+    })
   ),
 });
 

@@ -16,7 +16,15 @@ import type { z } from 'zod';
 import type { Decimal } from '../../metrics/decimal.js';
 import type { Collector, GaugeSample, PollContext, SourceBatch, SourceContext, UsageRecord } from '../types.js';
 import { DAY_SECONDS, describeZodError, utcDayOf, utcDayStart } from '../values.js';
-import { accountsPage, alertsPage, balanceBody, usageRecordsPage, type AccountBody, type AlertBody, type UsageRecordBody } from './parse.js';
+import {
+  accountsPage,
+  alertsPage,
+  balanceBody,
+  usageRecordsPage,
+  type AccountBody,
+  type AlertBody,
+  type UsageRecordBody,
+} from './parse.js';
 import type { TwilioAccount } from './index.js';
 
 /**
@@ -77,19 +85,29 @@ export class TwilioCollector implements Collector {
     const subaccounts = this.account.subaccounts !== undefined;
     const include = { IncludeSubaccounts: String(this.account.includeSubaccounts) };
 
-    await ctx.source('twilio.spend', { bucket: 'none' }, () => this.readSpend(ctx, own, subaccounts ? 'none' : undefined, include, warnings));
+    await ctx.source('twilio.spend', { bucket: 'none' }, () =>
+      this.readSpend(ctx, own, subaccounts ? 'none' : undefined, include, warnings)
+    );
     await ctx.source('twilio.usage', { bucket: 'day' }, (s) => this.readCosts(ctx, s, own, 'none', include, warnings));
     await ctx.source('twilio.balance', { bucket: 'none' }, () => this.readBalance(ctx));
     if (this.account.alerts) await ctx.source('twilio.alerts', { bucket: 'none' }, (s) => this.readAlerts(ctx, s));
 
     if (subaccounts) {
       const sids = await this.subaccountSids(ctx);
-      if (sids.length > MAX_SUBACCOUNTS) ctx.log.warn({ subaccounts: sids.length }, `more than ${MAX_SUBACCOUNTS} subaccounts: only the first ${MAX_SUBACCOUNTS} are read; list the ones you need in subaccounts`);
+      if (sids.length > MAX_SUBACCOUNTS)
+        ctx.log.warn(
+          { subaccounts: sids.length },
+          `more than ${MAX_SUBACCOUNTS} subaccounts: only the first ${MAX_SUBACCOUNTS} are read; list the ones you need in subaccounts`
+        );
       for (const sid of sids.slice(0, MAX_SUBACCOUNTS)) {
         // A subaccount's records are its own: IncludeSubaccounts=false never adds its children twice.
         const alone = { IncludeSubaccounts: 'false' };
-        await ctx.source(`twilio.spend:${sid}`, { bucket: 'none' }, () => this.readSpend(ctx, sid, sid, alone, warnings));
-        await ctx.source(`twilio.usage:${sid}`, { bucket: 'day' }, (s) => this.readCosts(ctx, s, sid, sid, alone, warnings));
+        await ctx.source(`twilio.spend:${sid}`, { bucket: 'none' }, () =>
+          this.readSpend(ctx, sid, sid, alone, warnings)
+        );
+        await ctx.source(`twilio.usage:${sid}`, { bucket: 'day' }, (s) =>
+          this.readCosts(ctx, s, sid, sid, alone, warnings)
+        );
       }
     }
     for (const w of warnings) ctx.log.warn(w);
@@ -112,31 +130,49 @@ export class TwilioCollector implements Collector {
         query: { PageSize: String(this.account.pageSize) },
         schema: accountsPage.transform((p) => ({ items: p.accounts, next: p.next_page_uri })),
       });
-      const wanted = listed.filter((a) => a.sid !== this.account.accountSid && (configured === 'all' || configured!.includes(a.sid)));
+      const wanted = listed.filter(
+        (a) => a.sid !== this.account.accountSid && (configured === 'all' || configured!.includes(a.sid))
+      );
       return {
         gauges: wanted
           .filter((a) => a.friendly_name)
-          .map((a) => ({ metric: 'nexus_project_info', labels: { project: a.sid, name: a.friendly_name!.slice(0, MAX_NAME) }, value: 1 })),
+          .map((a) => ({
+            metric: 'nexus_project_info',
+            labels: { project: a.sid, name: a.friendly_name!.slice(0, MAX_NAME) },
+            value: 1,
+          })),
       };
     });
     if (configured !== 'all') return configured ?? [];
     if (listed) {
-      this.knownSubaccounts = listed.filter((a) => a.sid !== this.account.accountSid && a.owner_account_sid !== a.sid && a.status !== 'closed').map((a) => a.sid);
+      this.knownSubaccounts = listed
+        .filter((a) => a.sid !== this.account.accountSid && a.owner_account_sid !== a.sid && a.status !== 'closed')
+        .map((a) => a.sid);
     }
     return this.knownSubaccounts ?? [];
   }
 
   /** Today's and this month's `totalprice`: the account's spend, and its part when `project` is given. */
-  private async readSpend(ctx: PollContext, sid: string, project: string | undefined, include: Record<string, string>, warnings: Set<string>): Promise<SourceBatch> {
+  private async readSpend(
+    ctx: PollContext,
+    sid: string,
+    project: string | undefined,
+    include: Record<string, string>,
+    warnings: Set<string>
+  ): Promise<SourceBatch> {
     const gauges: GaugeSample[] = [];
     const read: UsageRecordBody[] = [];
-    for (const [sub, period] of [['Today', 'day'], ['ThisMonth', 'month']] as const) {
+    for (const [sub, period] of [
+      ['Today', 'day'],
+      ['ThisMonth', 'month'],
+    ] as const) {
       const records = await this.records(ctx, sid, sub, { Category: 'totalprice', ...include });
       read.push(...records);
       const usd = this.totalUsd(records, warnings);
       if (usd === undefined) continue;
       gauges.push({ metric: 'nexus_spend_usd', labels: { period }, value: usd });
-      if (project !== undefined) gauges.push({ metric: 'nexus_project_spend_usd', labels: { period, project }, value: usd });
+      if (project !== undefined)
+        gauges.push({ metric: 'nexus_project_spend_usd', labels: { period, project }, value: usd });
     }
     return { gauges, asOf: oldestAsOf(read) };
   }
@@ -148,7 +184,7 @@ export class TwilioCollector implements Collector {
     sid: string,
     project: string,
     include: Record<string, string>,
-    warnings: Set<string>,
+    warnings: Set<string>
   ): Promise<SourceBatch> {
     const start = s.windowStart(this.account.lookbackDays * DAY_SECONDS);
     const today = utcDayStart(ctx.now);
@@ -170,7 +206,11 @@ export class TwilioCollector implements Collector {
     }
     for (const category of this.account.costCategories) {
       for (const record of await this.records(ctx, sid, 'Daily', { Category: category, ...range })) {
-        if (record.category !== category) throw ctx.http.badResponse('/Usage/Records/Daily.json', `asked for category ${category}, got ${record.category}`);
+        if (record.category !== category)
+          throw ctx.http.badResponse(
+            '/Usage/Records/Daily.json',
+            `asked for category ${category}, got ${record.category}`
+          );
         read.push(record);
         const d = inWindow(record);
         if (d === undefined) continue;
@@ -181,18 +221,31 @@ export class TwilioCollector implements Collector {
           if (day) day.covered += usd;
         }
         if (record.count !== undefined) {
-          usage.push({ bucketStart: d, metric: 'nexus_usage_requests_total', labels: { category }, value: record.count });
+          usage.push({
+            bucketStart: d,
+            metric: 'nexus_usage_requests_total',
+            labels: { category },
+            value: record.count,
+          });
         }
       }
     }
     for (const [d, { total, covered }] of days) {
       if (total === undefined) continue;
       const rest = total - covered;
-      if (rest > 0n) usage.push({ bucketStart: d, metric: 'nexus_cost_usd_total', labels: { category: 'other', project }, value: rest });
+      if (rest > 0n)
+        usage.push({
+          bucketStart: d,
+          metric: 'nexus_cost_usd_total',
+          labels: { category: 'other', project },
+          value: rest,
+        });
       // Only a closed day tells: today's records grow between the totalprice request and the later
       // category requests, so today's categories may exceed its total without overlapping.
       if (d < today && rest < -OVERLAP_TOLERANCE_USD) {
-        warnings.add(`costCategories add up to more than totalprice on ${isoDay(d)}: some of ${this.account.costCategories.join(', ')} contain one another, so their counters overlap`);
+        warnings.add(
+          `costCategories add up to more than totalprice on ${isoDay(d)}: some of ${this.account.costCategories.join(', ')} contain one another, so their counters overlap`
+        );
       }
     }
     return { usage, window: start, asOf: oldestAsOf(read) };
@@ -200,9 +253,14 @@ export class TwilioCollector implements Collector {
 
   private async readBalance(ctx: PollContext): Promise<SourceBatch> {
     const endpoint = '/Balance.json';
-    const res = await ctx.http.request({ endpoint, path: `Accounts/${this.account.accountSid}/Balance.json`, headers: this.headers, allowStatus: [404] });
+    const res = await ctx.http.request({
+      endpoint,
+      path: `Accounts/${this.account.accountSid}/Balance.json`,
+      headers: this.headers,
+      allowStatus: [404],
+    });
     if (res.status === 404) {
-      ctx.log.debug('no balance: a subaccount has none of its own (its parent\'s balance pays for it)');
+      ctx.log.debug("no balance: a subaccount has none of its own (its parent's balance pays for it)");
       return {};
     }
     const parsed = balanceBody.safeParse(res.body);
@@ -218,7 +276,10 @@ export class TwilioCollector implements Collector {
   /** Alerts of the window, each counted once: the alert SID is the checkpoint identity. */
   private async readAlerts(ctx: PollContext, s: SourceContext): Promise<SourceBatch> {
     const today = utcDayStart(ctx.now);
-    const start = Math.max(s.windowStart(this.account.alertLookbackDays * DAY_SECONDS), today - (ALERT_RETENTION_DAYS - 1) * DAY_SECONDS);
+    const start = Math.max(
+      s.windowStart(this.account.alertLookbackDays * DAY_SECONDS),
+      today - (ALERT_RETENTION_DAYS - 1) * DAY_SECONDS
+    );
     const levels: readonly string[] = this.account.alertLevels;
     const base = this.account.monitorBaseUrl.replace(/\/+$/, '');
     const alerts = await this.paged<AlertBody>(ctx, {
@@ -241,18 +302,34 @@ export class TwilioCollector implements Collector {
       const created = a.date_created ?? a.date_generated;
       const bucketStart = utcDayOf(created ?? '');
       if (bucketStart === undefined) {
-        throw ctx.http.badResponse('/Alerts', created ? `alert ${a.sid}: date_created is not a date such as 2026-08-23T14:05:11Z: ${JSON.stringify(created.slice(0, 40))}` : `alert ${a.sid} has no date_created`);
+        throw ctx.http.badResponse(
+          '/Alerts',
+          created
+            ? `alert ${a.sid}: date_created is not a date such as 2026-08-23T14:05:11Z: ${JSON.stringify(created.slice(0, 40))}`
+            : `alert ${a.sid} has no date_created`
+        );
       }
       if (bucketStart < start) continue;
       const code = a.error_code && /^\d{1,6}$/.test(a.error_code) ? a.error_code : 'unknown';
-      usage.push({ bucketStart, metric: 'nexus_provider_reported_errors_total', labels: { code, level }, value: 1, identity: a.sid });
+      usage.push({
+        bucketStart,
+        metric: 'nexus_provider_reported_errors_total',
+        labels: { code, level },
+        value: 1,
+        identity: a.sid,
+      });
     }
     // An alert that vanishes from the window was deleted, not revised: it stays counted.
     return { usage, window: start, appendOnly: true };
   }
 
   /** One Usage Records subresource of an account, every page. */
-  private records(ctx: PollContext, sid: string, sub: 'Daily' | 'Today' | 'ThisMonth', query: Record<string, string>): Promise<UsageRecordBody[]> {
+  private records(
+    ctx: PollContext,
+    sid: string,
+    sub: 'Daily' | 'Today' | 'ThisMonth',
+    query: Record<string, string>
+  ): Promise<UsageRecordBody[]> {
     const path = `Accounts/${sid}/Usage/Records/${sub}.json`;
     return this.paged<UsageRecordBody>(ctx, {
       endpoint: `/Usage/Records/${sub}.json`,
@@ -287,7 +364,8 @@ export class TwilioCollector implements Collector {
       } catch {
         throw ctx.http.badResponse(spec.endpoint, 'next page link is not a URL');
       }
-      if (!url.pathname.endsWith(spec.resource)) throw ctx.http.badResponse(spec.endpoint, 'next page link points to another resource');
+      if (!url.pathname.endsWith(spec.resource))
+        throw ctx.http.badResponse(spec.endpoint, 'next page link points to another resource');
       query = Object.fromEntries(url.searchParams);
     }
     throw ctx.http.badResponse(spec.endpoint, `more than ${MAX_PAGES} pages`);

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { decimal } from '../../metrics/decimal.js';
 import { accountsPage, alertsPage, balanceBody, usageRecordsPage } from './parse.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
 
 describe('Twilio documented examples', () => {
   it('reads Daily usage records: the start day, string price as exact money, string count', () => {
@@ -34,13 +35,21 @@ describe('Twilio documented examples', () => {
     const page = fixture('usage-records-daily.json') as { usage_records: Array<Record<string, unknown>> };
     const record = page.usage_records[0]!;
     // RFC 2822, as Twilio's 2010 API writes date_created on other resources.
-    for (const [field, value] of [['as_of', 'Mon, 24 Jun 2019 22:32:49 +0000'], ['start_date', 'Tue, 23 Aug 2011 00:00:00 +0000'], ['end_date', '09/04/2015']]) {
+    for (const [field, value] of [
+      ['as_of', 'Mon, 24 Jun 2019 22:32:49 +0000'],
+      ['start_date', 'Tue, 23 Aug 2011 00:00:00 +0000'],
+      ['end_date', '09/04/2015'],
+    ]) {
       const r = usageRecordsPage.safeParse({ ...page, usage_records: [{ ...record, [field!]: value }] });
       assert.ok(!r.success, field);
       assert.deepEqual(r.error.issues[0]!.path, ['usage_records', 0, field]);
     }
     // Absent or null is no date at all.
-    for (const asOf of [undefined, null]) assert.equal(usageRecordsPage.parse({ ...page, usage_records: [{ ...record, as_of: asOf }] }).usage_records[0]!.as_of, undefined);
+    for (const asOf of [undefined, null])
+      assert.equal(
+        usageRecordsPage.parse({ ...page, usage_records: [{ ...record, as_of: asOf }] }).usage_records[0]!.as_of,
+        undefined
+      );
   });
 
   it('reads the balance as exact money', () => {
@@ -51,7 +60,10 @@ describe('Twilio documented examples', () => {
 
   it('reads the Accounts list for subaccount names', () => {
     const page = accountsPage.parse(fixture('accounts.json'));
-    assert.deepEqual(page.accounts.map((a) => [a.sid, a.friendly_name, a.status]), [['ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'friendly_name', 'active']]);
+    assert.deepEqual(
+      page.accounts.map((a) => [a.sid, a.friendly_name, a.status]),
+      [['ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'friendly_name', 'active']]
+    );
   });
 
   it('reads Monitor alerts with an absolute next page URL', () => {

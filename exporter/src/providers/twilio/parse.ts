@@ -63,7 +63,10 @@ export type AccountBody = z.output<typeof accountBody>;
 
 const alert = z.object({
   sid: z.string().min(2),
-  error_code: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? undefined : String(v))),
+  error_code: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? undefined : String(v))),
   log_level: z.string().min(1),
   date_created: z.string().nullish(),
   date_generated: z.string().nullish(),

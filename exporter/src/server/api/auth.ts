@@ -38,7 +38,7 @@ export class FailureLimiter {
     private readonly maxFailures: number,
     private readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
-    private readonly maxEntries = 10_000,
+    private readonly maxEntries = 10_000
   ) {}
 
   /** Seconds to wait when `ip` is blocked, else undefined. */
@@ -91,22 +91,49 @@ export function clientAddress(trustedProxies: readonly string[]): ClientIp {
 }
 
 /** Requires `Authorization: Bearer <token>` on every request the handler guards. */
-export function requireBearer(token: string, limiter: FailureLimiter, log: Logger, clientIp: ClientIp = peerIp): RequestHandler {
+export function requireBearer(
+  token: string,
+  limiter: FailureLimiter,
+  log: Logger,
+  clientIp: ClientIp = peerIp
+): RequestHandler {
   return (req, res, next) => {
     const ip = clientIp(req);
     const wait = limiter.retryAfter(ip);
     if (wait !== undefined) {
-      return sendError(res, new ApiError('RATE_LIMITED', 'too many failed authentication attempts; try again later', undefined, { 'retry-after': String(wait) }));
+      return sendError(
+        res,
+        new ApiError('RATE_LIMITED', 'too many failed authentication attempts; try again later', undefined, {
+          'retry-after': String(wait),
+        })
+      );
     }
     const header = req.get('authorization');
     const m = header === undefined ? undefined : /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
     const challenge = { 'www-authenticate': 'Bearer realm="nexus-admin"' };
     if (!m) {
-      return sendError(res, new ApiError('UNAUTHORIZED', header === undefined ? 'missing bearer token (Authorization: Bearer <token>)' : 'malformed Authorization header; expected Bearer <token>', undefined, challenge));
+      return sendError(
+        res,
+        new ApiError(
+          'UNAUTHORIZED',
+          header === undefined
+            ? 'missing bearer token (Authorization: Bearer <token>)'
+            : 'malformed Authorization header; expected Bearer <token>',
+          undefined,
+          challenge
+        )
+      );
     }
     if (!constantTimeEqual(m[1]!, token)) {
-      if (limiter.fail(ip)) log.warn({ ip }, 'admin API: too many wrong tokens from this address; refusing it for a minute');
-      return sendError(res, new ApiError('UNAUTHORIZED', 'invalid bearer token', undefined, { ...challenge, 'www-authenticate': 'Bearer realm="nexus-admin", error="invalid_token"' }));
+      if (limiter.fail(ip))
+        log.warn({ ip }, 'admin API: too many wrong tokens from this address; refusing it for a minute');
+      return sendError(
+        res,
+        new ApiError('UNAUTHORIZED', 'invalid bearer token', undefined, {
+          ...challenge,
+          'www-authenticate': 'Bearer realm="nexus-admin", error="invalid_token"',
+        })
+      );
     }
     next();
   };
@@ -156,11 +183,17 @@ export const requireJson: RequestHandler = (req, res, next) => {
   const hasBody = req.get('transfer-encoding') !== undefined || (req.get('content-length') ?? '0') !== '0';
   if (req.method === 'PUT' || hasBody) {
     if (!req.is('application/json')) {
-      return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with Content-Type: application/json'));
+      return sendError(
+        res,
+        new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as JSON with Content-Type: application/json')
+      );
     }
     const charset = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(req.get('content-type') ?? '');
     if (charset && !/^utf-8$/i.test(charset[1] ?? charset[2] ?? '')) {
-      return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON: send no charset, or charset=utf-8'));
+      return sendError(
+        res,
+        new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON: send no charset, or charset=utf-8')
+      );
     }
   }
   next();
@@ -170,14 +203,18 @@ export const requireJson: RequestHandler = (req, res, next) => {
  * Optional protection of /metrics with `metricsAuth` from the config (bearer token or basic auth): a
  * guard that returns true to serve the request, or answers 401 or 429 itself and returns false.
  */
-export function metricsAuth(config: ExporterConfig['metricsAuth'], log: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function metricsAuth(
+  config: ExporterConfig['metricsAuth'],
+  log: Logger
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   if (!config) return () => true;
   const limiter = new FailureLimiter(30);
   const expected = config.type === 'bearer' ? config.token : `${config.username}:${config.password}`;
   registerSecret(config.type === 'bearer' ? config.token : config.password);
   registerSecret(expected);
   const scheme = config.type === 'bearer' ? /^Bearer[ ]+(\S+)[ ]*$/i : /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i;
-  const challenge = config.type === 'bearer' ? 'Bearer realm="nexus-metrics"' : 'Basic realm="nexus-metrics", charset="UTF-8"';
+  const challenge =
+    config.type === 'bearer' ? 'Bearer realm="nexus-metrics"' : 'Basic realm="nexus-metrics", charset="UTF-8"';
   const refuse = (res: ServerResponse, status: number, headers: Record<string, string>, text: string) => {
     res.statusCode = status;
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
@@ -188,11 +225,13 @@ export function metricsAuth(config: ExporterConfig['metricsAuth'], log: Logger):
   return (req, res) => {
     const ip = peerIp(req);
     const wait = limiter.retryAfter(ip);
-    if (wait !== undefined) return refuse(res, 429, { 'retry-after': String(wait) }, 'too many failed authentication attempts\n');
+    if (wait !== undefined)
+      return refuse(res, 429, { 'retry-after': String(wait) }, 'too many failed authentication attempts\n');
     const m = scheme.exec(req.headers.authorization ?? '');
     const given = m ? (config.type === 'bearer' ? m[1]! : Buffer.from(m[1]!, 'base64').toString('utf8')) : undefined;
     if (given !== undefined && constantTimeEqual(given, expected)) return true;
-    if (given !== undefined && limiter.fail(ip)) log.warn({ ip }, '/metrics: too many wrong credentials from this address; refusing it for a minute');
+    if (given !== undefined && limiter.fail(ip))
+      log.warn({ ip }, '/metrics: too many wrong credentials from this address; refusing it for a minute');
     return refuse(res, 401, { 'www-authenticate': challenge }, 'unauthorized\n');
   };
 }

@@ -34,7 +34,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: FieldError[],
-    readonly headers: Record<string, string> = {},
+    readonly headers: Record<string, string> = {}
   ) {
     super(message);
   }
@@ -53,7 +53,9 @@ const MAX_DETAILS = 50;
 /** Answers with the error (plain node:http, so that it also serves the disabled API without express). */
 export function sendError(res: ServerResponse, e: ApiError): void {
   const details = e.details?.slice(0, MAX_DETAILS).map((d) => ({ field: redact(d.field), message: redact(d.message) }));
-  const body = JSON.stringify({ error: { code: e.code, message: redact(e.message), ...(details && details.length > 0 ? { details } : {}) } });
+  const body = JSON.stringify({
+    error: { code: e.code, message: redact(e.message), ...(details && details.length > 0 ? { details } : {}) },
+  });
   res.statusCode = e.status;
   for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
   res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -75,7 +77,10 @@ export function zodDetails(error: z.ZodError, input: unknown, prefix: ReadonlyAr
     }
     let message: string;
     if (issue.code === 'invalid_type') {
-      message = valueAt(input, issue.path) === undefined ? 'is required' : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+      message =
+        valueAt(input, issue.path) === undefined
+          ? 'is required'
+          : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     } else if (issue.code === 'invalid_value') {
       message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     } else {
@@ -114,18 +119,33 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof ApiError) return sendError(res, err);
     if (err instanceof StateWriteError && err.storage) {
       // Nothing was changed: the store keeps its previous content, in memory and on disk.
-      log.error({ err, method: req.method, path: req.path }, 'admin API change not saved: the state directory cannot be written');
-      return sendError(res, new ApiError('INSUFFICIENT_STORAGE', `the change was not saved: the state directory cannot be written (${err.code}); nothing was changed`));
+      log.error(
+        { err, method: req.method, path: req.path },
+        'admin API change not saved: the state directory cannot be written'
+      );
+      return sendError(
+        res,
+        new ApiError(
+          'INSUFFICIENT_STORAGE',
+          `the change was not saved: the state directory cannot be written (${err.code}); nothing was changed`
+        )
+      );
     }
     const e = (err ?? {}) as HttpLikeError;
     switch (e.type) {
       case 'entity.too.large':
         return sendError(res, new ApiError('PAYLOAD_TOO_LARGE', 'the request body is too large'));
       case 'entity.parse.failed':
-        return sendError(res, validationError([{ field: '(body)', message: 'must be a JSON object' }], 'the request body is not valid JSON'));
+        return sendError(
+          res,
+          validationError([{ field: '(body)', message: 'must be a JSON object' }], 'the request body is not valid JSON')
+        );
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return sendError(res, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON (Content-Type: application/json)'));
+        return sendError(
+          res,
+          new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON (Content-Type: application/json)')
+        );
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       return sendError(res, validationError([], 'the request could not be read'));

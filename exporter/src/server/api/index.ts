@@ -5,7 +5,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Exporter } from '../../exporter.js';
-import { FailureLimiter, adminToken, clientAddress, cors, requireBearer, requireJson, securityHeaders } from './auth.js';
+import {
+  FailureLimiter,
+  adminToken,
+  clientAddress,
+  cors,
+  requireBearer,
+  requireJson,
+  securityHeaders,
+} from './auth.js';
 import { ApiError, errorHandler, sendError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { AdminService } from './service.js';
@@ -17,11 +25,15 @@ export interface AdminApiOptions {
 const ACCOUNT = '/providers/:provider/accounts/:account';
 
 function methodNotAllowed(allow: string): RequestHandler {
-  return (_req, res) => sendError(res, new ApiError('METHOD_NOT_ALLOWED', `allowed methods: ${allow}`, undefined, { allow }));
+  return (_req, res) =>
+    sendError(res, new ApiError('METHOD_NOT_ALLOWED', `allowed methods: ${allow}`, undefined, { allow }));
 }
 
 /** The admin API as a request listener for every path under /api/v1. */
-export function adminApp(exporter: Exporter, options: AdminApiOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function adminApp(
+  exporter: Exporter,
+  options: AdminApiOptions = {}
+): (req: IncomingMessage, res: ServerResponse) => void {
   const app = express();
   app.disable('x-powered-by');
   app.use('/api/v1', adminApi(exporter, options));
@@ -36,7 +48,14 @@ export function adminApi(exporter: Exporter, options: AdminApiOptions = {}): Rou
   if (!token) throw new Error('the admin API is disabled: no admin token');
   router.use(securityHeaders);
   router.use(cors(settings.corsOrigins));
-  router.use(requireBearer(token, new FailureLimiter(settings.authFailuresPerMinute), log, clientAddress(settings.trustedProxies)));
+  router.use(
+    requireBearer(
+      token,
+      new FailureLimiter(settings.authFailuresPerMinute),
+      log,
+      clientAddress(settings.trustedProxies)
+    )
+  );
   router.use(requireJson);
   router.use(express.json({ limit: settings.maxBodyBytes, strict: true, type: 'application/json' }));
 
@@ -86,7 +105,9 @@ export function adminApi(exporter: Exporter, options: AdminApiOptions = {}): Rou
     })
     .all(methodNotAllowed('GET'));
 
-  router.use((_req, res) => sendError(res, new ApiError('NOT_FOUND', 'no such endpoint; see GET /api/v1/openapi.json')));
+  router.use((_req, res) =>
+    sendError(res, new ApiError('NOT_FOUND', 'no such endpoint; see GET /api/v1/openapi.json'))
+  );
   router.use(errorHandler(log));
   return router;
 }

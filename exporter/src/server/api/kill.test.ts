@@ -31,7 +31,11 @@ const children: Child[] = [];
 function startChild(configPath: string, masterKey: string): Child {
   const env: NodeJS.ProcessEnv = { ...process.env, NEXUS_MASTER_KEY: masterKey };
   delete env.NEXUS_ADMIN_TOKEN;
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', configPath], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', configPath], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const stderr: string[] = [];
   let partial = '';
   proc.stderr!.on('data', (chunk: Buffer) => {
@@ -43,7 +47,7 @@ function startChild(configPath: string, masterKey: string): Child {
     proc.on('exit', (code) => {
       if (partial) stderr.push(partial);
       resolve(code);
-    }),
+    })
   );
   const child = { proc, stderr, exited };
   children.push(child);
@@ -58,7 +62,8 @@ async function listening(child: Child, timeoutMs = 60_000): Promise<string> {
       if (!line.includes('nexus exporter listening')) continue;
       return (JSON.parse(line) as { url: string }).url;
     }
-    if (child.proc.exitCode !== null) throw new Error(`the exporter exited with ${child.proc.exitCode}:\n${child.stderr.join('\n')}`);
+    if (child.proc.exitCode !== null)
+      throw new Error(`the exporter exited with ${child.proc.exitCode}:\n${child.stderr.join('\n')}`);
     if (Date.now() > deadline) throw new Error(`the exporter did not start:\n${child.stderr.join('\n')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -93,7 +98,7 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
         'polling: { jitter: 0 }',
         'http: { retries: 0, timeoutSeconds: 5 }',
         `admin: { token: ${JSON.stringify(TOKEN)} }`,
-      ].join('\n'),
+      ].join('\n')
     );
   });
   after(async () => {
@@ -104,10 +109,15 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
   it('keeps every acknowledged change', async (t) => {
     const first = startChild(configPath, masterKey);
     const url = await listening(first);
-    const put = (name: string, body: unknown) => call(url, 'PUT', `/api/v1/providers/openai/accounts/${name}`, { body });
+    const put = (name: string, body: unknown) =>
+      call(url, 'PUT', `/api/v1/providers/openai/accounts/${name}`, { body });
 
     // Accounts that the stream deletes, all acknowledged before it starts.
-    for (let d = 0; d < 5; d++) assert.equal((await put(`del-${d}`, { adminKey: keyOf(9000 + d), baseUrl: 'http://127.0.0.1:9/v1', enabled: false })).status, 201);
+    for (let d = 0; d < 5; d++)
+      assert.equal(
+        (await put(`del-${d}`, { adminKey: keyOf(9000 + d), baseUrl: 'http://127.0.0.1:9/v1', enabled: false })).status,
+        201
+      );
 
     const acked = new Map<string, string>(); // account -> adminKey
     const ackedDeletes = new Set<string>();
@@ -151,7 +161,9 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
           } else {
             const name = `acct-${i}`;
             const enabled = i % 5 === 0;
-            const body = enabled ? { adminKey: SIM_KEY, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600 } : { adminKey: keyOf(i), baseUrl: 'http://127.0.0.1:9/v1', enabled: false };
+            const body = enabled
+              ? { adminKey: SIM_KEY, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600 }
+              : { adminKey: keyOf(i), baseUrl: 'http://127.0.0.1:9/v1', enabled: false };
             const r = await tracked(() => put(name, body));
             assert.equal(r.status, 201, JSON.stringify(r));
             acked.set(name, body.adminKey);
@@ -165,7 +177,10 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
     // One worker updating one account in order: what is stored must be the last acknowledged value or
     // the one in flight at the kill.
     const updater = async () => {
-      assert.equal((await put('hot', { adminKey: keyOf(8888), baseUrl: 'http://127.0.0.1:9/v1', enabled: false })).status, 201);
+      assert.equal(
+        (await put('hot', { adminKey: keyOf(8888), baseUrl: 'http://127.0.0.1:9/v1', enabled: false })).status,
+        201
+      );
       for (let v = 10; !killed; v++) {
         hotInFlight = v;
         inFlight++;
@@ -185,15 +200,27 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
     await first.exited;
     assert.equal(first.proc.signalCode, 'SIGKILL');
     assert.ok(killedWithInFlight > 0, 'the kill happened with requests in flight');
-    t.diagnostic(`killed with ${killedWithInFlight} requests in flight after ${acked.size} accounts, ${ackedDeletes.size} deletes and hot=${hotAcked} were acknowledged`);
-    assert.ok(acked.size >= 30 && hotAcked > 10, `enough acknowledged changes (${acked.size} accounts, hot=${hotAcked})`);
+    t.diagnostic(
+      `killed with ${killedWithInFlight} requests in flight after ${acked.size} accounts, ${ackedDeletes.size} deletes and hot=${hotAcked} were acknowledged`
+    );
+    assert.ok(
+      acked.size >= 30 && hotAcked > 10,
+      `enough acknowledged changes (${acked.size} accounts, hot=${hotAcked})`
+    );
 
     // The store decrypts and holds every acknowledged change.
-    const store = await CredentialStore.open({ stateDir: join(dir.path, 'state'), log: silentLogger, masterKey, readOnly: true });
+    const store = await CredentialStore.open({
+      stateDir: join(dir.path, 'state'),
+      log: silentLogger,
+      masterKey,
+      readOnly: true,
+    });
     const stored = new Map(store.snapshot().accounts.map((a) => [a.account, a.fields]));
-    for (const [name, key] of acked) assert.equal(stored.get(name)?.adminKey, key, `acknowledged ${name} is stored with its key`);
+    for (const [name, key] of acked)
+      assert.equal(stored.get(name)?.adminKey, key, `acknowledged ${name} is stored with its key`);
     for (const name of ackedDeletes) assert.ok(!stored.has(name), `acknowledged delete of ${name} is stored`);
-    for (let d = 0; d < 5; d++) if (!pendingDeletes.has(`del-${d}`)) assert.ok(stored.has(`del-${d}`), `del-${d} was never deleted`);
+    for (let d = 0; d < 5; d++)
+      if (!pendingDeletes.has(`del-${d}`)) assert.ok(stored.has(`del-${d}`), `del-${d} was never deleted`);
     for (const [name, fields] of stored) {
       if (name.startsWith('acct-') && !acked.has(name)) {
         // Written but not acknowledged (in flight at the kill): allowed, and complete.
@@ -202,7 +229,10 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
       }
     }
     const hot = stored.get('hot')?.pollIntervalSeconds;
-    assert.ok(hot === hotAcked || hot === hotInFlight, `hot is ${hot}; last acknowledged ${hotAcked}, in flight ${hotInFlight}`);
+    assert.ok(
+      hot === hotAcked || hot === hotInFlight,
+      `hot is ${hot}; last acknowledged ${hotAcked}, in flight ${hotInFlight}`
+    );
 
     // The restarted exporter serves them and polls the enabled ones with the stored keys.
     const second = startChild(configPath, masterKey);
@@ -210,7 +240,9 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
     const list = await call(url2, 'GET', '/api/v1/providers');
     assert.equal(list.status, 200);
     const accounts = new Map<string, { credentials: { adminKey: { last4: string } }; up: boolean }>(
-      list.json.providers.find((p: { provider: string }) => p.provider === 'openai').accounts.map((a: { account: string }) => [a.account, a]),
+      list.json.providers
+        .find((p: { provider: string }) => p.provider === 'openai')
+        .accounts.map((a: { account: string }) => [a.account, a])
     );
     for (const [name, key] of acked) assert.equal(accounts.get(name)?.credentials.adminKey.last4, key.slice(-4), name);
     const polled = [...acked.keys()].find((n) => Number(n.slice(5)) % 5 === 0)!;
@@ -235,7 +267,10 @@ describe('credential store under kill -9', { timeout: 240_000 }, () => {
       const child = startChild(configPath, randomBytes(32).toString('hex'));
       const code = await child.exited;
       assert.notEqual(code, 0, 'a wrong key is fatal');
-      assert.match(child.stderr.join('\n'), /encrypted with a different master key.*Set NEXUS_MASTER_KEY to the key used before/s);
+      assert.match(
+        child.stderr.join('\n'),
+        /encrypted with a different master key.*Set NEXUS_MASTER_KEY to the key used before/s
+      );
       assert.deepEqual(await readFile(storePath), original, 'the store is untouched, however often it is restarted');
     }
     const file = JSON.parse(original.toString('utf8')) as { data: string };

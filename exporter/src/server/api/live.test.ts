@@ -33,7 +33,12 @@ describe('changing a key through the API without a restart', () => {
 
   it('fails with the wrong key, then polls with the right one once it is PUT', async () => {
     const created = await call('PUT', '/api/v1/providers/openai/accounts/live', {
-      body: { adminKey: WRONG, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600, usageEndpoints: ['completions'] },
+      body: {
+        adminKey: WRONG,
+        baseUrl: `${sim.baseUrl}/v1`,
+        pollIntervalSeconds: 3600,
+        usageEndpoints: ['completions'],
+      },
     });
     assert.equal(created.status, 201, created.text);
 
@@ -45,7 +50,10 @@ describe('changing a key through the API without a restart', () => {
     assert.equal(failed.up, false);
     assert.equal(failed.lastError.reason, 'auth');
     assert.ok(sim.calls('/organization/').length > 0, 'the simulator was called');
-    assert.match((await call('GET', '/metrics', { token: null })).text, /nexus_provider_up\{provider="openai",account="live"\} 0/);
+    assert.match(
+      (await call('GET', '/metrics', { token: null })).text,
+      /nexus_provider_up\{provider="openai",account="live"\} 0/
+    );
 
     const callsBefore = sim.calls('/organization/costs').length;
     const updated = await call('PUT', '/api/v1/providers/openai/accounts/live', { body: { adminKey: RIGHT } });
@@ -57,10 +65,17 @@ describe('changing a key through the API without a restart', () => {
       const s = await status();
       return s.up ? s : undefined;
     }, 'a successful poll with the new key');
-    assert.ok(up.lastSuccess);
+    assert.ok(up.lastSuccess, 'up.lastSuccess');
     assert.ok(sim.calls('/organization/costs').length > callsBefore, 'the simulator served the new poll');
-    assert.match((await call('GET', '/metrics', { token: null })).text, /nexus_provider_up\{provider="openai",account="live"\} 1/);
-    assert.match((await call('GET', '/metrics', { token: null })).text, /nexus_cost_usd_total\{provider="openai",account="live"/, 'usage arrived');
+    assert.match(
+      (await call('GET', '/metrics', { token: null })).text,
+      /nexus_provider_up\{provider="openai",account="live"\} 1/
+    );
+    assert.match(
+      (await call('GET', '/metrics', { token: null })).text,
+      /nexus_cost_usd_total\{provider="openai",account="live"/,
+      'usage arrived'
+    );
   });
 
   it('tests connectivity with the stored key and with supplied ones, without saving them', async () => {
@@ -75,10 +90,16 @@ describe('changing a key through the API without a restart', () => {
     assert.equal(typeof wrong.json.message, 'string');
     assert.equal((await status()).credentials.adminKey.last4, RIGHT.slice(-4), 'a test saves nothing');
 
-    const fresh = await call('POST', '/api/v1/providers/openai/accounts/not-yet/test', { body: { adminKey: RIGHT, baseUrl: `${sim.baseUrl}/v1` } });
+    const fresh = await call('POST', '/api/v1/providers/openai/accounts/not-yet/test', {
+      body: { adminKey: RIGHT, baseUrl: `${sim.baseUrl}/v1` },
+    });
     assert.equal(fresh.json.ok, true, fresh.text);
     assert.equal((await call('GET', '/api/v1/providers/openai/accounts/not-yet')).status, 404);
-    assert.equal((await call('POST', '/api/v1/providers/openai/accounts/not-yet/test')).status, 404, 'nothing stored to test');
+    assert.equal(
+      (await call('POST', '/api/v1/providers/openai/accounts/not-yet/test')).status,
+      404,
+      'nothing stored to test'
+    );
 
     sim.inject({ kind: 'status', status: 503 }, { times: 1 });
     const down = await call('POST', '/api/v1/providers/openai/accounts/live/test');
@@ -86,34 +107,68 @@ describe('changing a key through the API without a restart', () => {
   });
 
   it('lists an account deferred by an absurd Retry-After (1e20 s) with a valid next poll', async () => {
-    sim.inject({ kind: 'status', status: 429, retryAfter: '100000000000000000000' }, { path: '/organization/costs', times: 1 });
+    sim.inject(
+      { kind: 'status', status: 429, retryAfter: '100000000000000000000' },
+      { path: '/organization/costs', times: 1 }
+    );
     const created = await call('PUT', '/api/v1/providers/openai/accounts/deferred', {
-      body: { adminKey: RIGHT, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600, usageEndpoints: ['completions'] },
+      body: {
+        adminKey: RIGHT,
+        baseUrl: `${sim.baseUrl}/v1`,
+        pollIntervalSeconds: 3600,
+        usageEndpoints: ['completions'],
+      },
     });
     assert.equal(created.status, 201, created.text);
-    await waitFor(() => api.running.exporter.pollers.get('openai/deferred')?.status().lastError, 'the rate-limited poll');
+    await waitFor(
+      () => api.running.exporter.pollers.get('openai/deferred')?.status().lastError,
+      'the rate-limited poll'
+    );
     const list = await call('GET', '/api/v1/providers');
     assert.equal(list.status, 200, list.text);
-    const deferred = list.json.providers.find((p: { provider: string }) => p.provider === 'openai').accounts.find((a: { account: string }) => a.account === 'deferred');
+    const deferred = list.json.providers
+      .find((p: { provider: string }) => p.provider === 'openai')
+      .accounts.find((a: { account: string }) => a.account === 'deferred');
     assert.equal(deferred.lastError.reason, 'rate_limited');
     const next = Date.parse(deferred.nextPoll);
-    assert.ok(next > Date.now() + 30 * 86_400_000 && next < Date.now() + 32 * 86_400_000, `nextPoll ${deferred.nextPoll} is about a month away`);
+    assert.ok(
+      next > Date.now() + 30 * 86_400_000 && next < Date.now() + 32 * 86_400_000,
+      `nextPoll ${deferred.nextPoll} is about a month away`
+    );
     assert.equal((await call('GET', '/api/v1/providers/openai/accounts/deferred')).status, 200);
     assert.equal((await call('DELETE', '/api/v1/providers/openai/accounts/deferred')).status, 204);
   });
 
   it('removes every series of a deleted account, the call-duration histogram included', async () => {
     const created = await call('PUT', '/api/v1/providers/openai/accounts/gone', {
-      body: { adminKey: RIGHT, baseUrl: `${sim.baseUrl}/v1`, pollIntervalSeconds: 3600, usageEndpoints: ['completions'] },
+      body: {
+        adminKey: RIGHT,
+        baseUrl: `${sim.baseUrl}/v1`,
+        pollIntervalSeconds: 3600,
+        usageEndpoints: ['completions'],
+      },
     });
     assert.equal(created.status, 201, created.text);
     await waitFor(async () => (await status('gone')).up, 'a successful poll');
-    const before = (await call('GET', '/metrics', { token: null })).text.split('\n').filter((l) => l.includes('account="gone"'));
-    for (const metric of ['nexus_provider_request_duration_seconds_bucket', 'nexus_provider_errors_total', 'nexus_provider_up', 'nexus_cost_usd_total', 'nexus_exporter_series']) {
-      assert.ok(before.some((l) => l.startsWith(metric)), `${metric} exists before the delete`);
+    const before = (await call('GET', '/metrics', { token: null })).text
+      .split('\n')
+      .filter((l) => l.includes('account="gone"'));
+    for (const metric of [
+      'nexus_provider_request_duration_seconds_bucket',
+      'nexus_provider_errors_total',
+      'nexus_provider_up',
+      'nexus_cost_usd_total',
+      'nexus_exporter_series',
+    ]) {
+      assert.ok(
+        before.some((l) => l.startsWith(metric)),
+        `${metric} exists before the delete`
+      );
     }
     assert.equal((await call('DELETE', '/api/v1/providers/openai/accounts/gone')).status, 204);
-    const after = (await call('GET', '/metrics', { token: null })).text.split('\n').filter((l) => l.includes('account="gone"'));
+    const after = (await call('GET', '/metrics', { token: null })).text
+      .split('\n')
+      .filter((l) => l.includes('account="gone"'));
     assert.deepEqual(after, []);
   });
 
@@ -121,7 +176,11 @@ describe('changing a key through the API without a restart', () => {
     answers.push(await call('GET', '/api/v1/providers'));
     answers.push(await call('GET', '/metrics', { token: null }));
     const everything = [...api.logs, ...answers.map((a) => a.text)].join('\n');
-    assert.ok(api.logs.some((l) => /poll failed/.test(l)), 'the failing poll was logged (the check below is meaningful)');
-    for (const key of [RIGHT, WRONG, PROJECT]) assert.ok(!everything.includes(key), `key material ${key.slice(0, 12)}… leaked`);
+    assert.ok(
+      api.logs.some((l) => /poll failed/.test(l)),
+      'the failing poll was logged (the check below is meaningful)'
+    );
+    for (const key of [RIGHT, WRONG, PROJECT])
+      assert.ok(!everything.includes(key), `key material ${key.slice(0, 12)}… leaked`);
   });
 });

@@ -13,7 +13,15 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function resolve(doc: Doc, node: Doc): Doc {
-  return node.$ref ? resolve(doc, (node.$ref as string).replace(/^#\//, '').split('/').reduce<Doc>((o, k) => o[k], doc)) : node;
+  return node.$ref
+    ? resolve(
+        doc,
+        (node.$ref as string)
+          .replace(/^#\//, '')
+          .split('/')
+          .reduce<Doc>((o, k) => o[k], doc)
+      )
+    : node;
 }
 
 describe('OpenAPI description', () => {
@@ -26,7 +34,9 @@ describe('OpenAPI description', () => {
     api = await startApi({
       config: {
         admin: { token: 'test-admin-token-5f1e7c9a2b4d6e80', authFailuresPerMinute: 2 },
-        providers: { openai: [{ account: 'from-file', adminKey: `${KEY}-file`, baseUrl: 'http://127.0.0.1:9/v1', enabled: false }] },
+        providers: {
+          openai: [{ account: 'from-file', adminKey: `${KEY}-file`, baseUrl: 'http://127.0.0.1:9/v1', enabled: false }],
+        },
       },
     });
     const r = await api.call('GET', '/api/v1/openapi.json');
@@ -42,17 +52,20 @@ describe('OpenAPI description', () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(doc.servers, [{ url: '/api/v1' }]);
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
-    assert.ok(refs.length > 10);
+    assert.ok(refs.length > 10, 'refs.length > 10');
     for (const ref of refs) assert.ok(resolve(doc, { $ref: JSON.parse(`{${ref}}`).$ref }), ref);
   });
 
   it('describes exactly the routes the router serves', () => {
-    const router = adminApi(api.running.exporter) as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+    const router = adminApi(api.running.exporter) as unknown as {
+      stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
+    };
     const served = new Set<string>();
     for (const layer of router.stack) {
       if (!layer.route) continue;
       const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
-      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') served.add(`${m.toUpperCase()} ${path}`);
+      for (const [m, on] of Object.entries(layer.route.methods))
+        if (on && m !== '_all') served.add(`${m.toUpperCase()} ${path}`);
     }
     const described = new Set<string>();
     for (const [path, item] of Object.entries(doc.paths as Doc)) {
@@ -66,7 +79,12 @@ describe('OpenAPI description', () => {
     const acct = '/providers/{provider}/accounts/{account}';
     const cases: Array<[method: string, template: string, path: string, opts?: CallOptions]> = [
       ['GET', '/providers', '/providers'],
-      ['PUT', acct, '/providers/openai/accounts/doc', { body: { adminKey: KEY, baseUrl: `${sim.baseUrl}/v1`, enabled: false } }],
+      [
+        'PUT',
+        acct,
+        '/providers/openai/accounts/doc',
+        { body: { adminKey: KEY, baseUrl: `${sim.baseUrl}/v1`, enabled: false } },
+      ],
       ['PUT', acct, '/providers/openai/accounts/doc', { body: { pollIntervalSeconds: 900 } }],
       ['PUT', acct, '/providers/openai/accounts/doc', { body: { pollIntervalSeconds: 1, bogus: true } }],
       ['PUT', acct, '/providers/openai/accounts/from-file', { body: { enabled: true } }],
@@ -81,8 +99,18 @@ describe('OpenAPI description', () => {
       ['POST', `${acct}/test`, '/providers/openai/accounts/doc/test', { body: { adminKey: `${KEY}-wrong` } }],
       ['POST', `${acct}/test`, '/providers/openai/accounts/missing/test'],
       ['GET', '/budgets', '/budgets'],
-      ['PUT', '/budgets', '/budgets', { body: { budgets: [{ provider: 'openai', account: 'doc', period: 'month', amountUsd: 10 }] } }],
-      ['PUT', '/budgets', '/budgets', { body: { budgets: [{ provider: 'openai', account: 'doc', period: 'year', amountUsd: 10 }] } }],
+      [
+        'PUT',
+        '/budgets',
+        '/budgets',
+        { body: { budgets: [{ provider: 'openai', account: 'doc', period: 'month', amountUsd: 10 }] } },
+      ],
+      [
+        'PUT',
+        '/budgets',
+        '/budgets',
+        { body: { budgets: [{ provider: 'openai', account: 'doc', period: 'year', amountUsd: 10 }] } },
+      ],
       ['GET', '/openapi.json', '/openapi.json'],
       ['DELETE', acct, '/providers/openai/accounts/from-file'],
       ['DELETE', acct, '/providers/openai/accounts/doc'],
@@ -104,29 +132,56 @@ describe('OpenAPI description', () => {
       const schema = response.content?.['application/json']?.schema;
       if (schema) assert.deepEqual(checkSchema(r.json, schema, doc), [], `${what}: ${r.text}`);
       else assert.equal(r.text, '', `${what}: no body is documented`);
-      if (r.status === 429) assert.ok(response.headers?.['Retry-After'] && r.headers.get('retry-after'));
+      if (r.status === 429)
+        assert.ok(
+          response.headers?.['Retry-After'] && r.headers.get('retry-after'),
+          "response.headers?.['Retry-After'] && r.headers.get('retry-after')"
+        );
       const key = `${method} ${template}`;
       if (!seen.has(key)) seen.set(key, new Set());
       seen.get(key)!.add(r.status);
     }
     const statuses = new Set([...seen.values()].flatMap((s) => [...s]));
-    for (const s of [200, 201, 204, 400, 401, 404, 409, 413, 415, 429]) assert.ok(statuses.has(s), `no case produced ${s}`);
+    for (const s of [200, 201, 204, 400, 401, 404, 409, 413, 415, 429])
+      assert.ok(statuses.has(s), `no case produced ${s}`);
     for (const [path, item] of Object.entries(doc.paths as Doc)) {
       for (const m of Object.keys(item).filter((k) => METHODS.includes(k))) {
         const codes = [...(seen.get(`${m.toUpperCase()} ${path}`) ?? [])];
-        assert.ok(codes.some((c) => c < 300), `${m.toUpperCase()} ${path}: no success answer was validated`);
+        assert.ok(
+          codes.some((c) => c < 300),
+          `${m.toUpperCase()} ${path}: no success answer was validated`
+        );
       }
     }
   });
 
   it('describes request bodies the API accepts, and not ones it rejects', () => {
-    const putBody = resolve(doc, doc.paths['/providers/{provider}/accounts/{account}'].put.requestBody).content['application/json'].schema;
-    assert.deepEqual(checkSchema({ adminKey: KEY, baseUrl: 'https://api.openai.com/v1', pollIntervalSeconds: 60, lookbackDays: null }, putBody, doc), []);
+    const putBody = resolve(doc, doc.paths['/providers/{provider}/accounts/{account}'].put.requestBody).content[
+      'application/json'
+    ].schema;
+    assert.deepEqual(
+      checkSchema(
+        { adminKey: KEY, baseUrl: 'https://api.openai.com/v1', pollIntervalSeconds: 60, lookbackDays: null },
+        putBody,
+        doc
+      ),
+      []
+    );
     assert.deepEqual(checkSchema({}, putBody, doc), [], 'every field is optional (merge)');
-    assert.notDeepEqual(checkSchema({ colour: 'red' }, putBody, doc), [], 'unknown fields are not described as allowed');
+    assert.notDeepEqual(
+      checkSchema({ colour: 'red' }, putBody, doc),
+      [],
+      'unknown fields are not described as allowed'
+    );
     assert.notDeepEqual(checkSchema({ pollIntervalSeconds: 'soon' }, putBody, doc), []);
     const budgets = resolve(doc, doc.paths['/budgets'].put.requestBody).content['application/json'].schema;
-    assert.deepEqual(checkSchema({ budgets: [{ provider: 'openai', account: 'a', period: 'day', amountUsd: 1 }] }, budgets, doc), []);
-    assert.notDeepEqual(checkSchema({ budgets: [{ provider: 'openai', account: 'a', period: 'day', amountUsd: 0 }] }, budgets, doc), []);
+    assert.deepEqual(
+      checkSchema({ budgets: [{ provider: 'openai', account: 'a', period: 'day', amountUsd: 1 }] }, budgets, doc),
+      []
+    );
+    assert.notDeepEqual(
+      checkSchema({ budgets: [{ provider: 'openai', account: 'a', period: 'day', amountUsd: 0 }] }, budgets, doc),
+      []
+    );
   });
 });

@@ -27,8 +27,17 @@ function accountInput(schema: z.ZodType): JsonSchema {
   const s = jsonSchema(schema, 'input');
   const properties = { ...(s.properties as Record<string, JsonSchema>) };
   delete properties.account;
-  const nullable = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, { anyOf: [v, { type: 'null' }] }]));
-  return { ...s, properties: { account: { type: 'string', description: 'Optional; must equal the account in the path.' }, ...nullable }, required: [] };
+  const nullable = Object.fromEntries(
+    Object.entries(properties).map(([k, v]) => [k, { anyOf: [v, { type: 'null' }] }])
+  );
+  return {
+    ...s,
+    properties: {
+      account: { type: 'string', description: 'Optional; must equal the account in the path.' },
+      ...nullable,
+    },
+    required: [],
+  };
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -36,14 +45,33 @@ const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
 
 const ERROR_RESPONSES: Record<string, { status: string; description: string }> = {
-  BadRequest: { status: '400', description: 'VALIDATION_ERROR: the body or a path parameter is not valid; `details` names each field.' },
+  BadRequest: {
+    status: '400',
+    description: 'VALIDATION_ERROR: the body or a path parameter is not valid; `details` names each field.',
+  },
   Unauthorized: { status: '401', description: 'UNAUTHORIZED: missing or wrong bearer token.' },
-  NotFound: { status: '404', description: 'NOT_FOUND: unknown provider or account (or the API is disabled: no admin token configured).' },
-  Conflict: { status: '409', description: 'CONFLICT: the account or budget is defined in the configuration file, which the API does not change.' },
+  NotFound: {
+    status: '404',
+    description: 'NOT_FOUND: unknown provider or account (or the API is disabled: no admin token configured).',
+  },
+  Conflict: {
+    status: '409',
+    description: 'CONFLICT: the account or budget is defined in the configuration file, which the API does not change.',
+  },
   PayloadTooLarge: { status: '413', description: 'PAYLOAD_TOO_LARGE: the body exceeds admin.maxBodyBytes.' },
-  UnsupportedMediaType: { status: '415', description: 'UNSUPPORTED_MEDIA_TYPE: bodies must be JSON (Content-Type: application/json, UTF-8).' },
-  RateLimited: { status: '429', description: 'RATE_LIMITED: too many wrong tokens from this address; wait Retry-After seconds.' },
-  InsufficientStorage: { status: '507', description: 'INSUFFICIENT_STORAGE: the state directory is full or read-only; the change was not saved and nothing changed.' },
+  UnsupportedMediaType: {
+    status: '415',
+    description: 'UNSUPPORTED_MEDIA_TYPE: bodies must be JSON (Content-Type: application/json, UTF-8).',
+  },
+  RateLimited: {
+    status: '429',
+    description: 'RATE_LIMITED: too many wrong tokens from this address; wait Retry-After seconds.',
+  },
+  InsufficientStorage: {
+    status: '507',
+    description:
+      'INSUFFICIENT_STORAGE: the state directory is full or read-only; the change was not saved and nothing changed.',
+  },
 };
 
 function errors(...names: string[]): Record<string, unknown> {
@@ -54,10 +82,17 @@ function errors(...names: string[]): Record<string, unknown> {
 
 export function openApiDocument(): Record<string, unknown> {
   const implemented = PROVIDER_NAMES.filter((p) => PROVIDERS[p]);
-  const inputs = Object.fromEntries(implemented.map((p) => [`${p}AccountInput`, accountInput(PROVIDERS[p]!.accountSchema)]));
+  const inputs = Object.fromEntries(
+    implemented.map((p) => [`${p}AccountInput`, accountInput(PROVIDERS[p]!.accountSchema)])
+  );
   const accountPath = [
     { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: [...PROVIDER_NAMES] } },
-    { name: 'account', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' } },
+    {
+      name: 'account',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' },
+    },
   ];
   return {
     openapi: '3.1.0',
@@ -85,34 +120,51 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'getAccount',
           summary: 'One account and its state',
-          responses: { '200': { description: 'OK', content: json(ref('AccountStatus')) }, ...errors('BadRequest', 'NotFound') },
+          responses: {
+            '200': { description: 'OK', content: json(ref('AccountStatus')) },
+            ...errors('BadRequest', 'NotFound'),
+          },
         },
         put: {
           operationId: 'putAccount',
           summary: 'Create or update an API-managed account; the next poll uses it',
           description:
-            'The body is the provider\'s account schema. Omitted fields keep their stored value (so credentials need not be re-sent); `null` resets a field to its default. Changing `baseUrl` requires sending the credentials again.',
+            "The body is the provider's account schema. Omitted fields keep their stored value (so credentials need not be re-sent); `null` resets a field to its default. Changing `baseUrl` requires sending the credentials again.",
           requestBody: { required: true, content: json({ anyOf: implemented.map((p) => ref(`${p}AccountInput`)) }) },
           responses: {
             '200': { description: 'Updated', content: json(ref('AccountStatus')) },
             '201': { description: 'Created', content: json(ref('AccountStatus')) },
-            ...errors('BadRequest', 'NotFound', 'Conflict', 'PayloadTooLarge', 'UnsupportedMediaType', 'InsufficientStorage'),
+            ...errors(
+              'BadRequest',
+              'NotFound',
+              'Conflict',
+              'PayloadTooLarge',
+              'UnsupportedMediaType',
+              'InsufficientStorage'
+            ),
           },
         },
         delete: {
           operationId: 'deleteAccount',
           summary: 'Delete an API-managed account (and its budgets); its series disappear from /metrics',
-          responses: { '204': { description: 'Deleted' }, ...errors('BadRequest', 'NotFound', 'Conflict', 'InsufficientStorage') },
+          responses: {
+            '204': { description: 'Deleted' },
+            ...errors('BadRequest', 'NotFound', 'Conflict', 'InsufficientStorage'),
+          },
         },
       },
       '/providers/{provider}/accounts/{account}/test': {
         parameters: accountPath,
         post: {
           operationId: 'testAccount',
-          summary: 'Live connectivity test with the stored settings, or with the fields in the body merged over them (not saved)',
+          summary:
+            'Live connectivity test with the stored settings, or with the fields in the body merged over them (not saved)',
           requestBody: { required: false, content: json({ anyOf: implemented.map((p) => ref(`${p}AccountInput`)) }) },
           responses: {
-            '200': { description: 'The test ran; `ok` tells whether the provider accepted the credentials', content: json(ref('TestResult')) },
+            '200': {
+              description: 'The test ran; `ok` tells whether the provider accepted the credentials',
+              content: json(ref('TestResult')),
+            },
             ...errors('BadRequest', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType'),
           },
         },
@@ -148,10 +200,12 @@ export function openApiDocument(): Record<string, unknown> {
           name,
           {
             description: r.description,
-            ...(r.status === '429' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } } } : {}),
+            ...(r.status === '429'
+              ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } } }
+              : {}),
             content: json(ref('Error')),
           },
-        ]),
+        ])
       ),
       schemas: {
         Error: jsonSchema(errorSchema),

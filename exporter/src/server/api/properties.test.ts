@@ -12,18 +12,53 @@ const SENT = 'sk-admin-sent-prop-7b1d3f5a9c2e4f6b';
 // Base URLs that cannot reach anything: a valid body may create a polling account.
 const DEAD_URLS = ['http://127.0.0.1:9/v1', 'http://127.0.0.1:9/', 'https://127.0.0.1:9/x'];
 
-const FIELDS = ['adminKey', 'projectKey', 'baseUrl', 'pollIntervalSeconds', 'enabled', 'lookbackDays', 'usageEndpoints', 'pageSize', 'account', '__proto__', 'constructor', 'budgets', 'provider', 'period', 'amountUsd'];
+const FIELDS = [
+  'adminKey',
+  'projectKey',
+  'baseUrl',
+  'pollIntervalSeconds',
+  'enabled',
+  'lookbackDays',
+  'usageEndpoints',
+  'pageSize',
+  'account',
+  '__proto__',
+  'constructor',
+  'budgets',
+  'provider',
+  'period',
+  'amountUsd',
+];
 
 /** JSON values that hit the schemas' edges, with the secret mixed in. */
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom<unknown>(SENT, STORED, ` ${SENT}`, null, true, false, 0, -1, 10, 86_401, 1e308, 'completions', 'day', 'month', 'openai', 'prod', '', ...DEAD_URLS),
+    fc.constantFrom<unknown>(
+      SENT,
+      STORED,
+      ` ${SENT}`,
+      null,
+      true,
+      false,
+      0,
+      -1,
+      10,
+      86_401,
+      1e308,
+      'completions',
+      'day',
+      'month',
+      'openai',
+      'prod',
+      '',
+      ...DEAD_URLS
+    ),
     fc.string(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.integer(),
     fc.array(tie('v'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string()), tie('v'), { maxKeys: 5 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string()), tie('v'), { maxKeys: 5 })
   ),
 })).v;
 
@@ -37,12 +72,15 @@ function withTestCredentials(b: unknown): unknown {
   const out = { ...(b as Record<string, unknown>) };
   for (const field of ['adminKey', 'projectKey']) {
     const v = out[field];
-    if (Object.hasOwn(out, field) && typeof v === 'string' && v.length >= 6 && ![SENT, STORED, ` ${SENT}`].includes(v)) out[field] = SENT;
+    if (Object.hasOwn(out, field) && typeof v === 'string' && v.length >= 6 && ![SENT, STORED, ` ${SENT}`].includes(v))
+      out[field] = SENT;
   }
   return out;
 }
 
-const body = fc.oneof(fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 }), value, fc.jsonValue()).map(withTestCredentials);
+const body = fc
+  .oneof(fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 }), value, fc.jsonValue())
+  .map(withTestCredentials);
 
 function checkAnswer(r: Reply, what: string): void {
   assert.ok(r.status < 500, `${what}: ${r.status} ${r.text}`);
@@ -53,8 +91,16 @@ function checkAnswer(r: Reply, what: string): void {
   if (r.status >= 400) {
     const e = r.json?.error;
     assert.ok(e && typeof e.message === 'string' && e.code in ERROR_CODES, `${what}: not the error shape: ${r.text}`);
-    assert.equal(ERROR_CODES[e.code as keyof typeof ERROR_CODES], r.status, `${what}: code ${e.code} with status ${r.status}`);
-    for (const d of e.details ?? []) assert.ok(typeof d.field === 'string' && typeof d.message === 'string');
+    assert.equal(
+      ERROR_CODES[e.code as keyof typeof ERROR_CODES],
+      r.status,
+      `${what}: code ${e.code} with status ${r.status}`
+    );
+    for (const d of e.details ?? [])
+      assert.ok(
+        typeof d.field === 'string' && typeof d.message === 'string',
+        "typeof d.field === 'string' && typeof d.message === 'string'"
+      );
   }
 }
 
@@ -73,11 +119,14 @@ describe('request bodies (property-based)', () => {
   let ackedKey = STORED;
   const track = (name: string, r: Reply, body: unknown) => {
     if (name !== 'prod' || r.status >= 300) return;
-    if (body !== null && typeof body === 'object' && Object.hasOwn(body, 'adminKey')) ackedKey = (body as { adminKey: string }).adminKey;
+    if (body !== null && typeof body === 'object' && Object.hasOwn(body, 'adminKey'))
+      ackedKey = (body as { adminKey: string }).adminKey;
   };
   before(async () => {
     api = await startApi();
-    const r = await api.call('PUT', '/api/v1/providers/openai/accounts/prod', { body: { adminKey: STORED, baseUrl: DEAD_URLS[0], enabled: false } });
+    const r = await api.call('PUT', '/api/v1/providers/openai/accounts/prod', {
+      body: { adminKey: STORED, baseUrl: DEAD_URLS[0], enabled: false },
+    });
     assert.equal(r.status, 201);
   });
   after(() => api.remove());
@@ -89,7 +138,7 @@ describe('request bodies (property-based)', () => {
         checkAnswer(r, `PUT ${name} ${JSON.stringify(b)}`);
         track(name, r, b);
       }),
-      { numRuns: 150 },
+      { numRuns: 150 }
     );
   });
 
@@ -98,22 +147,30 @@ describe('request bodies (property-based)', () => {
       fc.asyncProperty(body, async (b) => {
         // Only bodies that cannot reach a real host: a test may probe a supplied baseUrl.
         fc.pre(!JSON.stringify(b).includes('http') || DEAD_URLS.some((u) => JSON.stringify(b).includes(u)));
-        checkAnswer(await api.call('POST', '/api/v1/providers/openai/accounts/prod/test', { body: b }), `POST ${JSON.stringify(b)}`);
+        checkAnswer(
+          await api.call('POST', '/api/v1/providers/openai/accounts/prod/test', { body: b }),
+          `POST ${JSON.stringify(b)}`
+        );
       }),
-      { numRuns: 60 },
+      { numRuns: 60 }
     );
   });
 
   it('PUT budgets: never a 5xx, never an echoed credential', async () => {
     const budget = fc.record(
-      { provider: fc.constantFrom<unknown>('openai', 'nope', SENT), account: fc.constantFrom<unknown>('prod', 'ghost', STORED, 1), period: fc.constantFrom<unknown>('day', 'month', 'week'), amountUsd: value },
-      { requiredKeys: [] },
+      {
+        provider: fc.constantFrom<unknown>('openai', 'nope', SENT),
+        account: fc.constantFrom<unknown>('prod', 'ghost', STORED, 1),
+        period: fc.constantFrom<unknown>('day', 'month', 'week'),
+        amountUsd: value,
+      },
+      { requiredKeys: [] }
     );
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.record({ budgets: fc.array(budget, { maxLength: 4 }) }), body), async (b) => {
         checkAnswer(await api.call('PUT', '/api/v1/budgets', { body: b }), `PUT budgets ${JSON.stringify(b)}`);
       }),
-      { numRuns: 100 },
+      { numRuns: 100 }
     );
   });
 
@@ -121,18 +178,34 @@ describe('request bodies (property-based)', () => {
     const raw = fc.oneof(
       fc.string().map((s) => `{"adminKey":"${SENT}",${s}`),
       fc.string(),
-      fc.constantFrom(`{"adminKey":"${SENT}"`, `["${SENT}"]`, `"${SENT}"`, '\uFEFF{}', '{"a":1}{"b":2}', 'null', '{'.repeat(5000)),
+      fc.constantFrom(
+        `{"adminKey":"${SENT}"`,
+        `["${SENT}"]`,
+        `"${SENT}"`,
+        '\uFEFF{}',
+        '{"a":1}{"b":2}',
+        'null',
+        '{'.repeat(5000)
+      )
     );
-    const type = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', 'application/vnd.api+json');
+    const type = fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/json; charset=utf-16',
+      'application/x-www-form-urlencoded',
+      'application/vnd.api+json'
+    );
     await fc.assert(
       fc.asyncProperty(raw, type, fc.constantFrom('PUT', 'POST'), async (text, contentType, method) => {
-        const path = method === 'PUT' ? '/api/v1/providers/openai/accounts/prod' : '/api/v1/providers/openai/accounts/prod/test';
+        const path =
+          method === 'PUT' ? '/api/v1/providers/openai/accounts/prod' : '/api/v1/providers/openai/accounts/prod/test';
         fc.pre(!text.includes('http'));
         const r = await api.call(method, path, { raw: text, headers: { 'content-type': contentType } });
         checkAnswer(r, `${method} ${contentType} ${text}`);
         if (method === 'PUT' && r.status < 300) track('prod', r, parsedOrEmpty(text));
       }),
-      { numRuns: 120 },
+      { numRuns: 120 }
     );
   });
 

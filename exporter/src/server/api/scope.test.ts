@@ -27,7 +27,11 @@ describe('spend scope in the admin API', () => {
   };
 
   before(async () => {
-    sim = new OpenRouterSimulator({ apiKey: API_KEY, managementKey: MANAGEMENT_KEY, otherKeys: [{ name: 'Other team', key: 'sk-or-v1-scope-test-other-key-1a4c6e8b0d2f', share: 0.6 }] });
+    sim = new OpenRouterSimulator({
+      apiKey: API_KEY,
+      managementKey: MANAGEMENT_KEY,
+      otherKeys: [{ name: 'Other team', key: 'sk-or-v1-scope-test-other-key-1a4c6e8b0d2f', share: 0.6 }],
+    });
     baseUrl = `${await sim.start()}/api/v1`;
     api = await startApi({
       config: {
@@ -47,31 +51,52 @@ describe('spend scope in the admin API', () => {
     await sim.stop();
   });
 
-  it('is `account` with a management key and `key` without, as the scope label of the account\'s series', async () => {
-    for (const name of ['org', 'team']) assert.equal(await api.running.exporter.pollers.get(`openrouter/${name}`)!.pollNow(), true, name);
+  it("is `account` with a management key and `key` without, as the scope label of the account's series", async () => {
+    for (const name of ['org', 'team'])
+      assert.equal(await api.running.exporter.pollers.get(`openrouter/${name}`)!.pollNow(), true, name);
     assert.equal((await account('openrouter', 'org')).spendScope, 'account');
     assert.equal((await account('openrouter', 'team')).spendScope, 'key');
     const metrics = (await api.call('GET', '/metrics', { token: null })).text;
-    for (const [name, scope] of [['org', 'account'], ['team', 'key']]) {
-      const spend = [...metrics.matchAll(new RegExp(`^nexus_spend_usd\\{provider="openrouter",account="${name}",period="\\w+",scope="(\\w+)"\\}`, 'gm'))];
+    for (const [name, scope] of [
+      ['org', 'account'],
+      ['team', 'key'],
+    ]) {
+      const spend = [
+        ...metrics.matchAll(
+          new RegExp(`^nexus_spend_usd\\{provider="openrouter",account="${name}",period="\\w+",scope="(\\w+)"\\}`, 'gm')
+        ),
+      ];
       assert.deepEqual([...new Set(spend.map((m) => m[1]))], [scope], `${name}: ${spend.length} spend series`);
     }
-    assert.match(metrics, /^nexus_cost_usd_total\{provider="openrouter",account="org",category="[^"]+",project="none",scope="account"\} /m, 'cost carries the scope too');
+    assert.match(
+      metrics,
+      /^nexus_cost_usd_total\{provider="openrouter",account="org",category="[^"]+",project="none",scope="account"\} /m,
+      'cost carries the scope too'
+    );
   });
 
   it('follows the configuration: an Exa account with apiKeyIds is `key`, every key `account`; Apollo has none', async () => {
     const exa = '/api/v1/providers/exa/accounts';
-    const settings = { serviceKey: 'exa-scope-test-service-key-3e9a', baseUrl: NOWHERE, adminBaseUrl: NOWHERE, enabled: false };
+    const settings = {
+      serviceKey: 'exa-scope-test-service-key-3e9a',
+      baseUrl: NOWHERE,
+      adminBaseUrl: NOWHERE,
+      enabled: false,
+    };
     assert.equal((await api.call('PUT', `${exa}/team`, { body: settings })).json.spendScope, 'account');
-    const subset = await api.call('PUT', `${exa}/team`, { body: { ...settings, apiKeyIds: ['3c90c3cc-0d44-4b50-8888-8dd25736052a'] } });
+    const subset = await api.call('PUT', `${exa}/team`, {
+      body: { ...settings, apiKeyIds: ['3c90c3cc-0d44-4b50-8888-8dd25736052a'] },
+    });
     assert.equal(subset.status, 200, subset.text);
     assert.equal(subset.json.spendScope, 'key');
     assert.equal((await account('exa', 'team')).spendScope, 'key');
     assert.equal((await account('apollo', 'sales')).spendScope, null);
     const listed = (await api.call('GET', '/api/v1/providers')).json.providers.flatMap((p: Json) => p.accounts);
-    assert.deepEqual(
-      Object.fromEntries(listed.map((a: Json) => [`${a.provider}/${a.account}`, a.spendScope])),
-      { 'openrouter/org': 'account', 'openrouter/team': 'key', 'exa/team': 'key', 'apollo/sales': null },
-    );
+    assert.deepEqual(Object.fromEntries(listed.map((a: Json) => [`${a.provider}/${a.account}`, a.spendScope])), {
+      'openrouter/org': 'account',
+      'openrouter/team': 'key',
+      'exa/team': 'key',
+      'apollo/sales': null,
+    });
   });
 });

@@ -61,7 +61,7 @@ export class AdminService {
 
   constructor(
     private readonly exporter: Exporter,
-    private readonly log: Logger,
+    private readonly log: Logger
   ) {}
 
   private get store(): CredentialStore {
@@ -100,7 +100,12 @@ export class AdminService {
       (draft) => {
         const i = draft.accounts.findIndex((a) => a.provider === p && a.account === name);
         const previous = i >= 0 ? draft.accounts[i] : undefined;
-        const { fields, account } = this.merge(module, name, previous && { fields: previous.fields, parsed: this.parseStored(module, previous) }, body);
+        const { fields, account } = this.merge(
+          module,
+          name,
+          previous && { fields: previous.fields, parsed: this.parseStored(module, previous) },
+          body
+        );
         const entry: StoredAccount = { provider: p, account: name, fields, updatedAt: new Date().toISOString() };
         if (previous) draft.accounts[i] = entry;
         else draft.accounts.push(entry);
@@ -109,7 +114,7 @@ export class AdminService {
       ({ account }) => {
         // Described right after this change is applied, whatever is queued behind it.
         applied = this.apply(`${p}/${name}`, async () => this.describe(await this.exporter.upsertAccount(p, account)));
-      },
+      }
     );
     const status = await applied!;
     this.log.info({ provider: p, account: name, created: created.created }, 'account saved through the admin API');
@@ -133,7 +138,7 @@ export class AdminService {
       (budgets) => {
         this.exporter.setBudgets([...this.exporter.config.budgets, ...budgets]);
         applied = this.apply(`${p}/${name}`, () => this.exporter.removeAccount(p, name));
-      },
+      }
     );
     await applied;
     this.log.info({ provider: p, account: name }, 'account deleted through the admin API');
@@ -149,11 +154,18 @@ export class AdminService {
     const poller = this.exporter.pollers.get(`${module.name}/${name}`);
     let account: AccountConfig;
     if (body === undefined || (isObject(body) && Object.keys(body).length === 0)) {
-      if (!poller) throw new ApiError('NOT_FOUND', `there is no ${module.name} account named "${name}"; send its settings in the body to test them`);
+      if (!poller)
+        throw new ApiError(
+          'NOT_FOUND',
+          `there is no ${module.name} account named "${name}"; send its settings in the body to test them`
+        );
       account = poller.config;
     } else {
       if (!isObject(body)) throw validationError([{ field: '(body)', message: 'must be a JSON object' }]);
-      const previous = poller && { fields: Object.fromEntries(Object.entries(poller.config).filter(([k]) => k !== 'account')), parsed: poller.config };
+      const previous = poller && {
+        fields: Object.fromEntries(Object.entries(poller.config).filter(([k]) => k !== 'account')),
+        parsed: poller.config,
+      };
       account = this.merge(module, name, previous, body).account;
     }
     const { config } = this.exporter;
@@ -195,22 +207,35 @@ export class AdminService {
         const conflicts: Array<{ field: string; message: string }> = [];
         parsed.data.budgets.forEach((b, i) => {
           const key = `${b.provider}/${b.account}/${b.period}`;
-          if (seen.has(key)) problems.push({ field: `budgets[${i}].period`, message: `duplicate ${b.period} budget: budgets[${seen.get(key)}] is for the same account` });
+          if (seen.has(key))
+            problems.push({
+              field: `budgets[${i}].period`,
+              message: `duplicate ${b.period} budget: budgets[${seen.get(key)}] is for the same account`,
+            });
           else seen.set(key, i);
-          const exists = inConfig(config, b.provider, b.account) || draft.accounts.some((a) => a.provider === b.provider && a.account === b.account);
-          if (!exists) problems.push({ field: `budgets[${i}].account`, message: `no ${b.provider} account has this name` });
-          const fromConfig = config.budgets.find((c) => c.provider === b.provider && c.account === b.account && c.period === b.period);
+          const exists =
+            inConfig(config, b.provider, b.account) ||
+            draft.accounts.some((a) => a.provider === b.provider && a.account === b.account);
+          if (!exists)
+            problems.push({ field: `budgets[${i}].account`, message: `no ${b.provider} account has this name` });
+          const fromConfig = config.budgets.find(
+            (c) => c.provider === b.provider && c.account === b.account && c.period === b.period
+          );
           if (fromConfig && fromConfig.amountUsd !== b.amountUsd) {
-            conflicts.push({ field: `budgets[${i}]`, message: `the ${b.period} budget of this ${b.provider} account is set in the configuration file; change it there` });
+            conflicts.push({
+              field: `budgets[${i}]`,
+              message: `the ${b.period} budget of this ${b.provider} account is set in the configuration file; change it there`,
+            });
           }
           if (!fromConfig) keep.push(b);
         });
         if (problems.length > 0) throw validationError(problems);
-        if (conflicts.length > 0) throw new ApiError('CONFLICT', 'a budget in the request is defined in the configuration file', conflicts);
+        if (conflicts.length > 0)
+          throw new ApiError('CONFLICT', 'a budget in the request is defined in the configuration file', conflicts);
         draft.budgets = keep;
         return keep;
       },
-      (budgets) => this.exporter.setBudgets([...config.budgets, ...budgets]),
+      (budgets) => this.exporter.setBudgets([...config.budgets, ...budgets])
     );
     this.log.info({ budgets: parsed.data.budgets.length }, 'budgets saved through the admin API');
     return this.budgets();
@@ -223,14 +248,19 @@ export class AdminService {
     const module = PROVIDERS[provider as ProviderName];
     if (!module) throw new ApiError('NOT_FOUND', `provider ${provider} is not implemented in this version`);
     if (!ACCOUNT_NAME.test(name)) {
-      throw validationError([{ field: 'account', message: 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit' }]);
+      throw validationError([
+        { field: 'account', message: 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit' },
+      ]);
     }
     return { module };
   }
 
   private refuseConfig(provider: ProviderName, name: string): void {
     if (inConfig(this.exporter.config, provider, name)) {
-      throw new ApiError('CONFLICT', `${provider}/${name} is defined in the configuration file, which the API does not change; edit the file instead`);
+      throw new ApiError(
+        'CONFLICT',
+        `${provider}/${name} is defined in the configuration file, which the API does not change; edit the file instead`
+      );
     }
   }
 
@@ -244,7 +274,7 @@ export class AdminService {
     module: AnyProviderModule,
     name: string,
     previous: { fields: Body; parsed: AccountConfig | undefined } | undefined,
-    body: Body,
+    body: Body
   ): { fields: Body; account: AccountConfig } {
     if (Object.hasOwn(body, 'account') && body.account !== name) {
       throw validationError([{ field: 'account', message: 'must match the account name in the path (or be omitted)' }]);
@@ -258,7 +288,9 @@ export class AdminService {
     // Built with fromEntries: a "__proto__" key stays a plain (unknown) field and fails validation.
     const fields = Object.fromEntries([
       ...Object.entries(previous?.fields ?? {}).filter(([k]) => !Object.hasOwn(body, k)),
-      ...Object.entries(body).filter(([k, v]) => k !== 'account' && v !== null).map(([k, v]) => [k, unmasked(k, v)]),
+      ...Object.entries(body)
+        .filter(([k, v]) => k !== 'account' && v !== null)
+        .map(([k, v]) => [k, unmasked(k, v)]),
     ]);
     const input = { ...fields, account: name };
     const parsed = module.accountSchema.safeParse(input);
@@ -270,7 +302,10 @@ export class AdminService {
       const inherited = secretFields(module, account).filter((f) => !Object.hasOwn(body, f));
       if (inherited.length > 0) {
         throw validationError(
-          inherited.map((field) => ({ field, message: `must be sent again when ${moved.join(', ')} changes: a stored credential is never sent to a new address` })),
+          inherited.map((field) => ({
+            field,
+            message: `must be sent again when ${moved.join(', ')} changes: a stored credential is never sent to a new address`,
+          }))
         );
       }
     }
@@ -319,14 +354,20 @@ export class AdminService {
       circuitOpen: s.circuitOpen,
       consecutiveFailures: s.consecutiveFailures,
       credentials: Object.fromEntries(entries.filter(([k]) => secrets.includes(k)).map(([k, v]) => [k, preview(v)])),
-      settings: Object.fromEntries(entries.filter(([k]) => !secrets.includes(k) && !BASE_FIELDS.has(k)).map(([k, v]) => [k, isUrl(v) ? maskUrl(v) : v])),
+      settings: Object.fromEntries(
+        entries
+          .filter(([k]) => !secrets.includes(k) && !BASE_FIELDS.has(k))
+          .map(([k, v]) => [k, isUrl(v) ? maskUrl(v) : v])
+      ),
     };
   }
 }
 
 /** A poller's last error as the API shows it: the message redacted once more on the way out. */
 function errorOut(e: PollerStatus['lastError']): AccountStatus['lastError'] {
-  return e ? { at: e.at, reason: e.reason as NonNullable<AccountStatus['lastError']>['reason'], message: redact(e.message) } : null;
+  return e
+    ? { at: e.at, reason: e.reason as NonNullable<AccountStatus['lastError']>['reason'], message: redact(e.message) }
+    : null;
 }
 
 async function timed(probe: () => Promise<void>): Promise<TestResult> {
@@ -338,6 +379,11 @@ async function timed(probe: () => Promise<void>): Promise<TestResult> {
   } catch (e) {
     const latencyMs = latency();
     if (e instanceof ProviderError) return { ok: false, latencyMs, reason: e.reason, message: redact(e.message) };
-    return { ok: false, latencyMs, reason: 'bad_response', message: redact(e instanceof Error ? e.message : String(e)) };
+    return {
+      ok: false,
+      latencyMs,
+      reason: 'bad_response',
+      message: redact(e instanceof Error ? e.message : String(e)),
+    };
   }
 }

@@ -33,7 +33,9 @@ describe('a full state directory', () => {
     try {
       assert.equal(await writeErrors(api.url), 0, 'the counter exists at zero');
       for (let i = 0; i < 300 && refused < 3; i++) {
-        const r = await api.call('PUT', `/api/v1/providers/openai/accounts/acct-${i}`, { body: { adminKey: keyOf(i), baseUrl: 'http://127.0.0.1:9/v1', enabled: false } });
+        const r = await api.call('PUT', `/api/v1/providers/openai/accounts/acct-${i}`, {
+          body: { adminKey: keyOf(i), baseUrl: 'http://127.0.0.1:9/v1', enabled: false },
+        });
         if (r.status === 201) {
           assert.equal(refused, 0, 'nothing is acknowledged once the disk is full');
           acked.set(`acct-${i}`, keyOf(i));
@@ -43,7 +45,11 @@ describe('a full state directory', () => {
         assert.deepEqual(Object.keys(r.json), ['error']);
         assert.equal(r.json.error.code, 'INSUFFICIENT_STORAGE');
         assert.match(r.json.error.message, /ENOSPC/);
-        assert.equal((await api.call('GET', `/api/v1/providers/openai/accounts/acct-${i}`)).status, 404, 'the refused account was not created');
+        assert.equal(
+          (await api.call('GET', `/api/v1/providers/openai/accounts/acct-${i}`)).status,
+          404,
+          'the refused account was not created'
+        );
         refused++;
       }
       assert.ok(acked.size > 10 && refused === 3, `${acked.size} acknowledged, ${refused} refused`);
@@ -74,7 +80,11 @@ describe('a full state directory', () => {
     const baseUrl = `${await sim.start()}/v1`;
     const stateDir = join(disk.path, 'ledger-test');
     try {
-      const h = await harness('openai', { account: 'prod', adminKey: ADMIN, baseUrl, usageEndpoints: ['completions'] }, { stateDir });
+      const h = await harness(
+        'openai',
+        { account: 'prod', adminKey: ADMIN, baseUrl, usageEndpoints: ['completions'] },
+        { stateDir }
+      );
       assert.equal(await h.poller.pollNow(), true);
       const path = join(stateDir, 'ledger', 'openai-prod.json');
       const saved = await readFile(path, 'utf8');

@@ -115,7 +115,11 @@ export async function startApi(opts: FixtureOptions = {}): Promise<ApiFixture> {
 }
 
 /** Polls `check` until it returns a truthy value; generous by default (shared, slow CI machines). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 30_000
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -127,11 +131,38 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 
 type Schema = Record<string, unknown> | boolean;
 
-const ANNOTATIONS = new Set(['description', 'default', 'title', 'examples', 'format', 'deprecated', 'readOnly', 'writeOnly']);
+const ANNOTATIONS = new Set([
+  'description',
+  'default',
+  'title',
+  'examples',
+  'format',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
 const KEYWORDS = new Set([
-  '$ref', 'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'enum', 'const',
-  'anyOf', 'oneOf', 'allOf', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
-  'pattern', 'minItems', 'maxItems',
+  '$ref',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'propertyNames',
+  'items',
+  'enum',
+  'const',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
 ]);
 
 /**
@@ -147,26 +178,37 @@ export function checkSchema(value: unknown, schema: Schema, root: Record<string,
   const s = schema as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const out: string[] = [];
   if (s.$ref !== undefined) {
-    const target = (s.$ref as string).replace(/^#\//, '').split('/').reduce<any>((o, k) => o?.[k], root); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const target = (s.$ref as string)
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<any>((o, k) => o?.[k], root); // eslint-disable-line @typescript-eslint/no-explicit-any
     if (!target) return [`${path}: unresolved $ref ${s.$ref}`];
     out.push(...checkSchema(value, target, root, path));
   }
   if (s.type !== undefined) {
     const types: string[] = Array.isArray(s.type) ? s.type : [s.type];
-    if (!types.some((t) => typeMatches(value, t))) return [...out, `${path}: expected ${types.join('|')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`];
+    if (!types.some((t) => typeMatches(value, t)))
+      return [
+        ...out,
+        `${path}: expected ${types.join('|')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`,
+      ];
   }
-  if (s.enum !== undefined && !(s.enum as unknown[]).some((e) => e === value)) out.push(`${path}: not one of the enum values`);
+  if (s.enum !== undefined && !(s.enum as unknown[]).some((e) => e === value))
+    out.push(`${path}: not one of the enum values`);
   if (s.const !== undefined && s.const !== value) out.push(`${path}: must equal ${JSON.stringify(s.const)}`);
   if (typeof value === 'number') {
     if (s.minimum !== undefined && value < s.minimum) out.push(`${path}: below minimum`);
     if (s.maximum !== undefined && value > s.maximum) out.push(`${path}: above maximum`);
-    if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum) out.push(`${path}: not above exclusiveMinimum`);
-    if (s.exclusiveMaximum !== undefined && value >= s.exclusiveMaximum) out.push(`${path}: not below exclusiveMaximum`);
+    if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum)
+      out.push(`${path}: not above exclusiveMinimum`);
+    if (s.exclusiveMaximum !== undefined && value >= s.exclusiveMaximum)
+      out.push(`${path}: not below exclusiveMaximum`);
   }
   if (typeof value === 'string') {
     if (s.minLength !== undefined && value.length < s.minLength) out.push(`${path}: shorter than minLength`);
     if (s.maxLength !== undefined && value.length > s.maxLength) out.push(`${path}: longer than maxLength`);
-    if (s.pattern !== undefined && !new RegExp(s.pattern, 'u').test(value)) out.push(`${path}: does not match ${s.pattern}`);
+    if (s.pattern !== undefined && !new RegExp(s.pattern, 'u').test(value))
+      out.push(`${path}: does not match ${s.pattern}`);
   }
   if (Array.isArray(value)) {
     if (s.minItems !== undefined && value.length < s.minItems) out.push(`${path}: fewer than minItems`);
@@ -179,13 +221,19 @@ export function checkSchema(value: unknown, schema: Schema, root: Record<string,
     for (const r of (s.required ?? []) as string[]) if (!Object.hasOwn(obj, r)) out.push(`${path}.${r}: is required`);
     for (const [k, v] of Object.entries(obj)) {
       if (Object.hasOwn(props, k)) out.push(...checkSchema(v, props[k]!, root, `${path}.${k}`));
-      else if (s.additionalProperties !== undefined) out.push(...checkSchema(v, s.additionalProperties, root, `${path}.${k}`));
+      else if (s.additionalProperties !== undefined)
+        out.push(...checkSchema(v, s.additionalProperties, root, `${path}.${k}`));
       if (s.propertyNames !== undefined) out.push(...checkSchema(k, s.propertyNames, root, `${path}{${k}}`));
     }
   }
   if (s.allOf !== undefined) for (const sub of s.allOf as Schema[]) out.push(...checkSchema(value, sub, root, path));
-  if (s.anyOf !== undefined && !(s.anyOf as Schema[]).some((sub) => checkSchema(value, sub, root, path).length === 0)) out.push(`${path}: matches none of anyOf`);
-  if (s.oneOf !== undefined && (s.oneOf as Schema[]).filter((sub) => checkSchema(value, sub, root, path).length === 0).length !== 1) out.push(`${path}: does not match exactly one of oneOf`);
+  if (s.anyOf !== undefined && !(s.anyOf as Schema[]).some((sub) => checkSchema(value, sub, root, path).length === 0))
+    out.push(`${path}: matches none of anyOf`);
+  if (
+    s.oneOf !== undefined &&
+    (s.oneOf as Schema[]).filter((sub) => checkSchema(value, sub, root, path).length === 0).length !== 1
+  )
+    out.push(`${path}: does not match exactly one of oneOf`);
   return out;
 }
 

@@ -218,11 +218,11 @@ describe('Budgets page', () => {
     );
     renderPage(<Budgets />);
     const key = await screen.findByTestId('data-testid nexus-budget-status-openrouter-team-month');
-    expect(key).toHaveTextContent("Key-only spend");
+    expect(key).toHaveTextContent('Key-only spend');
     expect(key).toHaveTextContent('Spent $40.00 of $100.00 this month (40%)');
     const main = screen.getByTestId('data-testid nexus-budget-status-openai-main-month');
     expect(main).toHaveTextContent('Spent $120.00 of $500.00');
-    expect(main).not.toHaveTextContent("Key-only spend");
+    expect(main).not.toHaveTextContent('Key-only spend');
   });
 
   test('without a Prometheus data source, says where to choose one and queries nothing', async () => {

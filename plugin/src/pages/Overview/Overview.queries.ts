@@ -40,7 +40,8 @@ export const OVERVIEW_QUERIES = {
   keyPartsToday: keyParts('day'),
   keyPartsMonth: keyParts('month'),
   /** Providers whose figures are the sum of key-only accounts: no account-wide account covers them. */
-  keyOnlyProviders: 'group by (provider) (nexus_spend_usd{scope="key"}) unless on (provider) nexus_spend_usd{scope!="key"}',
+  keyOnlyProviders:
+    'group by (provider) (nexus_spend_usd{scope="key"}) unless on (provider) nexus_spend_usd{scope!="key"}',
   // Provider SLOs over the apps' real traffic, per provider and SLO; a latency SLO shows its worst operation.
   sloObjective: 'slo:nexus_slo_objective:ratio',
   sloGood30d: '1 - max by (provider, slo) (slo:nexus_slo_errors:ratio_rate30d)',
