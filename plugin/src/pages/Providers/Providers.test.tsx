@@ -439,9 +439,13 @@ describe('Providers page', () => {
   });
 
   test('deletes an account after confirmation', async () => {
-    backend.once('GET', PROVIDERS_URL, { data: providersBody([openaiMain]) });
-    backend.on('GET', PROVIDERS_URL, { data: providersBody([]) });
-    backend.on('DELETE', OPENAI_MAIN, { status: 204 });
+    // The account is listed until the exporter has been asked to delete it (the page also refreshes on a timer).
+    let deleted = false;
+    backend.on('GET', PROVIDERS_URL, () => ({ data: providersBody(deleted ? [] : [openaiMain]) }));
+    backend.on('DELETE', OPENAI_MAIN, () => {
+      deleted = true;
+      return { status: 204 };
+    });
     renderPage(<Providers />);
     await userEvent.click(within(await card('openai', 'main')).getByRole('button', { name: 'Delete main' }));
     await userEvent.click(await screen.findByRole('button', { name: 'Delete' }));
