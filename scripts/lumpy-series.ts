@@ -181,4 +181,3 @@ ${exa(150)}    alert_rule_test:
               runbook_url: docs/runbooks.md#nexusmonthendforecastoverbudget
 `;
 }
-

@@ -104,7 +104,6 @@ describe('Prometheus rules', () => {
     assert.match(expr('NexusCostSpike'), /avg_over_time\(/);
   });
 
-
   test('recording rules are named level:metric:operations and are all used', () => {
     const used = [...ruleExprs(), ...dashboardExprs()].flatMap((e) => [...scanPromql(e.expr).metrics]);
     for (const r of recordingRules()) {
