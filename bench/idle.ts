@@ -317,7 +317,7 @@ async function snapshotIn(dir: string, timeoutMs = 120_000): Promise<string> {
   }
 }
 
-/** Objects whose retained size the heap summary reports (see README, Performance). */
+/** Objects whose retained size the heap summary reports (see docs/performance.md). */
 export const HEAP_OWNERS = [
   'AccountPoller',
   'Ledger',

@@ -1,5 +1,5 @@
 // The benchmark suite (`npm run bench`; not part of `npm test`). Writes bench/results.json and prints
-// its report (report.ts), the same markdown `npm run bench:readme` puts in the README. Every server
+// its report (report.ts), the same markdown `npm run bench:readme` puts in docs/performance.md. Every server
 // measured runs in a child process of its own and all load goes to 127.0.0.1. Options: --quick
 // (shorter runs), --only=scrape,concurrent,poll,otlp,idle,receiver, --node-args='...' (Node flags for the
 // targets instead of the exporter's runtime settings, exporter/src/runtime.ts, and without its
@@ -281,7 +281,7 @@ async function main(): Promise<void> {
   results.targets = targets(results);
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   console.log(renderReport(results));
-  log('wrote bench/results.json; `npm run bench:readme` puts this report in the README');
+  log('wrote bench/results.json; `npm run bench:readme` puts this report in docs/performance.md');
 }
 
 await main();

@@ -1,4 +1,4 @@
-// Totals that do not double count (README, "Totals that do not double count"), evaluated by promtool
+// Totals that do not double count (docs/metrics.md, "Totals that do not double count"), evaluated by promtool
 // (Prometheus' own engine): an Exa team read twice, once account-wide (every key, scope="account")
 // and once for one of its keys (apiKeyIds, scope="key"), beside an OpenRouter account of one key with
 // no account-wide OpenRouter account, and an OpenAI organization. Every place that totals spend or

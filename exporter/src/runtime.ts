@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 // (v8.setFlagsFromString is too late to size the young generation, and JavaScript cannot reach
 // malloc's settings), so they are written into each of those launchers; V8_RUNTIME_FLAGS are read at
 // every major collection, so the exporter sets them itself. tests/runtime-flags.test.ts keeps every
-// launcher equal to what is here, and bench/ measures the exporter with them. README, Performance, has
+// launcher equal to what is here, and bench/ measures the exporter with them. docs/performance.md has
 // the figures.
 
 /**

@@ -3,7 +3,7 @@
 // every attempt timed and every failure classified. Collectors get a ProviderHttp bound to one
 // provider account. The transport is node:http(s) with keep-alive rather than the global fetch: the
 // exporter makes a few plain JSON calls per minute, and fetch's undici costs megabytes of RSS
-// (README, Performance).
+// (docs/performance.md).
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import pRetry, { AbortError } from 'p-retry';

@@ -1,5 +1,5 @@
 // The one metrics model: every metric the exporter exposes, with its type, unit and labels. The
-// Prometheus renderer, the OTLP instruments, the README metric reference test and the dashboard and
+// Prometheus renderer, the OTLP instruments, the docs/metrics.md reference test and the dashboard and
 // rule name checks all read this table. A metric name appears as a literal only here.
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';

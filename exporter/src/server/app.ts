@@ -2,8 +2,8 @@
 // provider; it writes the cached exposition (gzip-compressed when the scraper accepts it). These few
 // read-only routes are plain node:http. The admin API under /api/v1 and the OTLP receiver's
 // POST /v1/metrics are express apps, loaded only when they are enabled (the receiver's only on its first
-// request): express, the admin code and protobufjs are megabytes of an idle exporter's memory (README,
-// Performance), and most exporters never turn them on.
+// request): express, the admin code and protobufjs are megabytes of an idle exporter's memory
+// (docs/performance.md), and most exporters never turn them on.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Exporter } from '../exporter.js';
 import { acceptsGzip, sendExposition } from '../metrics/prometheus.js';

@@ -4,7 +4,7 @@ import { Badge } from '@grafana/ui';
 /**
  * Marks spend that covers only the configured key(s) (`scope="key"`: OpenRouter without a management
  * key, Exa with `apiKeyIds`), not the organization's: an account-wide account of the same organization
- * already includes it, so totals leave it out where there is one (README, "Totals that do not double
+ * already includes it, so totals leave it out where there is one (docs/metrics.md, "Totals that do not double
  * count"). The exporter's `spendScope` (admin API) and the series' `scope` label say the same.
  */
 export function KeyScopeBadge() {

@@ -35,7 +35,7 @@ function monthCost(now: Date): number {
   return sum;
 }
 
-/** The month's tokens of one model and type, from the simulator's totals, split as the README says. */
+/** The month's tokens of one model and type, from the simulator's totals, split as docs/metrics.md says. */
 function monthTokens(
   now: Date,
   model: string,

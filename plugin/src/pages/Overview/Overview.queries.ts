@@ -10,7 +10,7 @@ const SLO_BURN_1H =
 const perAccount = (metric: string, selector = '') => `max by (provider, account) (${metric}${selector})`;
 
 /**
- * Spend per provider without counting a key twice (README, "Totals that do not double count"): the
+ * Spend per provider without counting a key twice (docs/metrics.md, "Totals that do not double count"): the
  * account-wide accounts (`scope="account"`), or, for a provider that has none, its key-only accounts
  * (`scope="key"`: OpenRouter without a management key, Exa with apiKeyIds), whose spend an account-wide
  * account of the same organization already includes.

@@ -1,5 +1,6 @@
-// The README's metric and configuration references must match the code: a metric added, renamed or
-// relabelled in the catalogue, or a config key added to a schema, fails here until the README says so.
+// The metric and configuration references in docs/ must match the code: a metric added, renamed or
+// relabelled in the catalogue, or a config key added to a schema, fails here until the docs say so
+// (docs/metrics.md, docs/configuration.md, docs/providers/<name>.md).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -8,11 +9,13 @@ import { CATALOG, labelNames } from '../exporter/src/metrics/catalog.js';
 import { configSchema } from '../exporter/src/config/schema.js';
 import { PROVIDERS } from '../exporter/src/providers/index.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const doc = (path: string) => readFileSync(new URL(`../docs/${path}`, import.meta.url), 'utf8');
+const metricsPage = doc('metrics.md');
+const configPage = doc('configuration.md');
 
 function metricTable(): Map<string, { type: string; labels: string[] }> {
-  const m = /<!-- metrics:start -->([\s\S]*?)<!-- metrics:end -->/.exec(readme);
-  assert.ok(m, 'README has a metrics:start/end block');
+  const m = /<!-- metrics:start -->([\s\S]*?)<!-- metrics:end -->/.exec(metricsPage);
+  assert.ok(m, 'docs/metrics.md has a metrics:start/end block');
   const rows = new Map<string, { type: string; labels: string[] }>();
   for (const line of m[1]!.split('\n')) {
     const cells = line.split('|').map((c) => c.trim());
@@ -24,19 +27,20 @@ function metricTable(): Map<string, { type: string; labels: string[] }> {
   return rows;
 }
 
-describe('README metric reference', () => {
+describe('docs/metrics.md metric reference', () => {
   const table = metricTable();
   it('lists every metric of the catalogue with its type and labels', () => {
     for (const def of CATALOG) {
       const row = table.get(def.name as string);
-      assert.ok(row, `${def.name} is missing from the README`);
+      assert.ok(row, `${def.name} is missing from docs/metrics.md`);
       assert.equal(row.type, def.type, `${def.name} type`);
       assert.deepEqual(row.labels, labelNames(def), `${def.name} labels`);
     }
   });
   it('lists no metric the code does not have', () => {
     const names = new Set<string>(CATALOG.map((d) => d.name));
-    for (const name of table.keys()) assert.ok(names.has(name), `README lists ${name}, which the code does not export`);
+    for (const name of table.keys())
+      assert.ok(names.has(name), `docs/metrics.md lists ${name}, which the code does not export`);
   });
 });
 
@@ -52,28 +56,28 @@ function keysOf(schema: z.ZodType): string[] {
   throw new Error('not an object schema');
 }
 
-describe('README configuration reference', () => {
+describe('docs/ configuration reference', () => {
   it('documents every top-level key and every nested settings key', () => {
     for (const key of keysOf(configSchema))
-      assert.match(readme, new RegExp(`\`${key}[.\`\\[]`), `top-level key ${key}`);
+      assert.match(configPage, new RegExp(`\`${key}[.\`\\[]`), `top-level key ${key}`);
     for (const section of ['http', 'polling', 'limits', 'otlp'] as const) {
       const shape = (configSchema as unknown as z.ZodObject).shape as Record<string, z.ZodType>;
       for (const key of keysOf(shape[section]!))
-        assert.match(readme, new RegExp(`\`${section}\\.${key}`), `${section}.${key}`);
+        assert.match(configPage, new RegExp(`\`${section}\\.${key}`), `${section}.${key}`);
     }
   });
 
   for (const [name, module] of Object.entries(PROVIDERS)) {
     it(`documents every ${name} account key`, () => {
-      const heading = readme.indexOf(
-        `### ${name === 'openai' ? 'OpenAI' : name === 'openrouter' ? 'OpenRouter' : name === 'apollo' ? 'Apollo.io' : name[0]!.toUpperCase() + name.slice(1)}\n`
-      );
-      assert.ok(heading >= 0, `README has a section for ${name}`);
-      const section = readme.slice(heading, readme.indexOf('\n### ', heading + 5));
+      const section = doc(`providers/${name}.md`);
       const common = ['account', 'baseUrl', 'pollIntervalSeconds', 'enabled'];
       for (const key of keysOf(module.accountSchema)) {
         if (common.includes(key) && key !== 'pollIntervalSeconds') continue;
-        assert.match(section, new RegExp(`\`${key}\``), `${name}.${key} is not documented in its README section`);
+        assert.match(
+          section,
+          new RegExp(`\`${key}\``),
+          `${name}.${key} is not documented in docs/providers/${name}.md`
+        );
       }
     });
   }

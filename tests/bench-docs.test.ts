@@ -1,17 +1,17 @@
-// The README's Performance section is the report of the recorded benchmark run, bench/results.json, as
+// docs/performance.md's recorded run is the report of the recorded benchmark run, bench/results.json, as
 // `npm run bench:readme` writes it: a hand edit of the figures, or a new run committed without
 // regenerating, fails here. The run must include the idle benchmark with today's runtime flags, and the
-// soak, passed (its report is printed by the run, not copied into the README).
+// soak, passed (its report is printed by the run, not copied into the page).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { NODE_FLAGS, V8_RUNTIME_FLAGS } from '../exporter/src/runtime.js';
 import { README_END, README_START, readmeWithReport, renderReport, type BenchResults } from '../bench/report.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../docs/performance.md', import.meta.url), 'utf8');
 const results = JSON.parse(readFileSync(new URL('../bench/results.json', import.meta.url), 'utf8')) as BenchResults;
 
-describe('README Performance section', () => {
+describe('docs/performance.md recorded run', () => {
   it('shows bench/results.json (run `npm run bench:readme` after `npm run bench`)', () => {
     assert.equal(readme.split(README_START).length, 2, 'one bench:start marker');
     assert.equal(readme.split(README_END).length, 2, 'one bench:end marker');
